@@ -1,0 +1,788 @@
+//! Requests as data: building a [`PreparedRequest`] from a [`Call`] on the endpoint table, and
+//! turning a [`RawResponse`] into a typed result or a typed [`Error`].
+
+use std::fmt;
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use zeroize::Zeroize;
+
+use crate::endpoint::{Access, Endpoint, ItemBinding};
+use crate::endpoints;
+use crate::error::{ApiError, AuthFailure, Error, ErrorBody};
+use crate::secret::{ApiKey, ConnectToken};
+
+/// Everything but RFC 3986's unreserved characters is percent-encoded, in path segments and
+/// query values alike (so `+`, `/`, `&`, `=` and `,` inside a value survive the trip).
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The API's base URL: scheme, host, optional port and an optional path prefix that every
+/// request keeps (`https://proxy.example/pluggy` sends `GET /pluggy/items/…`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `scheme://authority` followed by the path prefix, without a trailing slash.
+    base: String,
+}
+
+impl BaseUrl {
+    /// Pluggy's production API, where the sandbox connectors live too.
+    pub const DEFAULT: &'static str = "https://api.pluggy.ai";
+
+    /// Parses and checks a base URL: `http` or `https`, a host, no query, fragment or
+    /// credentials.
+    pub fn parse(url: &str) -> Result<Self, Error> {
+        let bad = |why: &str| Error::InvalidInput(format!("base URL {url:?} {why}"));
+        let url = url.trim();
+        let rest = if let Some(r) = url.strip_prefix("https://") {
+            r
+        } else if let Some(r) = url.strip_prefix("http://") {
+            r
+        } else {
+            return Err(bad("must start with http:// or https://"));
+        };
+        if url.contains(['?', '#']) {
+            return Err(bad("must not have a query or fragment"));
+        }
+        if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad("must not contain spaces or control characters"));
+        }
+        let authority = rest.split('/').next().unwrap_or_default();
+        if authority.is_empty() {
+            return Err(bad("has no host"));
+        }
+        if authority.contains('@') {
+            return Err(bad("must not carry credentials"));
+        }
+        Ok(Self {
+            base: url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The base URL as given, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.base
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        Self {
+            base: Self::DEFAULT.to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({:?})", self.base)
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.base)
+    }
+}
+
+impl std::str::FromStr for BaseUrl {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
+/// A request body. Its bytes are zeroized when dropped, since bodies carry client secrets
+/// (`/auth`) and bank credentials (`/items`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Body(Vec<u8>);
+
+impl Body {
+    /// Wraps bytes.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    /// The bytes to send.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Takes the bytes out; the caller is then responsible for them.
+    pub fn into_bytes(mut self) -> Vec<u8> {
+        std::mem::take(&mut self.0)
+    }
+}
+
+impl Drop for Body {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Body(<{} bytes>)", self.0.len())
+    }
+}
+
+/// One request header. Sensitive values (`X-API-KEY`) are redacted in `Debug`, zeroized on
+/// drop, and should be marked sensitive by transports (HTTP/2 HPACK "never indexed").
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    name: &'static str,
+    value: String,
+    sensitive: bool,
+}
+
+impl Header {
+    /// A header whose value may be logged.
+    pub fn new(name: &'static str, value: impl Into<String>) -> Self {
+        Self {
+            name,
+            value: value.into(),
+            sensitive: false,
+        }
+    }
+
+    /// A header whose value is a secret.
+    pub fn sensitive(name: &'static str, value: impl Into<String>) -> Self {
+        Self {
+            name,
+            value: value.into(),
+            sensitive: true,
+        }
+    }
+
+    /// The header name (lower case).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The header value. For a sensitive header this is the secret itself.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Whether the value is a secret.
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive
+    }
+}
+
+impl Drop for Header {
+    fn drop(&mut self) {
+        if self.sensitive {
+            self.value.zeroize();
+        }
+    }
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.sensitive {
+            write!(f, "{}: <redacted>", self.name)
+        } else {
+            write!(f, "{}: {:?}", self.name, self.value)
+        }
+    }
+}
+
+/// The credential a request is sent with.
+#[derive(Clone, Copy, Debug)]
+pub enum Credential<'a> {
+    /// No credential (`POST /auth`).
+    None,
+    /// An API key.
+    ApiKey(&'a ApiKey),
+    /// A connect token.
+    ConnectToken(&'a ConnectToken),
+}
+
+/// A request ready for a transport: method, absolute URL, headers and body.
+#[derive(Clone, Debug)]
+pub struct PreparedRequest {
+    endpoint: &'static Endpoint,
+    url: String,
+    headers: Vec<Header>,
+    body: Option<Body>,
+}
+
+impl PreparedRequest {
+    /// The operation this request performs.
+    pub fn endpoint(&self) -> &'static Endpoint {
+        self.endpoint
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> crate::endpoint::Method {
+        self.endpoint.method
+    }
+
+    /// The absolute URL, path and query percent-encoded.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The headers to send.
+    pub fn headers(&self) -> &[Header] {
+        &self.headers
+    }
+
+    /// The body to send, if any.
+    pub fn body(&self) -> Option<&Body> {
+        self.body.as_ref()
+    }
+
+    /// Takes the body out, for transports that need to own it.
+    pub fn take_body(&mut self) -> Option<Body> {
+        self.body.take()
+    }
+}
+
+/// A complete HTTP answer as a transport received it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// Builds a response from its parts. Header names are compared case-insensitively.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body bytes.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The headers, as received.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `Retry-After` as a delay, when it is a number of seconds.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.header("retry-after")?
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .map(Duration::from_secs)
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Bodies can hold API keys and connect tokens (`/auth`, `/connect_token`): never print them.
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+/// One call of an operation, before a credential is attached: which endpoint, with which path
+/// parameters, query and body. Prepare it again for each attempt (the key may have changed).
+#[derive(Clone, Debug)]
+pub struct Call {
+    endpoint: &'static Endpoint,
+    path: Vec<(&'static str, String)>,
+    query: Vec<(String, String)>,
+    raw_query: Option<String>,
+    body: Option<Body>,
+}
+
+impl Call {
+    /// Starts a call of `endpoint`.
+    pub fn new(endpoint: &'static Endpoint) -> Self {
+        Self {
+            endpoint,
+            path: Vec::new(),
+            query: Vec::new(),
+            raw_query: None,
+            body: None,
+        }
+    }
+
+    /// The operation.
+    pub fn endpoint(&self) -> &'static Endpoint {
+        self.endpoint
+    }
+
+    /// Sets a path parameter (`{id}`); the value is percent-encoded as one segment.
+    pub fn path_param(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        match self.path.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.path.push((name, value)),
+        }
+        self
+    }
+
+    /// Adds a query parameter; the value is percent-encoded.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a query parameter when `value` is `Some`.
+    pub fn query_opt<V: Into<String>>(self, name: impl Into<String>, value: Option<V>) -> Self {
+        match value {
+            Some(v) => self.query(name, v),
+            None => self,
+        }
+    }
+
+    /// Adds an array query parameter, comma-joined as the API expects (`countries=BR,AR`).
+    pub fn query_list<I, V>(self, name: impl Into<String>, values: I) -> Self
+    where
+        I: IntoIterator<Item = V>,
+        V: AsRef<str>,
+    {
+        let joined = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect::<Vec<_>>()
+            .join(",");
+        if joined.is_empty() {
+            self
+        } else {
+            self.query(name, joined)
+        }
+    }
+
+    /// Uses a query string the API gave back verbatim, such as a cursor page's `next`
+    /// (`?accountId=…&after=…`). It replaces any other query parameters and is not re-encoded,
+    /// so the cursor reaches the server byte for byte.
+    pub fn raw_query(mut self, next: &str) -> Result<Self, Error> {
+        let q = next.strip_prefix('?').unwrap_or(next);
+        if q.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '#')
+        {
+            return Err(Error::InvalidInput(format!(
+                "{}: the query string {next:?} contains spaces, control characters or '#'",
+                self.endpoint
+            )));
+        }
+        self.query.clear();
+        self.raw_query = Some(q.to_owned());
+        Ok(self)
+    }
+
+    /// Sets the JSON body.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::InvalidInput(format!("{}: could not encode the body: {e}", self.endpoint))
+        })?;
+        self.body = Some(Body::new(bytes));
+        Ok(self)
+    }
+
+    /// The value of a path parameter, as given.
+    pub fn path_value(&self, name: &str) -> Option<&str> {
+        self.path
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a query parameter, as given (not found in a raw query).
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The item this call is about, per its endpoint's item binding: the `{id}` path parameter
+    /// or the `itemId` query parameter (read from a raw query too).
+    pub fn item_id(&self) -> Option<String> {
+        let binding = match self.endpoint.access {
+            Access::ConnectToken(b) => b,
+            _ => return None,
+        };
+        match binding {
+            ItemBinding::PathItem => self.path_value("id").map(str::to_owned),
+            ItemBinding::QueryItem => {
+                if let Some(v) = self.query_value("itemId") {
+                    return Some(v.to_owned());
+                }
+                let raw = self.raw_query.as_deref()?;
+                raw.split('&').find_map(|pair| {
+                    let (k, v) = pair.split_once('=')?;
+                    (k == "itemId").then(|| {
+                        percent_encoding::percent_decode_str(v)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    })
+                })
+            }
+            ItemBinding::Unbound | ItemBinding::CreatesItem => None,
+        }
+    }
+
+    /// Builds the request for one attempt.
+    ///
+    /// Fails with [`Error::InvalidInput`] when a path parameter is missing or empty, a query
+    /// parameter is not one the operation takes, or a body is given to an operation without one.
+    pub fn prepare(
+        &self,
+        base: &BaseUrl,
+        credential: Credential<'_>,
+        user_agent: &str,
+    ) -> Result<PreparedRequest, Error> {
+        let ep = self.endpoint;
+        let invalid = |why: String| Error::InvalidInput(format!("{ep}: {why}"));
+        let mut url = String::with_capacity(base.as_str().len() + ep.path.len() + 64);
+        url.push_str(base.as_str());
+        let mut rest = ep.path;
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..]
+                .find('}')
+                .map(|c| open + c)
+                .unwrap_or(rest.len());
+            url.push_str(&rest[..open]);
+            let name = &rest[open + 1..close];
+            let value = self
+                .path_value(name)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    invalid(format!("the path parameter {name:?} is missing or empty"))
+                })?;
+            url.extend(utf8_percent_encode(value, COMPONENT));
+            rest = rest.get(close + 1..).unwrap_or_default();
+        }
+        url.push_str(rest);
+        if let Some(raw) = &self.raw_query {
+            if !raw.is_empty() {
+                url.push('?');
+                url.push_str(raw);
+            }
+        } else {
+            let mut sep = '?';
+            for (name, value) in &self.query {
+                if !ep.query_params.contains(&name.as_str()) {
+                    return Err(invalid(format!(
+                        "{name:?} is not a query parameter of this operation (it takes {:?})",
+                        ep.query_params
+                    )));
+                }
+                url.push(sep);
+                sep = '&';
+                url.extend(utf8_percent_encode(name, COMPONENT));
+                url.push('=');
+                url.extend(utf8_percent_encode(value, COMPONENT));
+            }
+        }
+        if self.body.is_some() && !ep.has_body {
+            return Err(invalid("this operation takes no body".to_owned()));
+        }
+        let mut headers = Vec::with_capacity(4);
+        headers.push(Header::new("accept", "application/json"));
+        headers.push(Header::new("user-agent", user_agent));
+        match credential {
+            Credential::None => {}
+            Credential::ApiKey(k) => {
+                headers.push(Header::sensitive("x-api-key", k.expose_secret()))
+            }
+            Credential::ConnectToken(t) => {
+                headers.push(Header::sensitive("x-api-key", t.expose_secret()))
+            }
+        }
+        if self.body.is_some() {
+            headers.push(Header::new("content-type", "application/json"));
+        }
+        Ok(PreparedRequest {
+            endpoint: ep,
+            url,
+            headers,
+            body: self.body.clone(),
+        })
+    }
+}
+
+/// Turns an answer into the expected type or a typed error.
+///
+/// 2xx bodies decode into `T` (an empty body decodes as JSON `null`, so `()` and `Option` work).
+/// 429 becomes [`Error::RateLimited`]; a refusal of `POST /auth` becomes [`Error::Auth`]; every
+/// other error status becomes [`Error::Api`] with the decoded (or raw) body.
+pub fn parse_response<T: DeserializeOwned>(
+    endpoint: &'static Endpoint,
+    raw: &RawResponse,
+) -> Result<T, Error> {
+    let status = raw.status();
+    if (200..300).contains(&status) {
+        let body = if raw.body().iter().all(u8::is_ascii_whitespace) {
+            b"null".as_slice()
+        } else {
+            raw.body()
+        };
+        return serde_json::from_slice(body).map_err(|e| Error::Decode {
+            endpoint: endpoint.name,
+            status,
+            message: describe_decode_error(endpoint, &e),
+        });
+    }
+    Err(error_from_response(endpoint, raw))
+}
+
+/// The typed error for a non-2xx answer.
+pub fn error_from_response(endpoint: &'static Endpoint, raw: &RawResponse) -> Error {
+    let status = raw.status();
+    let body = decode_error_body(raw);
+    if status == 429 {
+        return Error::RateLimited {
+            endpoint: endpoint.name,
+            retry_after: raw.retry_after(),
+            retry_after_exceeds_budget: false,
+        };
+    }
+    if endpoint.name == endpoints::AUTH_CREATE.name && (400..500).contains(&status) {
+        let failure = match body.code_description.as_deref() {
+            Some("CLIENT_KEYS_UNAUTHORIZED") => AuthFailure::InvalidClientKeys,
+            Some("CLIENT_DISABLED") => AuthFailure::ClientDisabled,
+            _ => AuthFailure::Rejected {
+                status,
+                message: body.message,
+            },
+        };
+        return Error::Auth(failure);
+    }
+    Error::Api(Box::new(ApiError {
+        endpoint: endpoint.name,
+        status,
+        body,
+    }))
+}
+
+fn decode_error_body(raw: &RawResponse) -> ErrorBody {
+    match serde_json::from_slice::<ErrorBody>(raw.body()) {
+        Ok(body) => body,
+        Err(_) => {
+            let text = String::from_utf8_lossy(raw.body());
+            let text = text.trim();
+            let mut message: String = text.chars().take(200).collect();
+            if message.len() < text.len() {
+                message.push('…');
+            }
+            ErrorBody {
+                code: Some(i64::from(raw.status())),
+                message,
+                ..ErrorBody::default()
+            }
+        }
+    }
+}
+
+/// serde_json quotes offending string values in its messages; for the operations whose answers
+/// are credentials, keep only the position so a malformed key can never reach a log.
+fn describe_decode_error(endpoint: &'static Endpoint, e: &serde_json::Error) -> String {
+    let secret_bearing = endpoint.name == endpoints::AUTH_CREATE.name
+        || endpoint.name == endpoints::CONNECT_TOKEN_CREATE.name;
+    if secret_bearing {
+        format!(
+            "malformed answer ({:?} error at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        )
+    } else {
+        e.to_string()
+    }
+}
+
+/// A minimal request for tests of other modules.
+#[cfg(test)]
+pub(crate) fn test_request() -> PreparedRequest {
+    Call::new(&endpoints::CONNECTORS_LIST)
+        .prepare(&BaseUrl::default(), Credential::None, "test")
+        .unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ua() -> &'static str {
+        "pluggy-rs-test"
+    }
+
+    #[test]
+    fn path_and_query_are_percent_encoded_and_prefix_kept() {
+        let base = BaseUrl::parse("https://proxy.example/pluggy/").unwrap();
+        let key = ApiKey::new("k");
+        let req = Call::new(&endpoints::ITEMS_RETRIEVE)
+            .path_param("id", "a/b c")
+            .prepare(&base, Credential::ApiKey(&key), ua())
+            .unwrap();
+        assert_eq!(req.url(), "https://proxy.example/pluggy/items/a%2Fb%20c");
+        let req = Call::new(&endpoints::TRANSACTIONS_LIST)
+            .query("accountId", "x+y&z=1")
+            .query("from", "2024-01-01")
+            .prepare(&base, Credential::ApiKey(&key), ua())
+            .unwrap();
+        assert_eq!(
+            req.url(),
+            "https://proxy.example/pluggy/transactions?accountId=x%2By%26z%3D1&from=2024-01-01"
+        );
+    }
+
+    #[test]
+    fn cursor_query_is_reused_verbatim() {
+        let key = ApiKey::new("k");
+        let next = "?accountId=abc&after=MjAyMC0xMC0xNVQwMDowMDowMC4wMDBa+fA==";
+        let req = Call::new(&endpoints::TRANSACTIONS_LIST_BY_CURSOR)
+            .query("accountId", "ignored")
+            .raw_query(next)
+            .unwrap()
+            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), ua())
+            .unwrap();
+        assert_eq!(
+            req.url(),
+            format!("https://api.pluggy.ai/v2/transactions{next}")
+        );
+        assert!(
+            Call::new(&endpoints::TRANSACTIONS_LIST_BY_CURSOR)
+                .raw_query("?a=b c")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn missing_path_param_and_unknown_query_are_refused() {
+        let err = Call::new(&endpoints::ITEMS_RETRIEVE)
+            .prepare(&BaseUrl::default(), Credential::None, ua())
+            .unwrap_err();
+        assert!(err.to_string().contains("\"id\" is missing"), "{err}");
+        let err = Call::new(&endpoints::ACCOUNTS_LIST)
+            .query("itemid", "x")
+            .prepare(&BaseUrl::default(), Credential::None, ua())
+            .unwrap_err();
+        assert!(err.to_string().contains("not a query parameter"), "{err}");
+    }
+
+    #[test]
+    fn api_key_header_is_sensitive_and_redacted() {
+        let key = ApiKey::new("super-secret-key");
+        let req = Call::new(&endpoints::CONNECTORS_LIST)
+            .query_list("countries", ["BR", "AR"])
+            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), ua())
+            .unwrap();
+        assert!(
+            req.url().ends_with("/connectors?countries=BR%2CAR"),
+            "{}",
+            req.url()
+        );
+        let h = req
+            .headers()
+            .iter()
+            .find(|h| h.name() == "x-api-key")
+            .unwrap();
+        assert!(h.is_sensitive());
+        assert_eq!(h.value(), "super-secret-key");
+        assert!(!format!("{req:?}").contains("super-secret"));
+    }
+
+    #[test]
+    fn base_url_validation() {
+        assert!(BaseUrl::parse("ftp://x").is_err());
+        assert!(BaseUrl::parse("https://").is_err());
+        assert!(BaseUrl::parse("https://u:p@host").is_err());
+        assert!(BaseUrl::parse("https://host?x=1").is_err());
+        assert_eq!(
+            BaseUrl::parse("http://127.0.0.1:8080").unwrap().as_str(),
+            "http://127.0.0.1:8080"
+        );
+    }
+
+    #[test]
+    fn responses_become_types_or_typed_errors() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Count {
+            count: u32,
+        }
+        let ok = RawResponse::new(200, vec![], br#"{"count":1,"extra":true}"#.to_vec());
+        assert_eq!(
+            parse_response::<Count>(&endpoints::ITEMS_DELETE, &ok)
+                .unwrap()
+                .count,
+            1
+        );
+
+        let nf = RawResponse::new(
+            404,
+            vec![],
+            br#"{"code":404,"codeDescription":"ITEM_NOT_FOUND","message":"item not found"}"#
+                .to_vec(),
+        );
+        let e = parse_response::<Count>(&endpoints::ITEMS_RETRIEVE, &nf).unwrap_err();
+        assert_eq!(e.api().unwrap().code_description(), Some("ITEM_NOT_FOUND"));
+
+        let limited = RawResponse::new(
+            429,
+            vec![("Retry-After".into(), "60".into())],
+            b"{}".to_vec(),
+        );
+        match parse_response::<Count>(&endpoints::ITEMS_RETRIEVE, &limited).unwrap_err() {
+            Error::RateLimited { retry_after, .. } => {
+                assert_eq!(retry_after, Some(Duration::from_secs(60)))
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let bad_keys = RawResponse::new(
+            401,
+            vec![],
+            br#"{"code":401,"codeDescription":"CLIENT_KEYS_UNAUTHORIZED","message":"Client keys are invalid"}"#.to_vec(),
+        );
+        assert!(matches!(
+            parse_response::<Count>(&endpoints::AUTH_CREATE, &bad_keys).unwrap_err(),
+            Error::Auth(AuthFailure::InvalidClientKeys)
+        ));
+
+        let html = RawResponse::new(502, vec![], b"<html>bad gateway</html>".to_vec());
+        let e = parse_response::<Count>(&endpoints::ITEMS_RETRIEVE, &html).unwrap_err();
+        assert!(e.to_string().contains("bad gateway"), "{e}");
+        assert!(e.is_transient());
+    }
+
+    #[test]
+    fn decode_errors_of_credential_answers_never_echo_values() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Auth {
+            #[serde(rename = "apiKey")]
+            api_key: u64,
+        }
+        let raw = RawResponse::new(200, vec![], br#"{"apiKey":"leaky-secret"}"#.to_vec());
+        let e = parse_response::<Auth>(&endpoints::AUTH_CREATE, &raw).unwrap_err();
+        assert!(!e.to_string().contains("leaky"), "{e}");
+        assert!(!format!("{raw:?}").contains("leaky"));
+    }
+}

@@ -1,0 +1,137 @@
+//! Identifiers as newtypes, so an item id can never be passed where an account id belongs.
+
+use std::fmt;
+
+macro_rules! string_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps an id as the API spells it.
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The id as the API spells it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({:?})"), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+string_id!(
+    /// The id (UUID) of an Item, one connection to one institution.
+    ItemId
+);
+string_id!(
+    /// The id (UUID) of an account.
+    AccountId
+);
+string_id!(
+    /// The id (UUID) of a transaction.
+    TransactionId
+);
+string_id!(
+    /// The id (UUID) of an investment.
+    InvestmentId
+);
+string_id!(
+    /// The id (UUID) of an identity record.
+    IdentityId
+);
+string_id!(
+    /// The id (UUID) of a webhook subscription.
+    WebhookId
+);
+string_id!(
+    /// Your own id for the end user an item belongs to (`clientUserId`).
+    ClientUserId
+);
+string_id!(
+    /// The `clientId` of a Pluggy application. Not a secret; its secret is [`crate::ClientSecret`].
+    ClientId
+);
+string_id!(
+    /// The unique id of one webhook delivery (`eventId`), for idempotent handling.
+    EventId
+);
+
+/// The numeric id of a connector (an institution integration).
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct ConnectorId(u32);
+
+impl ConnectorId {
+    /// Wraps a connector's numeric id.
+    pub const fn new(id: u32) -> Self {
+        Self(id)
+    }
+
+    /// The numeric value.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for ConnectorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<u32> for ConnectorId {
+    fn from(id: u32) -> Self {
+        Self(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_transparent_on_the_wire() {
+        let id: ItemId = serde_json::from_str("\"9e1f\"").unwrap();
+        assert_eq!(id.as_str(), "9e1f");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"9e1f\"");
+        assert_eq!(format!("{id:?}"), "ItemId(\"9e1f\")");
+        let c: ConnectorId = serde_json::from_str("201").unwrap();
+        assert_eq!(c, ConnectorId::new(201));
+    }
+}

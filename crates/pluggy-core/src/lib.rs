@@ -1,0 +1,48 @@
+//! # pluggy-core
+//!
+//! The sans-IO core of the Pluggy SDK: everything the protocol knows, nothing that touches a
+//! socket or a clock. It holds the models, the generated endpoint table, connect-token scope
+//! rules, the API key lifecycle state machine, request building, response parsing and retry
+//! decisions. The `pluggy-async` and `pluggy-blocking` drivers only lock, wait, send and sleep;
+//! anyone on another runtime can drive this crate the same way.
+//!
+//! One call, as data: build a [`Call`] for an [`Endpoint`](endpoint::Endpoint) → [`check_access`]
+//! against the credential → ask the [`TokenManager`](token::TokenManager) for a key with
+//! [`Now`] → [`Call::prepare`] a [`PreparedRequest`] → send it through a transport → parse the
+//! [`RawResponse`] with [`parse_response`] → follow the [`retry`] decision.
+
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod connect_token;
+pub mod endpoint;
+pub mod error;
+pub mod generated;
+pub mod http;
+pub mod ids;
+pub mod models;
+pub mod progress;
+pub mod retry;
+pub mod scope;
+pub mod secret;
+pub mod token;
+pub mod transport;
+pub mod webhook;
+
+pub use clock::{Now, Timestamp};
+pub use error::{
+    ApiError, AuthFailure, Error, ErrorBody, ErrorDetail, ScopeError, TransportError,
+    TransportErrorKind,
+};
+pub use generated::endpoints::{
+    self, API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, REDUCED_ACCOUNT_FIELDS,
+};
+pub use generated::enums::{ConnectorType, ExecutionStatus, ItemStatus, Product, WebhookEvent};
+pub use http::{BaseUrl, Body, Call, Header, PreparedRequest, RawResponse, parse_response};
+pub use ids::{
+    AccountId, ClientId, ClientUserId, ConnectorId, EventId, IdentityId, InvestmentId, ItemId,
+    TransactionId, WebhookId,
+};
+pub use scope::{CredentialScope, check_access};
+pub use secret::{ApiKey, ClientSecret, ConnectToken, CredentialValue};
+pub use transport::{AsyncTransport, BlockingTransport};
