@@ -1,6 +1,10 @@
 //! # pluggy-async
 //!
-//! The async driver of the Pluggy SDK over [`pluggy_core`]. The client itself arrives with its
-//! own work; today this crate re-exports the core so dependents can name one crate.
+//! The async driver of the Pluggy SDK over [`pluggy_core`].
 
 pub use pluggy_core as core;
+
+#[cfg(feature = "hyper")]
+mod hyper_transport;
+#[cfg(feature = "hyper")]
+pub use hyper_transport::{HyperTransport, HyperTransportConfig};
