@@ -8,3 +8,5 @@ pub use pluggy_core as core;
 mod hyper_transport;
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{HyperTransport, HyperTransportConfig};
+
+pub mod runtime;
