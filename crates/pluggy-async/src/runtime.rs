@@ -122,3 +122,23 @@ where
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_returns_the_ready_future() {
+        let mut fut = std::pin::pin!(first(std::future::pending::<u8>(), async { 7u8 }));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(7));
+    }
+
+    #[test]
+    fn manual_clock_moves_only_when_told() {
+        let c = ManualClock::new(Now::new(Duration::ZERO, 1_000));
+        assert_eq!(c.now(), Now::new(Duration::ZERO, 1_000));
+        c.advance(Duration::from_secs(90));
+        assert_eq!(c.now(), Now::new(Duration::from_secs(90), 1_090));
+    }
+}
