@@ -11,12 +11,15 @@
 //! A key stored at `received` with expiry `E` (see [`TokenManager::complete`]) goes through
 //! four phases:
 //!
-//! | phase | from | [`poll`](TokenManager::poll) answers |
-//! |---|---|---|
-//! | fresh | receipt | [`Decision::Use`] |
-//! | soft | `E − soft_window − jitter` | one caller gets [`Decision::UseAndRefresh`] (a background refresh), the others [`Decision::Use`] |
-//! | hard | `E − hard_window` | one caller gets [`Decision::Refresh`], the others [`Decision::Wait`] |
-//! | expired | `E` | as in the hard phase; with no refresh possible, [`Decision::Fail`] |
+//! | phase   | from                       | one caller gets               | the others get      |
+//! |---------|----------------------------|-------------------------------|---------------------|
+//! | fresh   | receipt                    | [`Decision::Use`]             | [`Decision::Use`]   |
+//! | soft    | `E − soft_window − jitter` | [`Decision::UseAndRefresh`]   | [`Decision::Use`]   |
+//! | hard    | `E − hard_window`          | [`Decision::Refresh`]         | [`Decision::Wait`]  |
+//! | expired | `E`                        | [`Decision::Refresh`]         | [`Decision::Wait`]  |
+//!
+//! While a refresh is backing off after a failure (below), a key in its hard phase is still
+//! used, and with no valid key every poll gets [`Decision::Fail`].
 //!
 //! - The jitter is drawn per key from the seed given to [`TokenManager::new`] (splitmix64) and
 //!   moves the soft refresh earlier by at most half the soft window, so many processes started
@@ -165,7 +168,7 @@ impl Epoch {
 /// The right and duty to refresh the key: exactly one is outstanding at a time. Give it back
 /// with [`TokenManager::complete`] or [`TokenManager::abandon`] on the manager that issued it.
 #[derive(Debug, PartialEq, Eq)]
-#[must_use = "a refresh ticket must be completed or abandoned, or refreshes stall until the load timeout"]
+#[must_use = "complete or abandon the ticket, or refreshes stall until the load timeout"]
 pub struct RefreshTicket {
     id: u64,
     generation: u64,
