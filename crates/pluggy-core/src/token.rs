@@ -57,15 +57,14 @@
 //! use std::time::Duration;
 //!
 //! use pluggy_core::token::{Decision, TokenConfig, TokenManager, auth_call, parse_auth_response};
-//! use pluggy_core::{ApiKey, ClientId, ClientSecret, Error, Now, RawResponse};
-//!
-//! // A fake network: `POST /auth` always answers with a key.
-//! fn send(_call: pluggy_core::Call) -> Result<RawResponse, Error> {
-//!     Ok(RawResponse::new(200, vec![], br#"{"apiKey":"opaque-key"}"#.to_vec()))
-//! }
+//! use pluggy_core::{ApiKey, Call, ClientId, ClientSecret, Error, Now, RawResponse};
 //!
 //! /// One call's wait for a key. A real driver unlocks around `send` and sleeps on `Wait`.
-//! fn key_for_one_call(tm: &mut TokenManager, now: Now) -> Result<ApiKey, Error> {
+//! fn key_for_one_call(
+//!     tm: &mut TokenManager,
+//!     now: Now,
+//!     send: &dyn Fn(Call) -> Result<RawResponse, Error>,
+//! ) -> Result<ApiKey, Error> {
 //!     let (id, secret) = (ClientId::new("client-id"), ClientSecret::new("client-secret"));
 //!     loop {
 //!         match tm.poll(now) {
@@ -94,9 +93,14 @@
 //!     }
 //! }
 //!
+//! // A fake network: `POST /auth` always answers with a key.
+//! let send = |call: Call| {
+//!     assert_eq!(call.endpoint().path, "/auth");
+//!     Ok(RawResponse::new(200, vec![], br#"{"apiKey":"opaque-key"}"#.to_vec()))
+//! };
 //! let mut tm = TokenManager::new(TokenConfig::default(), 7);
 //! let now = Now::new(Duration::ZERO, 1_700_000_000);
-//! let key = key_for_one_call(&mut tm, now).unwrap();
+//! let key = key_for_one_call(&mut tm, now, &send).unwrap();
 //! assert_eq!(key.expose_secret(), "opaque-key");
 //! // A request answered with the expired-key 403 gives its key back; one refresh follows.
 //! let Decision::Use { epoch, .. } = tm.poll(now) else { unreachable!() };
@@ -129,15 +133,28 @@ pub struct TokenConfig {
     /// Default: 1 minute. Never more than `soft_window`.
     pub hard_window: Duration,
     /// How long a refresh may take before its ticket is abandoned and a new one may be issued.
-    /// Default: 30 seconds.
+    /// Default: 30 seconds. At least one second.
     pub load_timeout: Duration,
     /// The longest a key is used after it was requested, whatever its `exp` says.
     /// Default: 2 hours ([`crate::API_KEY_LIFETIME_SECS`]).
     pub max_lifetime: Duration,
     /// The wait after a first failed refresh. Default: 1 second.
     pub backoff_min: Duration,
-    /// The longest wait between failed refreshes. Default: 30 seconds.
+    /// The longest wait between failed refreshes. Default: 30 seconds. Never less than
+    /// `backoff_min`.
     pub backoff_max: Duration,
+}
+
+impl TokenConfig {
+    /// The rules as applied: a hard window no larger than the soft one, a load timeout of at
+    /// least a second (a zero timeout would reclaim every ticket at once and defeat
+    /// single-flight), and a backoff range that is not upside down.
+    fn normalized(mut self) -> Self {
+        self.hard_window = self.hard_window.min(self.soft_window);
+        self.load_timeout = self.load_timeout.max(Duration::from_secs(1));
+        self.backoff_max = self.backoff_max.max(self.backoff_min);
+        self
+    }
 }
 
 impl Default for TokenConfig {
@@ -293,7 +310,7 @@ impl TokenManager {
     /// the system's random source) so that processes do not refresh in step.
     pub fn new(config: TokenConfig, jitter_seed: u64) -> Self {
         Self {
-            config,
+            config: config.normalized(),
             refreshable: true,
             key: None,
             in_flight: None,
@@ -323,7 +340,7 @@ impl TokenManager {
         manager
     }
 
-    /// The timing rules.
+    /// The timing rules, as applied (see the bounds on each field of [`TokenConfig`]).
     pub fn config(&self) -> &TokenConfig {
         &self.config
     }
@@ -1182,6 +1199,25 @@ mod tests {
             "jitter barely varies: {} values",
             seen.len()
         );
+    }
+
+    #[test]
+    fn nonsensical_configs_cannot_break_single_flight() {
+        let config = TokenConfig {
+            load_timeout: Duration::ZERO,
+            hard_window: Duration::from_secs(600),
+            backoff_min: Duration::from_secs(10),
+            backoff_max: Duration::from_secs(1),
+            ..TokenConfig::default()
+        };
+        let mut tm = TokenManager::new(config, 1);
+        assert!(matches!(tm.poll(at(0)), Decision::Refresh(_)));
+        assert!(
+            matches!(tm.poll(at(0)), Decision::Wait { until } if until == Duration::from_secs(1))
+        );
+        let applied = tm.config();
+        assert_eq!(applied.hard_window, applied.soft_window);
+        assert_eq!(applied.backoff_max, Duration::from_secs(10));
     }
 
     #[test]
