@@ -359,6 +359,14 @@ impl TokenManager {
         if self.in_flight.as_ref().is_some_and(|f| t >= f.deadline) {
             self.in_flight = None;
         }
+        if self
+            .key
+            .as_ref()
+            .is_some_and(|k| k.phase(t) == Phase::Unusable)
+        {
+            // An expired key is of no use to anyone: do not keep the secret around.
+            self.key = None;
+        }
         let backing_off = self.backoff_error(t).is_some();
         let stored = self
             .key
