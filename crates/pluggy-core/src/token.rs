@@ -354,7 +354,7 @@ impl TokenManager {
     pub fn poll(&mut self, now: Now) -> Decision {
         let t = now.mono;
         if let Some(Failure::Permanent(e)) = &self.failure {
-            return Decision::Fail(clone_error(e));
+            return Decision::Fail(Clone::clone(e));
         }
         if self.in_flight.as_ref().is_some_and(|f| t >= f.deadline) {
             self.in_flight = None;
@@ -387,7 +387,7 @@ impl TokenManager {
                 if let Some(f) = &self.in_flight {
                     Decision::Wait { until: f.deadline }
                 } else if let Some(error) = self.backoff_error(t) {
-                    Decision::Fail(clone_error(error))
+                    Decision::Fail(Clone::clone(error))
                 } else {
                     Decision::Refresh(self.issue(t))
                 }
@@ -652,39 +652,6 @@ fn splitmix64(state: &mut u64) -> u64 {
 /// The top 53 bits of `x` as a number in `[0, 1)`.
 fn unit_interval(x: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// A faithful copy of an error, for handing one stored failure to every poll.
-fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::Api(api) => Error::Api(api.clone()),
-        Error::Auth(f) => Error::Auth(f.clone()),
-        Error::Scope(s) => Error::Scope(s.clone()),
-        Error::RateLimited {
-            endpoint,
-            retry_after,
-            retry_after_exceeds_budget,
-        } => Error::RateLimited {
-            endpoint,
-            retry_after: *retry_after,
-            retry_after_exceeds_budget: *retry_after_exceeds_budget,
-        },
-        Error::Decode {
-            endpoint,
-            status,
-            message,
-        } => Error::Decode {
-            endpoint,
-            status: *status,
-            message: message.clone(),
-        },
-        Error::Transport { endpoint, source } => Error::Transport {
-            endpoint,
-            source: source.clone(),
-        },
-        Error::InvalidInput(s) => Error::InvalidInput(s.clone()),
-        Error::DeadlineExceeded(s) => Error::DeadlineExceeded(s.clone()),
-    }
 }
 
 impl fmt::Display for Epoch {
