@@ -77,8 +77,7 @@ pub fn extract(official: &Value, access: &AccessFile) -> Result<Value> {
                     rule.id
                 ))
             })?;
-        let object = extract_operation(official, op)?;
-        collect_schema_refs(&object, &mut pending)?;
+        let object = extract_operation(official, op, &mut pending)?;
         paths
             .entry(op.path.to_owned())
             .or_default()
@@ -126,7 +125,8 @@ pub fn extract(official: &Value, access: &AccessFile) -> Result<Value> {
     Ok(Value::Object(doc))
 }
 
-fn extract_operation(doc: &Value, op: &Operation<'_>) -> Result<Value> {
+/// The kept parts of one operation; the schemas it refers to are added to `refs`.
+fn extract_operation(doc: &Value, op: &Operation<'_>, refs: &mut Vec<String>) -> Result<Value> {
     let mut out = Map::new();
     out.insert("operationId".to_owned(), Value::String(op.id.to_owned()));
 
@@ -139,7 +139,9 @@ fn extract_operation(doc: &Value, op: &Operation<'_>) -> Result<Value> {
             }
         }
         if let Some(schema) = param.get("schema") {
-            kept.insert("schema".to_owned(), strip(schema));
+            let schema = strip(schema);
+            collect_schema_refs(&schema, refs)?;
+            kept.insert("schema".to_owned(), schema);
         }
         parameters.push(Value::Object(kept));
     }
@@ -153,7 +155,7 @@ fn extract_operation(doc: &Value, op: &Operation<'_>) -> Result<Value> {
         if let Some(required) = body.get("required") {
             kept.insert("required".to_owned(), required.clone());
         }
-        kept.insert("content".to_owned(), extract_content(body));
+        kept.insert("content".to_owned(), extract_content(body, refs)?);
         out.insert("requestBody".to_owned(), Value::Object(kept));
     }
 
@@ -167,7 +169,7 @@ fn extract_operation(doc: &Value, op: &Operation<'_>) -> Result<Value> {
         let response = spec::resolve(doc, response)?;
         let mut kept = Map::new();
         if response.get("content").is_some() {
-            kept.insert("content".to_owned(), extract_content(response));
+            kept.insert("content".to_owned(), extract_content(response, refs)?);
         }
         kept_responses.insert(status.clone(), Value::Object(kept));
     }
@@ -176,18 +178,20 @@ fn extract_operation(doc: &Value, op: &Operation<'_>) -> Result<Value> {
 }
 
 /// `content` of a request body or response, keeping only each media type's schema.
-fn extract_content(holder: &Value) -> Value {
+fn extract_content(holder: &Value, refs: &mut Vec<String>) -> Result<Value> {
     let mut content = Map::new();
     if let Some(media_types) = holder.get("content").and_then(Value::as_object) {
         for (media_type, media) in media_types {
             let mut kept = Map::new();
             if let Some(schema) = media.get("schema") {
-                kept.insert("schema".to_owned(), strip(schema));
+                let schema = strip(schema);
+                collect_schema_refs(&schema, refs)?;
+                kept.insert("schema".to_owned(), schema);
             }
             content.insert(media_type.clone(), Value::Object(kept));
         }
     }
-    Value::Object(content)
+    Ok(Value::Object(content))
 }
 
 /// A schema without its prose. Property names that happen to be `description` or `title`
@@ -238,10 +242,10 @@ fn strip_discriminator(value: &Value) -> Value {
     }
 }
 
-/// Adds the names of the component schemas `value` refers to. Any other `$ref` is an error:
+/// Adds the names of the component schemas `schema` refers to. Any other `$ref` is an error:
 /// the extract inlines parameters, request bodies and responses.
-fn collect_schema_refs(value: &Value, out: &mut Vec<String>) -> Result<()> {
-    match value {
+fn collect_schema_refs(schema: &Value, out: &mut Vec<String>) -> Result<()> {
+    match schema {
         Value::Object(map) => {
             if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
                 let name = reference.strip_prefix(SCHEMA_REF_PREFIX).ok_or_else(|| {
@@ -250,8 +254,16 @@ fn collect_schema_refs(value: &Value, out: &mut Vec<String>) -> Result<()> {
                 out.push(name.to_owned());
             }
             for (key, item) in map {
-                if !DATA_KEYWORDS.contains(&key.as_str()) {
-                    collect_schema_refs(item, out)?;
+                if DATA_KEYWORDS.contains(&key.as_str()) {
+                    continue;
+                }
+                match item {
+                    Value::Object(named) if NAMED_SCHEMA_MAPS.contains(&key.as_str()) => {
+                        for nested in named.values() {
+                            collect_schema_refs(nested, out)?;
+                        }
+                    }
+                    _ => collect_schema_refs(item, out)?,
                 }
             }
         }
@@ -312,7 +324,9 @@ mod tests {
                     "post": {
                         "operationId": "things-create",
                         "requestBody": {"$ref": "#/components/requestBodies/NewThing"},
-                        "responses": {"201": {"description": "created"}}
+                        "responses": {"201": {"description": "created"},
+                            "default": {"content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/Problem"}}}}}
                     }
                 },
                 "/other": {"get": {"operationId": "other-list", "responses": {}}}
@@ -327,6 +341,8 @@ mod tests {
                             "part": {"$ref": "#/components/schemas/Part"}}},
                     "Part": {"type": "string", "enum": ["A"], "x-internal": true},
                     "NewThing": {"type": "object", "externalDocs": {"url": "u"}},
+                    "Problem": {"properties": {"default": {"$ref": "#/components/schemas/Code"}}},
+                    "Code": {"type": "integer"},
                     "Unused": {"type": "string"}
                 }
             }
@@ -352,7 +368,8 @@ mod tests {
                     "operationId": "things-create",
                     "requestBody": {"required": true, "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/NewThing"}}}},
-                    "responses": {"201": {}}
+                    "responses": {"201": {}, "default": {"content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"}}}}}
                 }
             }},
             "components": {"schemas": {
@@ -360,7 +377,9 @@ mod tests {
                     "description": {"type": "string"},
                     "part": {"$ref": "#/components/schemas/Part"}}},
                 "Part": {"type": "string", "enum": ["A"]},
-                "NewThing": {"type": "object"}
+                "NewThing": {"type": "object"},
+                "Problem": {"properties": {"default": {"$ref": "#/components/schemas/Code"}}},
+                "Code": {"type": "integer"}
             }}
         });
         assert_eq!(extract, expected);
