@@ -30,6 +30,7 @@ pub mod transport;
 pub mod webhook;
 
 pub use clock::{Now, Timestamp};
+pub use connect_token::{ConnectTokenGrant, ConnectTokenOptions};
 pub use error::{
     ApiError, AuthFailure, Error, ErrorBody, ErrorDetail, ScopeError, TransportError,
     TransportErrorKind,
@@ -43,6 +44,10 @@ pub use ids::{
     AccountId, ClientId, ClientUserId, ConnectorId, EventId, IdentityId, InvestmentId, ItemId,
     TransactionId, WebhookId,
 };
+pub use retry::{Next, RetryPolicy, RetryState};
 pub use scope::{CredentialScope, check_access};
 pub use secret::{ApiKey, ClientSecret, ConnectToken, CredentialValue};
+pub use token::{
+    Decision, Epoch, RefreshTicket, TokenConfig, TokenManager, auth_call, parse_auth_response,
+};
 pub use transport::{AsyncTransport, BlockingTransport};
