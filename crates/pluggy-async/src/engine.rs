@@ -9,12 +9,10 @@ use std::time::Instant;
 
 use pluggy_core::connect_token::ConnectTokenGrant;
 use pluggy_core::http::Credential;
-use pluggy_core::models::AuthResponse;
-use pluggy_core::retry::{Next, RetryPolicy, RetryState};
-use pluggy_core::token::{Decision, Epoch, RefreshTicket, TokenManager, auth_call};
 use pluggy_core::{
-    ApiKey, AsyncTransport, BaseUrl, Call, ClientId, ClientSecret, CredentialScope, Error,
-    RawResponse, check_access, parse_response,
+    ApiKey, AsyncTransport, BaseUrl, Call, ClientId, ClientSecret, CredentialScope, Decision,
+    Epoch, Error, Exchange, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step,
+    TokenManager, TransportError, auth_call, parse_auth_response, parse_response,
 };
 use serde::de::DeserializeOwned;
 use tokio::sync::Notify;
@@ -74,65 +72,55 @@ impl Engine {
     /// Makes a call, with retries and key refreshes as core decides, and returns the final
     /// answer: a 2xx [`RawResponse`] or the typed error.
     pub(crate) async fn execute(&self, call: &Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
-        let endpoint = call.endpoint();
-        let scope = match &auth {
-            Auth::None => CredentialScope::None,
-            Auth::Key(_) => CredentialScope::ApiKey,
-            Auth::Connect(grant) => grant.credential_scope(),
+        let (scope, refreshable) = match &auth {
+            Auth::None => (CredentialScope::None, false),
+            Auth::Key(cache) => (CredentialScope::ApiKey, cache.refreshable),
+            Auth::Connect(grant) => (grant.credential_scope(), false),
         };
-        check_access(call, scope)?;
-        let mut retry = RetryState::new(endpoint, self.retry.clone());
-        let mut attempt = 0u32;
+        let mut exchange = Exchange::start(call.clone(), scope, self.retry.clone(), refreshable)?;
         loop {
-            attempt += 1;
-            let (request, epoch) = match &auth {
-                Auth::None => (call.prepare(&self.base, Credential::None, &self.user_agent)?, None),
-                Auth::Key(cache) => {
-                    let (key, epoch) = cache.key(self).await?;
-                    (call.prepare(&self.base, Credential::ApiKey(&key), &self.user_agent)?, Some(epoch))
-                }
-                Auth::Connect(grant) => {
-                    let token = grant.token();
-                    (call.prepare(&self.base, Credential::ConnectToken(token), &self.user_agent)?, None)
-                }
+            let key = match &auth {
+                Auth::Key(cache) => Some(cache.key(self).await?),
+                _ => None,
             };
-            let span = tracing::debug_span!(
-                "pluggy.call",
-                endpoint = endpoint.name,
-                attempt,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            let started = Instant::now();
-            let outcome = self.transport.send(request).instrument(span.clone()).await;
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-            if let Ok(raw) = &outcome {
-                span.record("status", raw.status());
-            }
-            match retry.next(outcome.as_ref(), self.jitter()) {
-                Next::Done => {
-                    return match outcome {
-                        Ok(raw) if (200..300).contains(&raw.status()) => Ok(raw),
-                        Ok(raw) => Err(pluggy_core::http::error_from_response(endpoint, &raw)),
-                        Err(source) => Err(Error::Transport { endpoint: endpoint.name, source }),
-                    };
-                }
-                Next::Retry { after } => {
-                    tracing::debug!(endpoint = endpoint.name, attempt, delay_ms = after.as_millis() as u64, "retrying");
-                    self.sleeper.sleep(after).await;
-                }
-                Next::RefreshKeyAndRetry => match (&auth, epoch) {
-                    (Auth::Key(cache), Some(epoch)) => cache.invalidate(epoch),
-                    _ => {
-                        return Err(match outcome {
-                            Ok(raw) => pluggy_core::http::error_from_response(endpoint, &raw),
-                            Err(source) => Error::Transport { endpoint: endpoint.name, source },
-                        });
+            let credential = match (&auth, &key) {
+                (Auth::Connect(grant), _) => Credential::ConnectToken(grant.token()),
+                (_, Some((key, _))) => Credential::ApiKey(key),
+                _ => Credential::None,
+            };
+            let request =
+                exchange.request(&self.base, credential, key.as_ref().map(|k| k.1), &self.user_agent)?;
+            let outcome = self.send(request, exchange.attempts() + 1).await;
+            match exchange.on_outcome(outcome, self.jitter()) {
+                Step::Done(result) => return result,
+                Step::Sleep(delay) => self.sleeper.sleep(delay).await,
+                Step::Invalidate(epoch) => {
+                    if let Auth::Key(cache) = &auth {
+                        cache.invalidate(epoch);
                     }
-                },
-                Next::GiveUp(error) => return Err(error),
+                }
             }
         }
+    }
+
+    /// One attempt through the transport, in a span that records the outcome.
+    async fn send(&self, request: PreparedRequest, attempt: u32) -> Result<RawResponse, TransportError> {
+        let endpoint = request.endpoint().name;
+        let span = tracing::debug_span!(
+            "pluggy.call",
+            endpoint,
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let outcome = self.transport.send(request).instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &outcome {
+            Ok(raw) => span.record("status", raw.status()),
+            Err(e) => span.record("status", tracing::field::debug(e.kind)),
+        };
+        outcome
     }
 }
 
@@ -142,11 +130,13 @@ pub(crate) struct KeyCache {
     manager: Mutex<TokenManager>,
     notify: Notify,
     credentials: Option<(ClientId, ClientSecret)>,
+    refreshable: bool,
 }
 
 impl KeyCache {
     pub(crate) fn new(manager: TokenManager, credentials: Option<(ClientId, ClientSecret)>) -> Self {
-        Self { manager: Mutex::new(manager), notify: Notify::new(), credentials }
+        let refreshable = manager.is_refreshable() && credentials.is_some();
+        Self { manager: Mutex::new(manager), notify: Notify::new(), credentials, refreshable }
     }
 
     fn lock(&self) -> MutexGuard<'_, TokenManager> {
@@ -186,15 +176,16 @@ impl KeyCache {
         let outcome = match &self.credentials {
             Some((id, secret)) => match auth_call(id, secret) {
                 Ok(call) => engine
-                    .call::<AuthResponse>(&call, Auth::None)
+                    .execute(&call, Auth::None)
                     .await
-                    .map(|r| r.api_key),
+                    .and_then(|raw| parse_auth_response(&raw)),
                 Err(e) => Err(e),
             },
             None => Err(Error::InvalidInput("this client has a static API key and no client credentials to refresh it".into())),
         };
         if let Some(ticket) = guard.ticket.take() {
-            self.lock().complete(ticket, sent, outcome);
+            let received = engine.clock.now();
+            self.lock().complete(ticket, sent, received, outcome);
             self.notify.notify_waiters();
         }
     }

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod connect_token;
 pub mod endpoint;
 pub mod error;
+pub mod exchange;
 pub mod generated;
 pub mod http;
 pub mod ids;
@@ -35,6 +36,7 @@ pub use error::{
     ApiError, AuthFailure, Error, ErrorBody, ErrorDetail, ScopeError, TransportError,
     TransportErrorKind,
 };
+pub use exchange::{Exchange, Step};
 pub use generated::endpoints::{
     self, API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, REDUCED_ACCOUNT_FIELDS,
 };
