@@ -23,24 +23,11 @@
 use std::time::Duration;
 
 use crate::clock::Now;
-use crate::ids::{ClientUserId, ItemId};
+use crate::ids::ItemId;
+use crate::models::ConnectTokenOptions;
 use crate::scope::CredentialScope;
 use crate::secret::ConnectToken;
 use crate::token::expiry_on_mono;
-
-/// The options a connect token was requested with (the `options` of `POST /connect_token`);
-/// they apply to every item created with the token.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ConnectTokenOptions {
-    /// Your id for the end user, stored on the items and echoed in their webhooks.
-    pub client_user_id: Option<ClientUserId>,
-    /// Where the events of the items are delivered.
-    pub webhook_url: Option<String>,
-    /// Where the user lands after an OAuth connection.
-    pub oauth_redirect_uri: Option<String>,
-    /// Whether credentials that already have an item must not create a second one.
-    pub avoid_duplicates: Option<bool>,
-}
 
 /// One connect token as `POST /connect_token` returned it, with its expiry on the monotonic
 /// clock and the items in its scope.
@@ -234,10 +221,11 @@ mod tests {
     #[test]
     fn options_are_kept_and_debug_hides_the_token() {
         let options = ConnectTokenOptions {
-            client_user_id: Some(ClientUserId::new("user-42")),
+            client_user_id: Some(crate::ClientUserId::new("user-42")),
             webhook_url: Some("https://example.com/hook".into()),
             oauth_redirect_uri: None,
             avoid_duplicates: Some(true),
+            products: None,
         };
         let grant = ConnectTokenGrant::new(ConnectToken::new("s3cr3t-token"), at(0), None)
             .with_options(options.clone());

@@ -60,7 +60,12 @@ impl Exchange {
     ) -> Result<Self, Error> {
         check_access(&call, scope)?;
         let retry = RetryState::new(call.endpoint(), policy);
-        Ok(Self { call, retry, refreshable, epoch: None })
+        Ok(Self {
+            call,
+            retry,
+            refreshable,
+            epoch: None,
+        })
     }
 
     /// The call being made.
@@ -96,7 +101,10 @@ impl Exchange {
         let finish = |outcome: Result<RawResponse, TransportError>| match outcome {
             Ok(raw) if (200..300).contains(&raw.status()) => Step::Done(Ok(raw)),
             Ok(raw) => Step::Done(Err(error_from_response(endpoint, &raw))),
-            Err(source) => Step::Done(Err(Error::Transport { endpoint: endpoint.name, source })),
+            Err(source) => Step::Done(Err(Error::Transport {
+                endpoint: endpoint.name,
+                source,
+            })),
         };
         match self.retry.next(outcome.as_ref(), jitter) {
             Next::Done => finish(outcome),
@@ -134,11 +142,21 @@ mod tests {
     }
 
     fn started(call: Call, refreshable: bool) -> Exchange {
-        let mut ex =
-            Exchange::start(call, CredentialScope::ApiKey, RetryPolicy::default(), refreshable)
-                .unwrap();
+        let mut ex = Exchange::start(
+            call,
+            CredentialScope::ApiKey,
+            RetryPolicy::default(),
+            refreshable,
+        )
+        .unwrap();
         let key = ApiKey::new("k");
-        ex.request(&BaseUrl::default(), Credential::ApiKey(&key), Some(epoch()), "t").unwrap();
+        ex.request(
+            &BaseUrl::default(),
+            Credential::ApiKey(&key),
+            Some(epoch()),
+            "t",
+        )
+        .unwrap();
         ex
     }
 
@@ -152,14 +170,26 @@ mod tests {
             false,
         )
         .unwrap_err();
-        assert!(matches!(err, Error::Scope(ScopeError::ApiKeyRequired { .. })));
+        assert!(matches!(
+            err,
+            Error::Scope(ScopeError::ApiKeyRequired { .. })
+        ));
     }
 
     #[test]
     fn success_and_typed_errors_end_the_call() {
-        let mut ex = started(Call::new(&endpoints::ITEMS_RETRIEVE).path_param("id", "x"), true);
-        assert!(matches!(ex.on_outcome(Ok(raw(200, "{}")), 0.5), Step::Done(Ok(_))));
-        let mut ex = started(Call::new(&endpoints::ITEMS_RETRIEVE).path_param("id", "x"), true);
+        let mut ex = started(
+            Call::new(&endpoints::ITEMS_RETRIEVE).path_param("id", "x"),
+            true,
+        );
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(200, "{}")), 0.5),
+            Step::Done(Ok(_))
+        ));
+        let mut ex = started(
+            Call::new(&endpoints::ITEMS_RETRIEVE).path_param("id", "x"),
+            true,
+        );
         let body = r#"{"code":404,"codeDescription":"ITEM_NOT_FOUND","message":"item not found"}"#;
         match ex.on_outcome(Ok(raw(404, body)), 0.5) {
             Step::Done(Err(Error::Api(e))) => assert_eq!(e.status, 404),
@@ -170,19 +200,34 @@ mod tests {
     #[test]
     fn expired_key_invalidates_once_when_refreshable() {
         let mut ex = started(Call::new(&endpoints::ACCOUNTS_LIST), true);
-        assert!(matches!(ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5), Step::Invalidate(_)));
-        assert!(matches!(ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5), Step::Done(Err(Error::Api(_)))));
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            Step::Invalidate(_)
+        ));
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            Step::Done(Err(Error::Api(_)))
+        ));
         let mut ex = started(Call::new(&endpoints::ACCOUNTS_LIST), false);
-        assert!(matches!(ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5), Step::Done(Err(Error::Api(_)))));
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            Step::Done(Err(Error::Api(_)))
+        ));
     }
 
     #[test]
     fn create_item_is_never_retried_but_reads_are() {
         let dropped = || Err(TransportError::new(TransportErrorKind::Closed, "reset"));
         let mut ex = started(Call::new(&endpoints::ITEMS_CREATE), true);
-        assert!(matches!(ex.on_outcome(dropped(), 0.5), Step::Done(Err(Error::Transport { .. }))));
+        assert!(matches!(
+            ex.on_outcome(dropped(), 0.5),
+            Step::Done(Err(Error::Transport { .. }))
+        ));
         let mut ex = started(Call::new(&endpoints::ITEMS_CREATE), true);
-        assert!(matches!(ex.on_outcome(Ok(raw(503, "{}")), 0.5), Step::Done(Err(_))));
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(503, "{}")), 0.5),
+            Step::Done(Err(_))
+        ));
         let mut ex = started(Call::new(&endpoints::CONNECTORS_LIST), true);
         assert!(matches!(ex.on_outcome(dropped(), 0.5), Step::Sleep(_)));
     }

@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod calls;
 pub mod clock;
 pub mod connect_token;
 pub mod endpoint;
@@ -28,10 +29,11 @@ pub mod scope;
 pub mod secret;
 pub mod token;
 pub mod transport;
+pub mod wait;
 pub mod webhook;
 
 pub use clock::{Now, Timestamp};
-pub use connect_token::{ConnectTokenGrant, ConnectTokenOptions};
+pub use connect_token::ConnectTokenGrant;
 pub use error::{
     ApiError, AuthFailure, Error, ErrorBody, ErrorDetail, ScopeError, TransportError,
     TransportErrorKind,
@@ -46,6 +48,7 @@ pub use ids::{
     AccountId, ClientId, ClientUserId, ConnectorId, EventId, IdentityId, InvestmentId, ItemId,
     TransactionId, WebhookId,
 };
+pub use progress::ItemProgress;
 pub use retry::{Next, RetryPolicy, RetryState};
 pub use scope::{CredentialScope, check_access};
 pub use secret::{ApiKey, ClientSecret, ConnectToken, CredentialValue};
@@ -53,3 +56,5 @@ pub use token::{
     Decision, Epoch, RefreshTicket, TokenConfig, TokenManager, auth_call, parse_auth_response,
 };
 pub use transport::{AsyncTransport, BlockingTransport};
+pub use wait::{ItemWait, WaitPolicy, WaitStep};
+pub use webhook::WebhookPayload;
