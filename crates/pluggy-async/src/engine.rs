@@ -2,6 +2,7 @@
 //! follow core's retry decision, refresh the API key when core says so. No protocol decision is
 //! made here; this file only locks, waits, sends and sleeps.
 
+use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,12 +34,20 @@ pub(crate) struct Engine {
 
 /// The credential a call is made with.
 pub(crate) enum Auth<'a> {
-    /// `POST /auth` only.
-    None,
     /// The client's managed API key.
     Key(&'a KeyCache),
     /// A connect token.
     Connect(&'a ConnectTokenGrant),
+}
+
+impl Auth<'_> {
+    /// The same credential, borrowed again for another call.
+    pub(crate) fn reborrow(&self) -> Auth<'_> {
+        match self {
+            Auth::Key(cache) => Auth::Key(cache),
+            Auth::Connect(grant) => Auth::Connect(grant),
+        }
+    }
 }
 
 impl Engine {
@@ -72,33 +81,33 @@ impl Engine {
     /// Makes a call, with retries and key refreshes as core decides, and returns the final
     /// answer: a 2xx [`RawResponse`] or the typed error.
     pub(crate) async fn execute(&self, call: &Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
-        let (scope, refreshable) = match &auth {
-            Auth::None => (CredentialScope::None, false),
-            Auth::Key(cache) => (CredentialScope::ApiKey, cache.refreshable),
-            Auth::Connect(grant) => (grant.credential_scope(), false),
-        };
-        let mut exchange = Exchange::start(call.clone(), scope, self.retry.clone(), refreshable)?;
+        match auth {
+            Auth::Connect(grant) => {
+                let fixed = Fixed(Credential::ConnectToken(grant.token()), grant.credential_scope());
+                self.run(call, fixed).await
+            }
+            Auth::Key(cache) => self.run(call, cache).await,
+        }
+    }
+
+    /// The attempt loop, generic over where the credential comes from so that fetching a key
+    /// (which makes a call itself) does not make the loop's future contain itself.
+    async fn run<S: Source>(&self, call: &Call, source: S) -> Result<RawResponse, Error> {
+        let mut exchange =
+            Exchange::start(call.clone(), source.scope(), self.retry.clone(), source.refreshable())?;
         loop {
-            let key = match &auth {
-                Auth::Key(cache) => Some(cache.key(self).await?),
-                _ => None,
+            let key = source.key(self).await?;
+            let credential = match &key {
+                Some((key, _)) => Credential::ApiKey(key),
+                None => source.fixed(),
             };
-            let credential = match (&auth, &key) {
-                (Auth::Connect(grant), _) => Credential::ConnectToken(grant.token()),
-                (_, Some((key, _))) => Credential::ApiKey(key),
-                _ => Credential::None,
-            };
-            let request =
-                exchange.request(&self.base, credential, key.as_ref().map(|k| k.1), &self.user_agent)?;
+            let epoch = key.as_ref().map(|k| k.1);
+            let request = exchange.request(&self.base, credential, epoch, &self.user_agent)?;
             let outcome = self.send(request, exchange.attempts() + 1).await;
             match exchange.on_outcome(outcome, self.jitter()) {
                 Step::Done(result) => return result,
                 Step::Sleep(delay) => self.sleeper.sleep(delay).await,
-                Step::Invalidate(epoch) => {
-                    if let Auth::Key(cache) = &auth {
-                        cache.invalidate(epoch);
-                    }
-                }
+                Step::Invalidate(epoch) => source.invalidate(epoch),
             }
         }
     }
@@ -121,6 +130,53 @@ impl Engine {
             Err(e) => span.record("status", tracing::field::debug(e.kind)),
         };
         outcome
+    }
+}
+
+/// Where the attempt loop gets its credential.
+trait Source: Sync {
+    fn scope(&self) -> CredentialScope<'_>;
+    fn refreshable(&self) -> bool;
+    /// A managed API key and its epoch, or `None` to use [`Source::fixed`].
+    fn key(&self, engine: &Engine) -> impl Future<Output = Result<Option<(ApiKey, Epoch)>, Error>> + Send;
+    fn fixed(&self) -> Credential<'_>;
+    fn invalidate(&self, epoch: Epoch);
+}
+
+/// A credential that never changes: none, or a connect token.
+struct Fixed<'a>(Credential<'a>, CredentialScope<'a>);
+
+impl Source for Fixed<'_> {
+    fn scope(&self) -> CredentialScope<'_> {
+        self.1
+    }
+    fn refreshable(&self) -> bool {
+        false
+    }
+    async fn key(&self, _: &Engine) -> Result<Option<(ApiKey, Epoch)>, Error> {
+        Ok(None)
+    }
+    fn fixed(&self) -> Credential<'_> {
+        self.0
+    }
+    fn invalidate(&self, _: Epoch) {}
+}
+
+impl Source for &KeyCache {
+    fn scope(&self) -> CredentialScope<'_> {
+        CredentialScope::ApiKey
+    }
+    fn refreshable(&self) -> bool {
+        self.refreshable
+    }
+    async fn key(&self, engine: &Engine) -> Result<Option<(ApiKey, Epoch)>, Error> {
+        KeyCache::key(self, engine).await.map(Some)
+    }
+    fn fixed(&self) -> Credential<'_> {
+        Credential::None
+    }
+    fn invalidate(&self, epoch: Epoch) {
+        KeyCache::invalidate(self, epoch);
     }
 }
 
@@ -176,7 +232,7 @@ impl KeyCache {
         let outcome = match &self.credentials {
             Some((id, secret)) => match auth_call(id, secret) {
                 Ok(call) => engine
-                    .execute(&call, Auth::None)
+                    .run(&call, Fixed(Credential::None, CredentialScope::None))
                     .await
                     .and_then(|raw| parse_auth_response(&raw)),
                 Err(e) => Err(e),

@@ -77,19 +77,19 @@ impl Clock for ManualClock {
 }
 
 /// A boxed, sendable future, as timers return them.
-pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A timer: waits for a duration on the caller's executor.
 pub trait Sleeper: Send + Sync {
     /// A future that completes after `duration`.
-    fn sleep(&self, duration: Duration) -> BoxFuture<()>;
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
 }
 
 impl<F> Sleeper for F
 where
-    F: Fn(Duration) -> BoxFuture<()> + Send + Sync,
+    F: Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync,
 {
-    fn sleep(&self, duration: Duration) -> BoxFuture<()> {
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
         self(duration)
     }
 }
@@ -101,7 +101,7 @@ pub struct TokioSleeper;
 
 #[cfg(feature = "hyper")]
 impl Sleeper for TokioSleeper {
-    fn sleep(&self, duration: Duration) -> BoxFuture<()> {
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
         Box::pin(tokio::time::sleep(duration))
     }
 }
