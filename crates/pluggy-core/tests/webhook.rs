@@ -197,3 +197,20 @@ fn custom_headers_are_checked_case_insensitively_by_the_lookup() {
     let pairs = [("x-webhook-token".to_owned(), "9f8e7d6c5b4a".to_owned())];
     assert!(verify_headers(pairs.iter().map(|(k, v)| (k, v)), lookup));
 }
+
+#[test]
+fn a_built_item_event_serializes_like_a_delivery() {
+    use pluggy_core::webhook::ItemEvent;
+    use pluggy_core::{ClientUserId, EventId, ItemId};
+    let p = WebhookPayload::ItemUpdated(ItemEvent {
+        triggered_by: Some(TriggeredBy::Sync),
+        client_user_id: Some(ClientUserId::new("gabriel@pluggy.ai")),
+        ..ItemEvent::new(
+            EventId::new("5d1c5f4e-0a3b-4c2d-9e8f-000000000002"),
+            ItemId::new(ITEM),
+        )
+    });
+    let expected: serde_json::Value =
+        serde_json::from_str(&fixture("webhook_item_updated.json")).unwrap();
+    assert_eq!(serde_json::to_value(&p).unwrap(), expected);
+}
