@@ -146,12 +146,11 @@ mod tests {
     use crate::models::{ProductStatus, ProductWarning, StatusDetail};
 
     fn item(status: &str, exec: &str) -> Item {
-        serde_json::from_value(serde_json::json!({
-            "id": "e062ab2b-9006-45e8-b689-defabba53647",
-            "status": status,
-            "executionStatus": exec,
-        }))
-        .unwrap()
+        Item::new(
+            ItemId::new("e062ab2b-9006-45e8-b689-defabba53647"),
+            ItemStatus::parse(status),
+            ExecutionStatus::parse(exec),
+        )
     }
 
     fn mfa_prompt() -> ConnectorCredential {

@@ -100,6 +100,20 @@ pub struct ItemEvent {
     pub error: Option<ItemError>,
 }
 
+impl ItemEvent {
+    /// An event about `item_id`, with its delivery id; the other fields empty.
+    pub fn new(event_id: EventId, item_id: ItemId) -> Self {
+        Self {
+            event_id: Some(event_id),
+            id: Some(item_id.as_str().to_owned()),
+            item_id,
+            triggered_by: None,
+            client_user_id: None,
+            error: None,
+        }
+    }
+}
+
 /// The payload of `connector/status_updated`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -209,6 +209,16 @@ pub struct ConnectorFilters {
     pub types: Vec<ConnectorType>,
     /// Only connectors whose name looks like this.
     pub name: Option<String>,
+    /// Include connection statistics in `health.details`.
+    pub health_details: Option<bool>,
+    /// Only Open Finance connectors (`true`) or only the others (`false`).
+    pub is_open_finance: Option<bool>,
+    /// Only connectors that do (or do not) support payment initiation.
+    pub supports_payment_initiation: Option<bool>,
+    /// Only connectors that do (or do not) support smart transfers.
+    pub supports_smart_transfers: Option<bool>,
+    /// Only connectors that do (or do not) support automatic PIX.
+    pub supports_automatic_pix: Option<bool>,
 }
 
 impl ConnectorFilters {
@@ -219,10 +229,22 @@ impl ConnectorFilters {
 
     /// Adds these filters to a call of `GET /connectors` (arrays comma-joined).
     pub fn apply(&self, call: Call) -> Call {
-        call.query_opt("sandbox", self.sandbox.map(|b| b.to_string()))
+        let flag = |b: Option<bool>| b.map(|b| b.to_string());
+        call.query_opt("sandbox", flag(self.sandbox))
             .query_list("countries", &self.countries)
             .query_list("types", self.types.iter().map(ConnectorType::as_str))
             .query_opt("name", self.name.clone())
+            .query_opt("healthDetails", flag(self.health_details))
+            .query_opt("isOpenFinance", flag(self.is_open_finance))
+            .query_opt(
+                "supportsPaymentInitiation",
+                flag(self.supports_payment_initiation),
+            )
+            .query_opt(
+                "supportsSmartTransfers",
+                flag(self.supports_smart_transfers),
+            )
+            .query_opt("supportsAutomaticPix", flag(self.supports_automatic_pix))
     }
 }
 
@@ -273,6 +295,8 @@ mod tests {
             countries: vec!["BR".into(), "AR".into()],
             types: vec![ConnectorType::PersonalBank, ConnectorType::Investment],
             name: Some("Pluggy Bank".into()),
+            is_open_finance: Some(false),
+            ..ConnectorFilters::default()
         };
         let req = filters
             .to_call()
@@ -281,7 +305,7 @@ mod tests {
         assert_eq!(
             req.url(),
             "https://api.pluggy.ai/connectors?sandbox=true&countries=BR%2CAR\
-             &types=PERSONAL_BANK%2CINVESTMENT&name=Pluggy%20Bank"
+             &types=PERSONAL_BANK%2CINVESTMENT&name=Pluggy%20Bank&isOpenFinance=false"
         );
         let req = ConnectorFilters::default()
             .to_call()

@@ -216,6 +216,32 @@ pub struct Item {
 }
 
 impl Item {
+    /// An item with its id and state only; every other field empty (`null` on the wire).
+    pub fn new(id: ItemId, status: ItemStatus, execution_status: ExecutionStatus) -> Self {
+        Self {
+            id,
+            connector: None,
+            status,
+            execution_status,
+            error: None,
+            parameter: None,
+            user_action: None,
+            webhook_url: None,
+            client_user_id: None,
+            created_at: None,
+            updated_at: None,
+            last_updated_at: None,
+            status_detail: None,
+            next_auto_sync_at: None,
+            consecutive_failed_login_attempts: None,
+            consent_expires_at: None,
+            products: Vec::new(),
+            oauth_redirect_uri: None,
+            resources_collected_at: None,
+            has_resources_pending_authorization: None,
+        }
+    }
+
     /// What the item's state means for a caller waiting on it.
     pub fn progress(&self) -> ItemProgress {
         ItemProgress::of(self)

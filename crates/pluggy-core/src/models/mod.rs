@@ -99,9 +99,60 @@ pub struct DeleteCount {
 }
 
 /// Exact decimals (money, rates) as JSON numbers, for `#[serde(with = …)]`.
-pub(crate) use rust_decimal::serde::float as decimal;
+///
+/// Reading accepts a JSON number (through its shortest decimal text, so `1234.56` stays
+/// `1234.56`) or a numeric string. Writing gives an integer for whole values (`120950`, as the
+/// API writes them) and otherwise the nearest double, whose shortest text is the same decimal
+/// for up to 15 significant digits.
+pub(crate) mod decimal {
+    use rust_decimal::Decimal;
+    use rust_decimal::prelude::ToPrimitive;
+    use serde::{Deserializer, Serializer};
+
+    /// Reads a number or a numeric string.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        rust_decimal::serde::float::deserialize(d)
+    }
+
+    /// Writes a JSON number.
+    pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        if value.fract().is_zero() {
+            if let Some(i) = value.to_i64() {
+                return s.serialize_i64(i);
+            }
+        }
+        // Parsing the decimal text gives the correctly rounded double.
+        let f = value
+            .to_string()
+            .parse::<f64>()
+            .map_err(serde::ser::Error::custom)?;
+        s.serialize_f64(f)
+    }
+}
+
 /// Optional exact decimals as JSON numbers (`null` reads as `None`), for `#[serde(with = …)]`.
-pub(crate) use rust_decimal::serde::float_option as decimal_opt;
+pub(crate) mod decimal_opt {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    /// Reads a number, a numeric string or `null`.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        rust_decimal::serde::float_option::deserialize(d)
+    }
+
+    /// Writes a JSON number, or `null` for `None`.
+    pub(crate) fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => super::decimal::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+}
 
 /// Serde helper for a field where `null` and absence mean different things:
 /// absent → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
