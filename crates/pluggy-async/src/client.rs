@@ -154,14 +154,26 @@ impl ClientBuilder {
             Some(s) => s,
             None => default_sleeper()?,
         };
-        let clock = self.clock.take().unwrap_or_else(|| Arc::new(SystemClock::new()));
+        let clock = self
+            .clock
+            .take()
+            .unwrap_or_else(|| Arc::new(SystemClock::new()));
         let mut user_agent = format!("pluggy-rs/{} (async)", env!("CARGO_PKG_VERSION"));
         if let Some(suffix) = &self.user_agent_suffix {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
-        let seed = clock.now().unix_secs as u64 ^ (Arc::as_ptr(&transport) as *const () as usize as u64);
-        Ok(Engine::new(base, transport, clock, sleeper, self.retry.clone(), user_agent, seed))
+        let seed =
+            clock.now().unix_secs as u64 ^ (Arc::as_ptr(&transport) as *const () as usize as u64);
+        Ok(Engine::new(
+            base,
+            transport,
+            clock,
+            sleeper,
+            self.retry.clone(),
+            user_agent,
+            seed,
+        ))
     }
 
     /// Builds an API-key client. Needs [`credentials`](Self::credentials) or an
@@ -171,16 +183,21 @@ impl ClientBuilder {
         let seed = engine.clock.now().unix_secs as u64;
         let keys = match (self.credentials.take(), self.api_key.take()) {
             (_, Some(key)) => KeyCache::new(TokenManager::with_static_key(key), None),
-            (Some(creds), None) => {
-                KeyCache::new(TokenManager::new(self.token_config.clone(), seed), Some(creds))
-            }
+            (Some(creds), None) => KeyCache::new(
+                TokenManager::new(self.token_config.clone(), seed),
+                Some(creds),
+            ),
             (None, None) => {
                 return Err(Error::InvalidInput(
-                    "a Client needs client credentials (credentials) or an API key (api_key)".into(),
+                    "a Client needs client credentials (credentials) or an API key (api_key)"
+                        .into(),
                 ));
             }
         };
-        Ok(Client { engine: Arc::new(engine), keys: Arc::new(keys) })
+        Ok(Client {
+            engine: Arc::new(engine),
+            keys: Arc::new(keys),
+        })
     }
 
     /// Builds a connect-token client from a raw token (as a front end receives it).
@@ -192,7 +209,10 @@ impl ClientBuilder {
 }
 
 #[cfg(feature = "hyper")]
-fn default_transport(connect: Duration, request: Duration) -> Result<Arc<dyn AsyncTransport>, Error> {
+fn default_transport(
+    connect: Duration,
+    request: Duration,
+) -> Result<Arc<dyn AsyncTransport>, Error> {
     let config = crate::HyperTransportConfig {
         connect_timeout: connect,
         request_timeout: request,
@@ -217,7 +237,9 @@ fn default_sleeper() -> Result<Arc<dyn Sleeper>, Error> {
 
 #[cfg(not(feature = "hyper"))]
 fn default_sleeper() -> Result<Arc<dyn Sleeper>, Error> {
-    Err(Error::InvalidInput("built without the `hyper` feature: give the builder a sleeper".into()))
+    Err(Error::InvalidInput(
+        "built without the `hyper` feature: give the builder a sleeper".into(),
+    ))
 }
 
 /// The backend's client: an API key (fetched and refreshed on its own) and the whole API.
@@ -231,7 +253,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base_url", &self.engine.base).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("base_url", &self.engine.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -272,7 +296,10 @@ impl Client {
     }
 
     /// `GET /connectors`.
-    pub async fn list_connectors(&self, filters: &ConnectorFilters) -> Result<Page<Connector>, Error> {
+    pub async fn list_connectors(
+        &self,
+        filters: &ConnectorFilters,
+    ) -> Result<Page<Connector>, Error> {
         self.call(calls::list_connectors(filters)).await
     }
 
@@ -301,7 +328,11 @@ impl Client {
     }
 
     /// `PATCH /items/{id}`: starts a new sync.
-    pub async fn update_item(&self, id: &ItemId, request: &UpdateItemRequest) -> Result<Item, Error> {
+    pub async fn update_item(
+        &self,
+        id: &ItemId,
+        request: &UpdateItemRequest,
+    ) -> Result<Item, Error> {
         self.call(calls::update_item(id, request)?).await
     }
 
@@ -329,8 +360,15 @@ impl Client {
         policy: WaitPolicy,
         on_progress: impl FnMut(&Item) + Send,
     ) -> Result<Item, Error> {
-        wait_for_item(&self.engine, &Auth::Key(&self.keys), id, policy, on_progress, None::<NoMfa>)
-            .await
+        wait_for_item(
+            &self.engine,
+            &Auth::Key(&self.keys),
+            id,
+            policy,
+            on_progress,
+            None::<NoMfa>,
+        )
+        .await
     }
 
     /// Like [`wait_for_item`](Self::wait_for_item), answering MFA prompts with `answer`: it gets
@@ -346,7 +384,15 @@ impl Client {
         F: FnMut(Option<ConnectorCredential>) -> Fut + Send,
         Fut: Future<Output = Option<ItemParameters>> + Send,
     {
-        wait_for_item(&self.engine, &Auth::Key(&self.keys), id, policy, on_progress, Some(answer)).await
+        wait_for_item(
+            &self.engine,
+            &Auth::Key(&self.keys),
+            id,
+            policy,
+            on_progress,
+            Some(answer),
+        )
+        .await
     }
 
     /// `GET /accounts?itemId=…`, the full view.
@@ -369,7 +415,8 @@ impl Client {
         account_id: &AccountId,
         filters: &TransactionFilters,
     ) -> Result<Page<Transaction>, Error> {
-        self.call(calls::list_transactions(account_id, filters)).await
+        self.call(calls::list_transactions(account_id, filters))
+            .await
     }
 
     /// `GET /v2/transactions?accountId=…`: one cursor page. Pass its `next` to
@@ -379,11 +426,15 @@ impl Client {
         account_id: &AccountId,
         filters: &CursorTransactionFilters,
     ) -> Result<CursorPage<Transaction>, Error> {
-        self.call(calls::list_transactions_cursor(account_id, filters)).await
+        self.call(calls::list_transactions_cursor(account_id, filters))
+            .await
     }
 
     /// The cursor page at `next`, sent back verbatim.
-    pub async fn next_transactions_page(&self, next: &str) -> Result<CursorPage<Transaction>, Error> {
+    pub async fn next_transactions_page(
+        &self,
+        next: &str,
+    ) -> Result<CursorPage<Transaction>, Error> {
         self.call(calls::next_transactions_cursor(next)?).await
     }
 
@@ -394,7 +445,10 @@ impl Client {
         account_id: &AccountId,
         filters: &CursorTransactionFilters,
     ) -> TransactionStream {
-        TransactionStream::new(self.clone(), calls::list_transactions_cursor(account_id, filters))
+        TransactionStream::new(
+            self.clone(),
+            calls::list_transactions_cursor(account_id, filters),
+        )
     }
 
     /// `GET /transactions/{id}`.
@@ -433,7 +487,8 @@ impl Client {
         page: Option<u32>,
         page_size: Option<u32>,
     ) -> Result<Page<InvestmentTransaction>, Error> {
-        self.call(calls::list_investment_transactions(id, page, page_size)).await
+        self.call(calls::list_investment_transactions(id, page, page_size))
+            .await
     }
 
     /// `GET /webhooks`.
@@ -452,7 +507,11 @@ impl Client {
     }
 
     /// `PATCH /webhooks/{id}`.
-    pub async fn update_webhook(&self, id: &WebhookId, request: &UpdateWebhook) -> Result<Webhook, Error> {
+    pub async fn update_webhook(
+        &self,
+        id: &WebhookId,
+        request: &UpdateWebhook,
+    ) -> Result<Webhook, Error> {
         self.call(calls::update_webhook(id, request)?).await
     }
 
@@ -472,17 +531,24 @@ pub struct ConnectClient {
 
 impl std::fmt::Debug for ConnectClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnectClient").field("grant", &*self.lock()).finish_non_exhaustive()
+        f.debug_struct("ConnectClient")
+            .field("grant", &*self.lock())
+            .finish_non_exhaustive()
     }
 }
 
 impl ConnectClient {
     fn new(engine: Arc<Engine>, grant: ConnectTokenGrant) -> Self {
-        Self { engine, grant: Mutex::new(grant) }
+        Self {
+            engine,
+            grant: Mutex::new(grant),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ConnectTokenGrant> {
-        self.grant.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.grant
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The token's grant: expiry, options and the items in its scope.
@@ -501,7 +567,10 @@ impl ConnectClient {
     }
 
     /// `GET /connectors`.
-    pub async fn list_connectors(&self, filters: &ConnectorFilters) -> Result<Page<Connector>, Error> {
+    pub async fn list_connectors(
+        &self,
+        filters: &ConnectorFilters,
+    ) -> Result<Page<Connector>, Error> {
         self.call(calls::list_connectors(filters)).await
     }
 
@@ -532,7 +601,11 @@ impl ConnectClient {
     }
 
     /// `PATCH /items/{id}` of an item in this token's scope.
-    pub async fn update_item(&self, id: &ItemId, request: &UpdateItemRequest) -> Result<Item, Error> {
+    pub async fn update_item(
+        &self,
+        id: &ItemId,
+        request: &UpdateItemRequest,
+    ) -> Result<Item, Error> {
         self.call(calls::update_item(id, request)?).await
     }
 
@@ -549,8 +622,15 @@ impl ConnectClient {
         on_progress: impl FnMut(&Item) + Send,
     ) -> Result<Item, Error> {
         let grant = self.grant();
-        wait_for_item(&self.engine, &Auth::Connect(&grant), id, policy, on_progress, None::<NoMfa>)
-            .await
+        wait_for_item(
+            &self.engine,
+            &Auth::Connect(&grant),
+            id,
+            policy,
+            on_progress,
+            None::<NoMfa>,
+        )
+        .await
     }
 
     /// Waits and answers MFA prompts; see [`Client::wait_for_item_with_mfa`].
@@ -566,7 +646,15 @@ impl ConnectClient {
         Fut: Future<Output = Option<ItemParameters>> + Send,
     {
         let grant = self.grant();
-        wait_for_item(&self.engine, &Auth::Connect(&grant), id, policy, on_progress, Some(answer)).await
+        wait_for_item(
+            &self.engine,
+            &Auth::Connect(&grant),
+            id,
+            policy,
+            on_progress,
+            Some(answer),
+        )
+        .await
     }
 
     /// `GET /accounts?itemId=…` in the reduced view a connect token gets.
@@ -598,9 +686,15 @@ where
             WaitStep::Finished => return Ok(item),
             WaitStep::Sleep(delay) => engine.sleeper.sleep(delay).await,
             WaitStep::AskMfa(prompt) => {
-                let Some(answer) = answer.as_mut() else { return Ok(item) };
-                let Some(answers) = answer(prompt.map(|p| *p)).await else { return Ok(item) };
-                let _: Item = engine.call(&calls::send_mfa(id, &answers)?, auth.reborrow()).await?;
+                let Some(answer) = answer.as_mut() else {
+                    return Ok(item);
+                };
+                let Some(answers) = answer(prompt.map(|p| *p)).await else {
+                    return Ok(item);
+                };
+                let _: Item = engine
+                    .call(&calls::send_mfa(id, &answers)?, auth.reborrow())
+                    .await?;
                 wait.mfa_sent();
             }
             WaitStep::Failed(error) => return Err(error),

@@ -60,7 +60,15 @@ impl Engine {
         user_agent: String,
         seed: u64,
     ) -> Self {
-        Self { base, transport, clock, sleeper, retry, user_agent, rng: AtomicU64::new(seed) }
+        Self {
+            base,
+            transport,
+            clock,
+            sleeper,
+            retry,
+            user_agent,
+            rng: AtomicU64::new(seed),
+        }
     }
 
     /// A uniformly distributed number in `[0, 1)` for backoff jitter (splitmix64).
@@ -73,7 +81,11 @@ impl Engine {
     }
 
     /// Makes a call and decodes its answer.
-    pub(crate) async fn call<T: DeserializeOwned>(&self, call: &Call, auth: Auth<'_>) -> Result<T, Error> {
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        auth: Auth<'_>,
+    ) -> Result<T, Error> {
         let raw = self.execute(call, auth).await?;
         parse_response(call.endpoint(), &raw)
     }
@@ -83,7 +95,10 @@ impl Engine {
     pub(crate) async fn execute(&self, call: &Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
         match auth {
             Auth::Connect(grant) => {
-                let fixed = Fixed(Credential::ConnectToken(grant.token()), grant.credential_scope());
+                let fixed = Fixed(
+                    Credential::ConnectToken(grant.token()),
+                    grant.credential_scope(),
+                );
                 self.run(call, fixed).await
             }
             Auth::Key(cache) => self.run(call, cache).await,
@@ -93,8 +108,12 @@ impl Engine {
     /// The attempt loop, generic over where the credential comes from so that fetching a key
     /// (which makes a call itself) does not make the loop's future contain itself.
     async fn run<S: Source>(&self, call: &Call, source: S) -> Result<RawResponse, Error> {
-        let mut exchange =
-            Exchange::start(call.clone(), source.scope(), self.retry.clone(), source.refreshable())?;
+        let mut exchange = Exchange::start(
+            call.clone(),
+            source.scope(),
+            self.retry.clone(),
+            source.refreshable(),
+        )?;
         loop {
             let key = source.key(self).await?;
             let credential = match &key {
@@ -113,7 +132,11 @@ impl Engine {
     }
 
     /// One attempt through the transport, in a span that records the outcome.
-    async fn send(&self, request: PreparedRequest, attempt: u32) -> Result<RawResponse, TransportError> {
+    async fn send(
+        &self,
+        request: PreparedRequest,
+        attempt: u32,
+    ) -> Result<RawResponse, TransportError> {
         let endpoint = request.endpoint().name;
         let span = tracing::debug_span!(
             "pluggy.call",
@@ -138,7 +161,10 @@ trait Source: Sync {
     fn scope(&self) -> CredentialScope<'_>;
     fn refreshable(&self) -> bool;
     /// A managed API key and its epoch, or `None` to use [`Source::fixed`].
-    fn key(&self, engine: &Engine) -> impl Future<Output = Result<Option<(ApiKey, Epoch)>, Error>> + Send;
+    fn key(
+        &self,
+        engine: &Engine,
+    ) -> impl Future<Output = Result<Option<(ApiKey, Epoch)>, Error>> + Send;
     fn fixed(&self) -> Credential<'_>;
     fn invalidate(&self, epoch: Epoch);
 }
@@ -190,13 +216,23 @@ pub(crate) struct KeyCache {
 }
 
 impl KeyCache {
-    pub(crate) fn new(manager: TokenManager, credentials: Option<(ClientId, ClientSecret)>) -> Self {
+    pub(crate) fn new(
+        manager: TokenManager,
+        credentials: Option<(ClientId, ClientSecret)>,
+    ) -> Self {
         let refreshable = manager.is_refreshable() && credentials.is_some();
-        Self { manager: Mutex::new(manager), notify: Notify::new(), credentials, refreshable }
+        Self {
+            manager: Mutex::new(manager),
+            notify: Notify::new(),
+            credentials,
+            refreshable,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, TokenManager> {
-        self.manager.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.manager
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn invalidate(&self, epoch: Epoch) {
@@ -227,7 +263,10 @@ impl KeyCache {
     }
 
     async fn refresh(&self, engine: &Engine, ticket: RefreshTicket) {
-        let mut guard = Abandon { cache: self, ticket: Some(ticket) };
+        let mut guard = Abandon {
+            cache: self,
+            ticket: Some(ticket),
+        };
         let sent = engine.clock.now();
         let outcome = match &self.credentials {
             Some((id, secret)) => match auth_call(id, secret) {
@@ -237,7 +276,9 @@ impl KeyCache {
                     .and_then(|raw| parse_auth_response(&raw)),
                 Err(e) => Err(e),
             },
-            None => Err(Error::InvalidInput("this client has a static API key and no client credentials to refresh it".into())),
+            None => Err(Error::InvalidInput(
+                "this client has a static API key and no client credentials to refresh it".into(),
+            )),
         };
         if let Some(ticket) = guard.ticket.take() {
             let received = engine.clock.now();
@@ -262,4 +303,3 @@ impl Drop for Abandon<'_> {
         }
     }
 }
-

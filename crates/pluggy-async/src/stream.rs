@@ -30,13 +30,20 @@ pub struct TransactionStream {
 
 impl std::fmt::Debug for TransactionStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TransactionStream").field("buffered", &self.buffer.len()).finish_non_exhaustive()
+        f.debug_struct("TransactionStream")
+            .field("buffered", &self.buffer.len())
+            .finish_non_exhaustive()
     }
 }
 
 impl TransactionStream {
     pub(crate) fn new(client: Client, first: Call) -> Self {
-        Self { client, buffer: VecDeque::new(), cursor: Cursor::First(first), in_flight: None }
+        Self {
+            client,
+            buffer: VecDeque::new(),
+            cursor: Cursor::First(first),
+            in_flight: None,
+        }
     }
 
     fn fetch(&mut self) -> Option<PageFuture> {
@@ -65,7 +72,9 @@ impl Stream for TransactionStream {
                     None => return Poll::Ready(None),
                 }
             }
-            let Some(fut) = this.in_flight.as_mut() else { return Poll::Ready(None) };
+            let Some(fut) = this.in_flight.as_mut() else {
+                return Poll::Ready(None);
+            };
             let page = match fut.as_mut().poll(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(page) => page,

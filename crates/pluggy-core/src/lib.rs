@@ -57,4 +57,4 @@ pub use token::{
 };
 pub use transport::{AsyncTransport, BlockingTransport};
 pub use wait::{ItemWait, WaitPolicy, WaitStep};
-pub use webhook::WebhookPayload;
+pub use webhook::{WebhookPayload, verify_headers};
