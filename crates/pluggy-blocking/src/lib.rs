@@ -1,6 +1,10 @@
 //! # pluggy-blocking
 //!
-//! The blocking driver of the Pluggy SDK over [`pluggy_core`]. The client itself arrives with its
-//! own work; today this crate re-exports the core so dependents can name one crate.
+//! The blocking driver of the Pluggy SDK over [`pluggy_core`].
 
 pub use pluggy_core as core;
+
+#[cfg(feature = "ureq")]
+mod ureq_transport;
+#[cfg(feature = "ureq")]
+pub use ureq_transport::{UreqTransport, UreqTransportConfig};

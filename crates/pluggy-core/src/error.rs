@@ -253,7 +253,7 @@ pub enum ScopeError {
 }
 
 /// Every failure of an SDK call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error status.

@@ -13,10 +13,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod calls;
 pub mod clock;
 pub mod connect_token;
 pub mod endpoint;
 pub mod error;
+pub mod exchange;
 pub mod generated;
 pub mod http;
 pub mod ids;
@@ -27,13 +29,16 @@ pub mod scope;
 pub mod secret;
 pub mod token;
 pub mod transport;
+pub mod wait;
 pub mod webhook;
 
 pub use clock::{Now, Timestamp};
+pub use connect_token::ConnectTokenGrant;
 pub use error::{
     ApiError, AuthFailure, Error, ErrorBody, ErrorDetail, ScopeError, TransportError,
     TransportErrorKind,
 };
+pub use exchange::{Exchange, Step};
 pub use generated::endpoints::{
     self, API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, REDUCED_ACCOUNT_FIELDS,
 };
@@ -43,6 +48,13 @@ pub use ids::{
     AccountId, ClientId, ClientUserId, ConnectorId, EventId, IdentityId, InvestmentId, ItemId,
     TransactionId, WebhookId,
 };
+pub use progress::ItemProgress;
+pub use retry::{Next, RetryPolicy, RetryState};
 pub use scope::{CredentialScope, check_access};
 pub use secret::{ApiKey, ClientSecret, ConnectToken, CredentialValue};
+pub use token::{
+    Decision, Epoch, RefreshTicket, TokenConfig, TokenManager, auth_call, parse_auth_response,
+};
 pub use transport::{AsyncTransport, BlockingTransport};
+pub use wait::{ItemWait, WaitPolicy, WaitStep};
+pub use webhook::{WebhookPayload, verify_headers};

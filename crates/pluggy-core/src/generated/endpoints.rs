@@ -392,7 +392,7 @@ pub static WEBHOOKS_DELETE: Endpoint = Endpoint {
     rate_limit_per_minute: None,
 };
 
-/// Every operation above, in spec order.
+/// Every operation above, in the order `spec/access.toml` lists them.
 pub static ALL: &[&Endpoint] = &[
     &AUTH_CREATE,
     &CONNECT_TOKEN_CREATE,

@@ -343,6 +343,8 @@ pub enum Product {
     MoveSecurity,
     /// `LOANS`
     Loans,
+    /// `ACCOUNT_STATEMENTS`
+    AccountStatements,
     /// A value this version does not know.
     Unknown(String),
 }
@@ -360,6 +362,7 @@ impl Product {
         Product::BrokerageNote,
         Product::MoveSecurity,
         Product::Loans,
+        Product::AccountStatements,
     ];
 
     /// The value as the API writes it.
@@ -375,6 +378,7 @@ impl Product {
             Product::BrokerageNote => "BROKERAGE_NOTE",
             Product::MoveSecurity => "MOVE_SECURITY",
             Product::Loans => "LOANS",
+            Product::AccountStatements => "ACCOUNT_STATEMENTS",
             Product::Unknown(s) => s,
         }
     }
@@ -392,6 +396,7 @@ impl Product {
             "BROKERAGE_NOTE" => Product::BrokerageNote,
             "MOVE_SECURITY" => Product::MoveSecurity,
             "LOANS" => Product::Loans,
+            "ACCOUNT_STATEMENTS" => Product::AccountStatements,
             other => Product::Unknown(other.to_owned()),
         }
     }
@@ -441,6 +446,10 @@ pub enum ConnectorType {
     Telecommunication,
     /// `OTHER`
     Other,
+    /// `DIGITAL_ECONOMY`
+    DigitalEconomy,
+    /// `PAYMENT_ACCOUNT`
+    PaymentAccount,
     /// A value this version does not know.
     Unknown(String),
 }
@@ -454,6 +463,8 @@ impl ConnectorType {
         ConnectorType::Invoice,
         ConnectorType::Telecommunication,
         ConnectorType::Other,
+        ConnectorType::DigitalEconomy,
+        ConnectorType::PaymentAccount,
     ];
 
     /// The value as the API writes it.
@@ -465,6 +476,8 @@ impl ConnectorType {
             ConnectorType::Invoice => "INVOICE",
             ConnectorType::Telecommunication => "TELECOMMUNICATION",
             ConnectorType::Other => "OTHER",
+            ConnectorType::DigitalEconomy => "DIGITAL_ECONOMY",
+            ConnectorType::PaymentAccount => "PAYMENT_ACCOUNT",
             ConnectorType::Unknown(s) => s,
         }
     }
@@ -478,6 +491,8 @@ impl ConnectorType {
             "INVOICE" => ConnectorType::Invoice,
             "TELECOMMUNICATION" => ConnectorType::Telecommunication,
             "OTHER" => ConnectorType::Other,
+            "DIGITAL_ECONOMY" => ConnectorType::DigitalEconomy,
+            "PAYMENT_ACCOUNT" => ConnectorType::PaymentAccount,
             other => ConnectorType::Unknown(other.to_owned()),
         }
     }
@@ -515,6 +530,8 @@ impl<'de> serde::Deserialize<'de> for ConnectorType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WebhookEvent {
+    /// `all`
+    All,
     /// `item/created`
     ItemCreated,
     /// `item/updated`
@@ -537,8 +554,46 @@ pub enum WebhookEvent {
     TransactionsUpdated,
     /// `transactions/deleted`
     TransactionsDeleted,
-    /// `all`
-    All,
+    /// `payment_intent/created`
+    PaymentIntentCreated,
+    /// `payment_intent/completed`
+    PaymentIntentCompleted,
+    /// `payment_intent/waiting_payer_authorization`
+    PaymentIntentWaitingPayerAuthorization,
+    /// `payment_intent/error`
+    PaymentIntentError,
+    /// `payment_request/updated`
+    PaymentRequestUpdated,
+    /// `scheduled_payment/created`
+    ScheduledPaymentCreated,
+    /// `scheduled_payment/completed`
+    ScheduledPaymentCompleted,
+    /// `scheduled_payment/error`
+    ScheduledPaymentError,
+    /// `scheduled_payment/canceled`
+    ScheduledPaymentCanceled,
+    /// `scheduled_payment/all_completed`
+    ScheduledPaymentAllCompleted,
+    /// `scheduled_payment/all_created`
+    ScheduledPaymentAllCreated,
+    /// `boleto/updated`
+    BoletoUpdated,
+    /// `automatic_pix_payment/created`
+    AutomaticPixPaymentCreated,
+    /// `automatic_pix_payment/completed`
+    AutomaticPixPaymentCompleted,
+    /// `automatic_pix_payment/error`
+    AutomaticPixPaymentError,
+    /// `automatic_pix_payment/canceled`
+    AutomaticPixPaymentCanceled,
+    /// `smart_transfer_preauthorization/completed`
+    SmartTransferPreauthorizationCompleted,
+    /// `smart_transfer_preauthorization/error`
+    SmartTransferPreauthorizationError,
+    /// `smart_transfer_payment/completed`
+    SmartTransferPaymentCompleted,
+    /// `smart_transfer_payment/error`
+    SmartTransferPaymentError,
     /// A value this version does not know.
     Unknown(String),
 }
@@ -546,6 +601,7 @@ pub enum WebhookEvent {
 impl WebhookEvent {
     /// Every known value.
     pub const KNOWN: &'static [WebhookEvent] = &[
+        WebhookEvent::All,
         WebhookEvent::ItemCreated,
         WebhookEvent::ItemUpdated,
         WebhookEvent::ItemError,
@@ -557,12 +613,32 @@ impl WebhookEvent {
         WebhookEvent::TransactionsCreated,
         WebhookEvent::TransactionsUpdated,
         WebhookEvent::TransactionsDeleted,
-        WebhookEvent::All,
+        WebhookEvent::PaymentIntentCreated,
+        WebhookEvent::PaymentIntentCompleted,
+        WebhookEvent::PaymentIntentWaitingPayerAuthorization,
+        WebhookEvent::PaymentIntentError,
+        WebhookEvent::PaymentRequestUpdated,
+        WebhookEvent::ScheduledPaymentCreated,
+        WebhookEvent::ScheduledPaymentCompleted,
+        WebhookEvent::ScheduledPaymentError,
+        WebhookEvent::ScheduledPaymentCanceled,
+        WebhookEvent::ScheduledPaymentAllCompleted,
+        WebhookEvent::ScheduledPaymentAllCreated,
+        WebhookEvent::BoletoUpdated,
+        WebhookEvent::AutomaticPixPaymentCreated,
+        WebhookEvent::AutomaticPixPaymentCompleted,
+        WebhookEvent::AutomaticPixPaymentError,
+        WebhookEvent::AutomaticPixPaymentCanceled,
+        WebhookEvent::SmartTransferPreauthorizationCompleted,
+        WebhookEvent::SmartTransferPreauthorizationError,
+        WebhookEvent::SmartTransferPaymentCompleted,
+        WebhookEvent::SmartTransferPaymentError,
     ];
 
     /// The value as the API writes it.
     pub fn as_str(&self) -> &str {
         match self {
+            WebhookEvent::All => "all",
             WebhookEvent::ItemCreated => "item/created",
             WebhookEvent::ItemUpdated => "item/updated",
             WebhookEvent::ItemError => "item/error",
@@ -574,7 +650,32 @@ impl WebhookEvent {
             WebhookEvent::TransactionsCreated => "transactions/created",
             WebhookEvent::TransactionsUpdated => "transactions/updated",
             WebhookEvent::TransactionsDeleted => "transactions/deleted",
-            WebhookEvent::All => "all",
+            WebhookEvent::PaymentIntentCreated => "payment_intent/created",
+            WebhookEvent::PaymentIntentCompleted => "payment_intent/completed",
+            WebhookEvent::PaymentIntentWaitingPayerAuthorization => {
+                "payment_intent/waiting_payer_authorization"
+            }
+            WebhookEvent::PaymentIntentError => "payment_intent/error",
+            WebhookEvent::PaymentRequestUpdated => "payment_request/updated",
+            WebhookEvent::ScheduledPaymentCreated => "scheduled_payment/created",
+            WebhookEvent::ScheduledPaymentCompleted => "scheduled_payment/completed",
+            WebhookEvent::ScheduledPaymentError => "scheduled_payment/error",
+            WebhookEvent::ScheduledPaymentCanceled => "scheduled_payment/canceled",
+            WebhookEvent::ScheduledPaymentAllCompleted => "scheduled_payment/all_completed",
+            WebhookEvent::ScheduledPaymentAllCreated => "scheduled_payment/all_created",
+            WebhookEvent::BoletoUpdated => "boleto/updated",
+            WebhookEvent::AutomaticPixPaymentCreated => "automatic_pix_payment/created",
+            WebhookEvent::AutomaticPixPaymentCompleted => "automatic_pix_payment/completed",
+            WebhookEvent::AutomaticPixPaymentError => "automatic_pix_payment/error",
+            WebhookEvent::AutomaticPixPaymentCanceled => "automatic_pix_payment/canceled",
+            WebhookEvent::SmartTransferPreauthorizationCompleted => {
+                "smart_transfer_preauthorization/completed"
+            }
+            WebhookEvent::SmartTransferPreauthorizationError => {
+                "smart_transfer_preauthorization/error"
+            }
+            WebhookEvent::SmartTransferPaymentCompleted => "smart_transfer_payment/completed",
+            WebhookEvent::SmartTransferPaymentError => "smart_transfer_payment/error",
             WebhookEvent::Unknown(s) => s,
         }
     }
@@ -582,6 +683,7 @@ impl WebhookEvent {
     /// Parses a value; anything unknown becomes `Unknown`.
     pub fn parse(s: &str) -> Self {
         match s {
+            "all" => WebhookEvent::All,
             "item/created" => WebhookEvent::ItemCreated,
             "item/updated" => WebhookEvent::ItemUpdated,
             "item/error" => WebhookEvent::ItemError,
@@ -593,7 +695,32 @@ impl WebhookEvent {
             "transactions/created" => WebhookEvent::TransactionsCreated,
             "transactions/updated" => WebhookEvent::TransactionsUpdated,
             "transactions/deleted" => WebhookEvent::TransactionsDeleted,
-            "all" => WebhookEvent::All,
+            "payment_intent/created" => WebhookEvent::PaymentIntentCreated,
+            "payment_intent/completed" => WebhookEvent::PaymentIntentCompleted,
+            "payment_intent/waiting_payer_authorization" => {
+                WebhookEvent::PaymentIntentWaitingPayerAuthorization
+            }
+            "payment_intent/error" => WebhookEvent::PaymentIntentError,
+            "payment_request/updated" => WebhookEvent::PaymentRequestUpdated,
+            "scheduled_payment/created" => WebhookEvent::ScheduledPaymentCreated,
+            "scheduled_payment/completed" => WebhookEvent::ScheduledPaymentCompleted,
+            "scheduled_payment/error" => WebhookEvent::ScheduledPaymentError,
+            "scheduled_payment/canceled" => WebhookEvent::ScheduledPaymentCanceled,
+            "scheduled_payment/all_completed" => WebhookEvent::ScheduledPaymentAllCompleted,
+            "scheduled_payment/all_created" => WebhookEvent::ScheduledPaymentAllCreated,
+            "boleto/updated" => WebhookEvent::BoletoUpdated,
+            "automatic_pix_payment/created" => WebhookEvent::AutomaticPixPaymentCreated,
+            "automatic_pix_payment/completed" => WebhookEvent::AutomaticPixPaymentCompleted,
+            "automatic_pix_payment/error" => WebhookEvent::AutomaticPixPaymentError,
+            "automatic_pix_payment/canceled" => WebhookEvent::AutomaticPixPaymentCanceled,
+            "smart_transfer_preauthorization/completed" => {
+                WebhookEvent::SmartTransferPreauthorizationCompleted
+            }
+            "smart_transfer_preauthorization/error" => {
+                WebhookEvent::SmartTransferPreauthorizationError
+            }
+            "smart_transfer_payment/completed" => WebhookEvent::SmartTransferPaymentCompleted,
+            "smart_transfer_payment/error" => WebhookEvent::SmartTransferPaymentError,
             other => WebhookEvent::Unknown(other.to_owned()),
         }
     }

@@ -1,0 +1,234 @@
+//! One call from first attempt to final answer, as a state machine a driver steps through.
+//!
+//! The driver's whole job per call:
+//!
+//! ```text
+//! let mut ex = Exchange::start(call, scope, policy, refreshable)?;   // scope checked here
+//! loop {
+//!     let (credential, epoch) = /* the API key (from the TokenManager) or connect token */;
+//!     let request = ex.request(&base, credential, epoch, user_agent)?;
+//!     let outcome = transport.send(request);                          // the only I/O
+//!     match ex.on_outcome(outcome, jitter) {
+//!         Step::Done(result) => return result,                       // 2xx answer or typed error
+//!         Step::Sleep(delay) => sleep(delay),
+//!         Step::Invalidate(epoch) => token_manager.invalidate(epoch), // then loop: new key
+//!     }
+//! }
+//! ```
+//!
+//! Every decision (scope, retries, the expired-key refresh, error typing) is made here, so the
+//! async and blocking drivers cannot disagree.
+
+use std::time::Duration;
+
+use crate::error::{Error, TransportError};
+use crate::http::{BaseUrl, Call, Credential, PreparedRequest, RawResponse, error_from_response};
+use crate::retry::{Next, RetryPolicy, RetryState};
+use crate::scope::{CredentialScope, check_access};
+use crate::token::Epoch;
+
+/// What the driver does after an attempt.
+#[derive(Debug)]
+pub enum Step {
+    /// The call is over: a 2xx answer, or the typed error.
+    Done(Result<RawResponse, Error>),
+    /// Wait this long, then make the next attempt.
+    Sleep(Duration),
+    /// The API key of this epoch was refused as expired: invalidate it in the token manager,
+    /// then make the next attempt with a fresh key.
+    Invalidate(Epoch),
+}
+
+/// The attempts of one call.
+#[derive(Debug)]
+pub struct Exchange {
+    call: Call,
+    retry: RetryState,
+    refreshable: bool,
+    epoch: Option<Epoch>,
+}
+
+impl Exchange {
+    /// Starts a call made with a credential of `scope`. Refuses it, with nothing sent, when the
+    /// scope does not cover it. `refreshable` says whether the credential can be replaced after
+    /// an expired-key answer (a managed API key can; a connect token or static key cannot).
+    pub fn start(
+        call: Call,
+        scope: CredentialScope<'_>,
+        policy: RetryPolicy,
+        refreshable: bool,
+    ) -> Result<Self, Error> {
+        check_access(&call, scope)?;
+        let retry = RetryState::new(call.endpoint(), policy);
+        Ok(Self {
+            call,
+            retry,
+            refreshable,
+            epoch: None,
+        })
+    }
+
+    /// The call being made.
+    pub fn call(&self) -> &Call {
+        &self.call
+    }
+
+    /// Attempts made so far (not counting the one after a key refresh).
+    pub fn attempts(&self) -> u32 {
+        self.retry.attempts()
+    }
+
+    /// Builds the request of the next attempt. `epoch` is the API key's epoch, if the
+    /// credential is a managed key.
+    pub fn request(
+        &mut self,
+        base: &BaseUrl,
+        credential: Credential<'_>,
+        epoch: Option<Epoch>,
+        user_agent: &str,
+    ) -> Result<PreparedRequest, Error> {
+        self.epoch = epoch;
+        self.call.prepare(base, credential, user_agent)
+    }
+
+    /// Decides what follows an attempt. `jitter` is a random number in `[0, 1)`.
+    pub fn on_outcome(
+        &mut self,
+        outcome: Result<RawResponse, TransportError>,
+        jitter: f64,
+    ) -> Step {
+        let endpoint = self.call.endpoint();
+        let finish = |outcome: Result<RawResponse, TransportError>| match outcome {
+            Ok(raw) if (200..300).contains(&raw.status()) => Step::Done(Ok(raw)),
+            Ok(raw) => Step::Done(Err(error_from_response(endpoint, &raw))),
+            Err(source) => Step::Done(Err(Error::Transport {
+                endpoint: endpoint.name,
+                source,
+            })),
+        };
+        match self.retry.next(outcome.as_ref(), jitter) {
+            Next::Done => finish(outcome),
+            Next::Retry { after } => Step::Sleep(after),
+            Next::RefreshKeyAndRetry => match self.epoch {
+                Some(epoch) if self.refreshable => Step::Invalidate(epoch),
+                _ => finish(outcome),
+            },
+            Next::GiveUp(error) => Step::Done(Err(error)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints;
+    use crate::error::{ScopeError, TransportErrorKind};
+    use crate::secret::ApiKey;
+    use crate::token::{Decision, TokenManager};
+    use crate::{ItemId, Now};
+
+    const EXPIRED: &str = r#"{"code":403,"message":"Missing or invalid authorization token"}"#;
+
+    fn raw(status: u16, body: &str) -> RawResponse {
+        RawResponse::new(status, vec![], body.as_bytes().to_vec())
+    }
+
+    fn epoch() -> Epoch {
+        let mut tm = TokenManager::with_static_key(ApiKey::new("k"));
+        match tm.poll(Now::new(Duration::ZERO, 0)) {
+            Decision::Use { epoch, .. } => epoch,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn started(call: Call, refreshable: bool) -> Exchange {
+        let mut ex = Exchange::start(
+            call,
+            CredentialScope::ApiKey,
+            RetryPolicy::default(),
+            refreshable,
+        )
+        .unwrap();
+        let key = ApiKey::new("k");
+        ex.request(
+            &BaseUrl::default(),
+            Credential::ApiKey(&key),
+            Some(epoch()),
+            "t",
+        )
+        .unwrap();
+        ex
+    }
+
+    #[test]
+    fn out_of_scope_calls_never_start() {
+        let mine = [ItemId::new("a")];
+        let err = Exchange::start(
+            Call::new(&endpoints::TRANSACTIONS_LIST),
+            CredentialScope::ConnectToken { items: &mine },
+            RetryPolicy::default(),
+            false,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Scope(ScopeError::ApiKeyRequired { .. })
+        ));
+    }
+
+    #[test]
+    fn success_and_typed_errors_end_the_call() {
+        let mut ex = started(
+            Call::new(&endpoints::ITEMS_RETRIEVE).path_param("id", "x"),
+            true,
+        );
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(200, "{}")), 0.5),
+            Step::Done(Ok(_))
+        ));
+        let mut ex = started(
+            Call::new(&endpoints::ITEMS_RETRIEVE).path_param("id", "x"),
+            true,
+        );
+        let body = r#"{"code":404,"codeDescription":"ITEM_NOT_FOUND","message":"item not found"}"#;
+        match ex.on_outcome(Ok(raw(404, body)), 0.5) {
+            Step::Done(Err(Error::Api(e))) => assert_eq!(e.status, 404),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn expired_key_invalidates_once_when_refreshable() {
+        let mut ex = started(Call::new(&endpoints::ACCOUNTS_LIST), true);
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            Step::Invalidate(_)
+        ));
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            Step::Done(Err(Error::Api(_)))
+        ));
+        let mut ex = started(Call::new(&endpoints::ACCOUNTS_LIST), false);
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            Step::Done(Err(Error::Api(_)))
+        ));
+    }
+
+    #[test]
+    fn create_item_is_never_retried_but_reads_are() {
+        let dropped = || Err(TransportError::new(TransportErrorKind::Closed, "reset"));
+        let mut ex = started(Call::new(&endpoints::ITEMS_CREATE), true);
+        assert!(matches!(
+            ex.on_outcome(dropped(), 0.5),
+            Step::Done(Err(Error::Transport { .. }))
+        ));
+        let mut ex = started(Call::new(&endpoints::ITEMS_CREATE), true);
+        assert!(matches!(
+            ex.on_outcome(Ok(raw(503, "{}")), 0.5),
+            Step::Done(Err(_))
+        ));
+        let mut ex = started(Call::new(&endpoints::CONNECTORS_LIST), true);
+        assert!(matches!(ex.on_outcome(dropped(), 0.5), Step::Sleep(_)));
+    }
+}

@@ -1,0 +1,580 @@
+//! Decoding and encoding of the API's bodies, against fixtures shaped like the API's answers.
+
+mod common;
+
+use std::str::FromStr;
+
+use common::{fixture, fixture_names, missing_keys, normalized};
+use pluggy_core::error::{AuthFailure, ErrorBody};
+use pluggy_core::models::{
+    Account, AccountSubtype, AccountType, AuthRequest, AuthResponse, ConnectTokenResponse,
+    Connector, CreateItemRequest, CreditCardStatus, CursorPage, Date, HealthStatus, Identity,
+    Investment, InvestmentTransaction, InvestmentType, Item, ItemParameters, Page, ReducedAccount,
+    Transaction, TransactionStatus, TransactionType, ValidationResponse, Webhook, WebhookHeaders,
+};
+use pluggy_core::progress::ItemProgress;
+use pluggy_core::webhook::WebhookPayload;
+use pluggy_core::{
+    BaseUrl, Call, ClientId, ClientSecret, ConnectorId, ConnectorType, Error, ExecutionStatus,
+    ItemStatus, Product, REDUCED_ACCOUNT_FIELDS, RawResponse, WebhookEvent, endpoints,
+    parse_response,
+};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+fn decode<T: DeserializeOwned>(name: &str) -> T {
+    serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+/// Decodes a fixture as `T` and encodes it again.
+fn reencode<T: DeserializeOwned + Serialize>(text: &str) -> Result<Value, String> {
+    let t: T = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    serde_json::to_value(&t).map_err(|e| e.to_string())
+}
+
+type Reencode = fn(&str) -> Result<Value, String>;
+
+/// Every fixture, the type it decodes into, and what its encoding may leave out or change
+/// (JSON pointers of fields the models do not carry or write differently).
+const FIXTURES: &[(&str, Reencode, &[&str])] = &[
+    ("accounts_page.json", reencode::<Page<Account>>, &[]),
+    ("auth_response.json", reencode::<AuthResponse>, &[]),
+    (
+        "connect_token_response.json",
+        reencode::<ConnectTokenResponse>,
+        &[],
+    ),
+    ("connectors_page.json", reencode::<Page<Connector>>, &[]),
+    ("error_400_details.json", reencode::<ErrorBody>, &[]),
+    (
+        "error_401_client_keys_unauthorized.json",
+        reencode::<ErrorBody>,
+        &[],
+    ),
+    ("error_403_invalid_token.json", reencode::<ErrorBody>, &[]),
+    ("error_404_item_not_found.json", reencode::<ErrorBody>, &[]),
+    ("error_429.json", reencode::<ErrorBody>, &[]),
+    ("identity.json", reencode::<Identity>, &[]),
+    (
+        "investment_transactions_page.json",
+        reencode::<Page<InvestmentTransaction>>,
+        &[],
+    ),
+    (
+        "investments_page.json",
+        // The deprecated embedded `transactions` and the `institution` object are not modelled.
+        reencode::<Page<Investment>>,
+        &["/results/0/transactions", "/results/2/institution"],
+    ),
+    ("item_login_error.json", reencode::<Item>, &[]),
+    ("item_updated.json", reencode::<Item>, &[]),
+    ("item_waiting_user_input.json", reencode::<Item>, &[]),
+    (
+        "transactions_cursor_page.json",
+        reencode::<CursorPage<Transaction>>,
+        &[],
+    ),
+    (
+        "transactions_page.json",
+        // `payeeMCC` arrives as a number here and is kept as the string "1234".
+        reencode::<Page<Transaction>>,
+        &["/results/4/creditCardMetadata/payeeMCC"],
+    ),
+    (
+        "validation_response.json",
+        reencode::<ValidationResponse>,
+        &[],
+    ),
+    (
+        "webhook_connector_status_updated.json",
+        reencode::<WebhookPayload>,
+        &[],
+    ),
+    ("webhook_item_created.json", reencode::<WebhookPayload>, &[]),
+    ("webhook_item_deleted.json", reencode::<WebhookPayload>, &[]),
+    ("webhook_item_error.json", reencode::<WebhookPayload>, &[]),
+    (
+        "webhook_item_login_succeeded.json",
+        reencode::<WebhookPayload>,
+        &[],
+    ),
+    ("webhook_item_updated.json", reencode::<WebhookPayload>, &[]),
+    (
+        "webhook_item_waiting_user_action.json",
+        reencode::<WebhookPayload>,
+        &[],
+    ),
+    (
+        "webhook_item_waiting_user_input.json",
+        reencode::<WebhookPayload>,
+        &[],
+    ),
+    (
+        "webhook_payment_intent_created.json",
+        reencode::<WebhookPayload>,
+        &[],
+    ),
+    (
+        "webhook_transactions_created.json",
+        reencode::<WebhookPayload>,
+        &[],
+    ),
+    (
+        "webhook_transactions_deleted.json",
+        reencode::<WebhookPayload>,
+        &[],
+    ),
+    (
+        "webhook_transactions_updated.json",
+        reencode::<WebhookPayload>,
+        &[],
+    ),
+    ("webhooks_page.json", reencode::<Page<Webhook>>, &[]),
+];
+
+#[test]
+fn every_fixture_decodes_and_encodes_back_to_the_same_document() {
+    let listed: Vec<&str> = FIXTURES.iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(
+        fixture_names(),
+        listed,
+        "every fixture must be listed (in name order)"
+    );
+    for (name, reencode, allowed) in FIXTURES {
+        let text = fixture(name);
+        let original: Value = serde_json::from_str(&text).unwrap();
+        let encoded = reencode(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (mut a, mut b) = (normalized(&original), normalized(&encoded));
+        for pointer in *allowed {
+            assert!(
+                a.pointer(pointer).is_some(),
+                "{name}: {pointer} is not in the fixture"
+            );
+            remove(&mut a, pointer);
+            remove(&mut b, pointer);
+        }
+        let (mut lost, mut added) = (Vec::new(), Vec::new());
+        missing_keys(&a, &b, "", &mut lost);
+        missing_keys(&b, &a, "", &mut added);
+        assert!(lost.is_empty(), "{name}: encoding lost {lost:?}");
+        assert!(added.is_empty(), "{name}: encoding added {added:?}");
+        assert_eq!(a, b, "{name}: values changed");
+    }
+}
+
+fn remove(v: &mut Value, pointer: &str) {
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    if let Some(Value::Object(m)) = v.pointer_mut(parent) {
+        m.remove(key);
+    }
+}
+
+#[test]
+fn item_fixtures_decode_with_their_state() {
+    let updated: Item = decode("item_updated.json");
+    assert_eq!(updated.status, ItemStatus::Updated);
+    assert_eq!(updated.execution_status, ExecutionStatus::Success);
+    assert_eq!(
+        updated.connector.as_ref().map(|c| c.id),
+        Some(ConnectorId::new(200))
+    );
+    assert_eq!(
+        updated.client_user_id.as_ref().map(|c| c.as_str()),
+        Some("gabriel@pluggy.ai")
+    );
+    assert_eq!(
+        updated.last_updated_at.map(|t| t.to_string()).as_deref(),
+        Some("2024-09-19T13:11:23.595Z")
+    );
+    let detail = updated.status_detail.as_ref().unwrap();
+    assert_eq!(detail.accounts.as_ref().unwrap().is_updated, Some(true));
+    assert!(detail.payment_data.is_none());
+    assert!(updated.products.contains(&Product::CreditCards));
+    assert_eq!(updated.progress(), ItemProgress::Done { partial: false });
+
+    let mfa: Item = decode("item_waiting_user_input.json");
+    match mfa.progress() {
+        ItemProgress::NeedsMfaInput { parameter: Some(p) } => {
+            assert_eq!(p.name, "token");
+            assert_eq!(p.mfa, Some(true));
+            assert!(p.expires_at.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(mfa.last_updated_at.is_none());
+
+    let failed: Item = decode("item_login_error.json");
+    match failed.progress() {
+        ItemProgress::Failed { error, reason, .. } => {
+            let error = error.unwrap();
+            assert_eq!(error.code, ExecutionStatus::InvalidCredentials);
+            assert_eq!(
+                error.provider_message.as_deref(),
+                Some("Usuario ou senha invalidos")
+            );
+            assert!(reason.contains("INVALID_CREDENTIALS"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(failed.consecutive_failed_login_attempts, Some(1));
+}
+
+#[test]
+fn item_encodes_absent_state_as_null_and_decodes_back_equal() {
+    for name in [
+        "item_updated.json",
+        "item_waiting_user_input.json",
+        "item_login_error.json",
+    ] {
+        let item: Item = decode(name);
+        let v = serde_json::to_value(&item).unwrap();
+        for key in [
+            "error",
+            "parameter",
+            "userAction",
+            "lastUpdatedAt",
+            "webhookUrl",
+            "clientUserId",
+            "statusDetail",
+            "nextAutoSyncAt",
+            "consentExpiresAt",
+        ] {
+            assert!(
+                v.get(key).is_some(),
+                "{name}: {key} must be written, as null if absent"
+            );
+        }
+        let back: Item = serde_json::from_value(v).unwrap();
+        assert_eq!(back, item, "{name}");
+    }
+    let updated: Item = decode("item_updated.json");
+    let v = serde_json::to_value(&updated).unwrap();
+    assert_eq!(v["error"], Value::Null);
+    assert_eq!(v["userAction"], Value::Null);
+}
+
+#[test]
+fn accounts_decode_with_bank_and_credit_data() {
+    let page: Page<Account> = decode("accounts_page.json");
+    assert_eq!((page.page, page.total, page.total_pages), (1, 2, 1));
+    assert!(!page.has_next());
+    let bank = &page.results[0];
+    assert_eq!(bank.kind, AccountType::Bank);
+    assert_eq!(bank.subtype, AccountSubtype::CheckingAccount);
+    assert_eq!(bank.balance, dec("120950"));
+    assert_eq!(
+        bank.bank_data
+            .as_ref()
+            .unwrap()
+            .automatically_invested_balance,
+        Some(dec("100"))
+    );
+    let card = &page.results[1];
+    assert_eq!(card.kind, AccountType::Credit);
+    let credit = card.credit_data.as_ref().unwrap();
+    assert_eq!(credit.balance_close_date, Date::from_ymd(2022, 1, 3));
+    assert_eq!(credit.minimum_payment, Some(dec("16190")));
+    assert_eq!(credit.status, Some(CreditCardStatus::Active));
+}
+
+#[test]
+fn reduced_account_has_exactly_the_reduced_fields() {
+    let page: Page<Account> = decode("accounts_page.json");
+    let mut full = page.results[1].clone();
+    full.marketing_name = Some("PLUGGY UNICLASS MASTERCARD BLACK".into());
+    let reduced = ReducedAccount::from(&full);
+    let v = serde_json::to_value(&reduced).unwrap();
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut expected: Vec<&str> = REDUCED_ACCOUNT_FIELDS.to_vec();
+    keys.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(v["type"], "CREDIT");
+    assert_eq!(v["number"], "xxxx8670");
+    // A full account read through the reduced type keeps only those fields.
+    let from_full: ReducedAccount =
+        serde_json::from_value(serde_json::to_value(&full).unwrap()).unwrap();
+    assert_eq!(from_full, reduced);
+}
+
+#[test]
+fn transactions_decode_with_exact_amounts_and_details() {
+    let page: Page<Transaction> = decode("transactions_page.json");
+    assert_eq!(page.total, 8);
+    let first = &page.results[0];
+    assert_eq!(first.amount, dec("-212.45"));
+    assert_eq!(first.balance, Some(dec("4439.4")));
+    assert_eq!(first.kind, Some(TransactionType::Debit));
+    assert_eq!(first.status, Some(TransactionStatus::Posted));
+    let foreign = &page.results[1];
+    assert_eq!(foreign.amount_in_account_currency, Some(dec("-298.19")));
+    assert_eq!(
+        foreign.merchant.as_ref().unwrap().cnae.as_deref(),
+        Some("5911100")
+    );
+    let card = page.results[4].credit_card_metadata.as_ref().unwrap();
+    assert_eq!(card.payee_mcc.as_deref(), Some("1234"));
+    assert_eq!(card.total_installments, Some(2));
+    let ted = &page.results[6];
+    assert!(ted.description_raw.is_none());
+    let payer = ted.payment_data.as_ref().unwrap().payer.as_ref().unwrap();
+    assert_eq!(
+        payer.document_number.as_ref().unwrap().value.as_deref(),
+        Some("882.937.076-23")
+    );
+
+    let cursor: CursorPage<Transaction> = decode("transactions_cursor_page.json");
+    let next = cursor.next.as_deref().unwrap();
+    let req = Call::new(&endpoints::TRANSACTIONS_LIST_BY_CURSOR)
+        .raw_query(next)
+        .unwrap()
+        .prepare(
+            &BaseUrl::default(),
+            pluggy_core::http::Credential::None,
+            "t",
+        )
+        .unwrap();
+    assert_eq!(
+        req.url(),
+        format!("https://api.pluggy.ai/v2/transactions{next}")
+    );
+    let last: CursorPage<Transaction> =
+        serde_json::from_value(json!({"results": [], "next": null})).unwrap();
+    assert!(last.next.is_none());
+}
+
+#[test]
+fn money_is_exact() {
+    let t: Transaction = serde_json::from_value(json!({
+        "id": "t1", "accountId": "a1", "description": "x", "currencyCode": "BRL",
+        "amount": 1234.56, "date": "2024-01-01T00:00:00.000Z"
+    }))
+    .unwrap();
+    assert_eq!(t.amount, dec("1234.56"));
+    assert_eq!(t.amount.to_string(), "1234.56");
+    let encoded = serde_json::to_string(&t).unwrap();
+    assert!(encoded.contains(r#""amount":1234.56"#), "{encoded}");
+
+    let tenth: Transaction = serde_json::from_value(json!({
+        "id": "t2", "accountId": "a1", "description": "x", "currencyCode": "BRL",
+        "amount": 0.1, "balance": 0.2, "date": "2024-01-01T00:00:00.000Z"
+    }))
+    .unwrap();
+    let sum = tenth.amount + tenth.balance.unwrap();
+    assert_eq!(sum, dec("0.3"));
+    assert_eq!(sum.to_string(), "0.3");
+
+    let page: Page<Account> = decode("accounts_page.json");
+    let total: Decimal = page.results.iter().map(|a| a.balance).sum();
+    assert_eq!(total, dec("241900"));
+    // Whole amounts are written as integers, as the API writes them.
+    let v = serde_json::to_string(&page.results[0]).unwrap();
+    assert!(v.contains(r#""balance":120950,"#), "{v}");
+
+    // Amounts sent as strings are read too.
+    let s: Transaction = serde_json::from_value(json!({
+        "id": "t3", "accountId": "a1", "amount": "-0.07", "date": "2024-01-01T00:00:00Z"
+    }))
+    .unwrap();
+    assert_eq!(s.amount, dec("-0.07"));
+}
+
+#[test]
+fn unknown_enum_values_and_extra_fields_are_kept_or_ignored() {
+    let mut v: Value = serde_json::from_str(&fixture("item_updated.json")).unwrap();
+    v["status"] = json!("HIBERNATING");
+    v["executionStatus"] = json!("QUANTUM_IN_PROGRESS");
+    v["products"] = json!(["ACCOUNTS", "CRYPTO_WALLETS"]);
+    v["connector"]["type"] = json!("SPACE_BANK");
+    v["connector"]["health"]["status"] = json!("SLEEPY");
+    v["connector"]["brandNewField"] = json!({"nested": [1, 2, 3]});
+    v["anotherNewField"] = json!(42);
+    let item: Item = serde_json::from_value(v).unwrap();
+    assert_eq!(item.status, ItemStatus::Unknown("HIBERNATING".into()));
+    assert_eq!(
+        item.products,
+        vec![Product::Accounts, Product::Unknown("CRYPTO_WALLETS".into())]
+    );
+    let connector = item.connector.as_ref().unwrap();
+    assert_eq!(
+        connector.kind,
+        Some(ConnectorType::Unknown("SPACE_BANK".into()))
+    );
+    assert_eq!(
+        connector.health.as_ref().unwrap().status,
+        Some(HealthStatus::Unknown("SLEEPY".into()))
+    );
+    assert_eq!(
+        item.progress(),
+        ItemProgress::InProgress {
+            execution_status: ExecutionStatus::Unknown("QUANTUM_IN_PROGRESS".into())
+        }
+    );
+    // Unknown values are written back as they came.
+    let again = serde_json::to_value(&item).unwrap();
+    assert_eq!(again["status"], "HIBERNATING");
+    assert_eq!(again["products"][1], "CRYPTO_WALLETS");
+
+    let account: Account = serde_json::from_value(json!({
+        "id": "a", "itemId": "i", "type": "WALLET", "subtype": "CRYPTO", "balance": 1,
+        "currencyCode": "BTC", "surprise": true
+    }))
+    .unwrap();
+    assert_eq!(account.kind, AccountType::Unknown("WALLET".into()));
+    let inv: Page<Investment> = decode("investments_page.json");
+    assert_eq!(inv.results[0].kind, InvestmentType::MutualFund);
+    let hooks: Page<Webhook> = decode("webhooks_page.json");
+    assert_eq!(
+        hooks.results[1].event,
+        WebhookEvent::Unknown("item/all".into())
+    );
+    assert!(hooks.results[0].headers.is_empty());
+    assert_eq!(
+        hooks.results[1].headers.get("x-webhook-token"),
+        Some("9f8e7d6c5b4a")
+    );
+    assert!(!hooks.results[0].is_enabled() && hooks.results[1].is_enabled());
+}
+
+#[test]
+fn identity_and_investments_decode() {
+    let id: Identity = decode("identity.json");
+    assert_eq!(id.full_name.as_deref(), Some("Francisco Sousa"));
+    assert_eq!(id.birth_date, Date::from_ymd(1991, 5, 1));
+    assert_eq!(id.phone_numbers[0].value, "+54 911 12345678");
+    assert_eq!(id.relations.len(), 2);
+    assert_eq!(id.addresses[0].postal_code.as_deref(), Some("22620-171"));
+
+    let inv: Page<Investment> = decode("investments_page.json");
+    let cdb = &inv.results[1];
+    assert_eq!(cdb.balance, dec("2000"));
+    assert_eq!(cdb.fixed_annual_rate, Some(dec("10.5")));
+    assert!(cdb.taxes.is_none());
+    assert_eq!(inv.results[0].taxes, Some(dec("40.61")));
+
+    let txs: Page<InvestmentTransaction> = decode("investment_transactions_page.json");
+    assert_eq!(txs.results[0].amount, Some(dec("60000")));
+    assert_eq!(txs.results[1].net_amount, Some(dec("10000")));
+}
+
+#[test]
+fn error_fixtures_become_the_right_errors() {
+    let raw = |status: u16, name: &str| {
+        RawResponse::new(
+            status,
+            vec![("Retry-After".into(), "60".into())],
+            fixture(name).into_bytes(),
+        )
+    };
+    let e = parse_response::<Item>(
+        &endpoints::AUTH_CREATE,
+        &raw(401, "error_401_client_keys_unauthorized.json"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::Auth(AuthFailure::InvalidClientKeys)),
+        "{e:?}"
+    );
+
+    let e = parse_response::<Item>(
+        &endpoints::ITEMS_RETRIEVE,
+        &raw(403, "error_403_invalid_token.json"),
+    )
+    .unwrap_err();
+    assert!(e.api().unwrap().is_invalid_credential(), "{e:?}");
+
+    let e = parse_response::<Item>(
+        &endpoints::ITEMS_CREATE,
+        &raw(400, "error_400_details.json"),
+    )
+    .unwrap_err();
+    let api = e.api().unwrap();
+    assert_eq!(api.code_description(), Some("CONNECTOR_VALIDATION_ERROR"));
+    let details = api.body.details.as_ref().unwrap();
+    assert_eq!(details[0].parameter.as_deref(), Some("user"));
+
+    let e = parse_response::<Item>(&endpoints::ITEMS_RETRIEVE, &raw(429, "error_429.json"))
+        .unwrap_err();
+    assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
+
+    let e = parse_response::<Item>(
+        &endpoints::ITEMS_RETRIEVE,
+        &raw(404, "error_404_item_not_found.json"),
+    )
+    .unwrap_err();
+    assert_eq!(e.api().unwrap().code_description(), Some("ITEM_NOT_FOUND"));
+}
+
+#[test]
+fn secrets_never_show_in_debug() {
+    let secret = "pa55-w0rd-zz";
+    let auth = AuthRequest::new(ClientId::new("cid"), ClientSecret::new(secret));
+    let params = ItemParameters::new()
+        .with("user", "user-ok")
+        .with("password", secret);
+    let create = CreateItemRequest::new(ConnectorId::new(2), params.clone());
+    let validation: ValidationResponse = serde_json::from_value(json!({
+        "parameters": {"user": "user-ok", "password": secret}, "errors": []
+    }))
+    .unwrap();
+    let headers = WebhookHeaders::new().with("x-token", secret);
+    let api_key: AuthResponse = decode("auth_response.json");
+    let token: ConnectTokenResponse = decode("connect_token_response.json");
+    let shown = [
+        format!("{auth:?}"),
+        format!("{params:#?}"),
+        format!("{create:?}"),
+        format!("{validation:?}"),
+        format!("{headers:?}"),
+        format!("{api_key:?}"),
+        format!("{token:?}"),
+    ];
+    for s in &shown {
+        assert!(!s.contains(secret), "{s}");
+        assert!(!s.contains("eyJ"), "{s}");
+    }
+    assert!(
+        shown[1].contains("password"),
+        "names stay visible: {}",
+        shown[1]
+    );
+    // The wire body does carry them.
+    let body = serde_json::to_value(&create).unwrap();
+    assert_eq!(body["parameters"]["password"], secret);
+    assert_eq!(
+        serde_json::to_value(&api_key).unwrap(),
+        serde_json::from_str::<Value>(&fixture("auth_response.json")).unwrap()
+    );
+}
+
+#[test]
+fn connectors_decode_with_credentials_and_health() {
+    let page: Page<Connector> = decode("connectors_page.json");
+    let sandbox = page
+        .results
+        .iter()
+        .find(|c| c.id == ConnectorId::new(2))
+        .unwrap();
+    assert_eq!(sandbox.is_sandbox, Some(true));
+    assert_eq!(sandbox.kind, Some(ConnectorType::PersonalBank));
+    let names: Vec<&str> = sandbox
+        .credentials
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["user", "password"]);
+    let details = sandbox.health.as_ref().unwrap().details.as_ref().unwrap();
+    assert_eq!(details.connection_rate_last_6_hours, Some(dec("0.97")));
+    let itau = &page.results[0];
+    assert_eq!(itau.supports_automatic_pix, Some(true));
+    assert_eq!(
+        itau.health.as_ref().unwrap().status,
+        Some(HealthStatus::Online)
+    );
+}
