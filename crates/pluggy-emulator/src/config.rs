@@ -1,0 +1,132 @@
+//! How an emulator is set up: where it listens, which clients exist, how fast time runs.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use pluggy_core::{API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, ClientId, ClientSecret};
+
+/// The client id of the client every emulator knows unless told otherwise.
+pub const DEFAULT_CLIENT_ID: &str = "6f2c9a4e-1b3d-4e5f-8a7b-0c1d2e3f4a5b";
+
+/// The client secret of the default client. It guards nothing real: the emulator is a test tool.
+pub const DEFAULT_CLIENT_SECRET: &str = "emulator-client-secret";
+
+/// One application allowed to call `POST /auth`.
+#[derive(Clone, Debug)]
+pub struct ClientCredentials {
+    /// The application's `clientId`.
+    pub client_id: ClientId,
+    /// The application's `clientSecret`.
+    pub client_secret: ClientSecret,
+}
+
+impl ClientCredentials {
+    /// A client with this id and secret.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: ClientId::new(client_id.into()),
+            client_secret: ClientSecret::new(client_secret.into()),
+        }
+    }
+}
+
+impl Default for ClientCredentials {
+    fn default() -> Self {
+        Self::new(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+    }
+}
+
+/// How webhook deliveries are attempted.
+#[derive(Clone, Debug)]
+pub struct WebhookDelivery {
+    /// Attempts per event and destination, the first included.
+    pub attempts: u32,
+    /// Wait before the second attempt; it doubles before each further one.
+    pub initial_backoff: Duration,
+    /// How long a receiver may take to answer before the attempt counts as failed.
+    pub timeout: Duration,
+}
+
+impl Default for WebhookDelivery {
+    fn default() -> Self {
+        Self {
+            attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Everything an emulator is started with. Fields are public; start from
+/// [`Config::default`] (realistic) or [`Config::for_tests`] (instant syncs, no rate limits).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to bind.
+    pub host: IpAddr,
+    /// Port to bind; `0` picks a free one.
+    pub port: u16,
+    /// Applications allowed to authenticate.
+    pub clients: Vec<ClientCredentials>,
+    /// Lifetime of an API key from `POST /auth`.
+    pub api_key_ttl: Duration,
+    /// Lifetime of a connect token from `POST /connect_token`.
+    pub connect_token_ttl: Duration,
+    /// Time between two steps of an item's sync (login, accounts, transactions…).
+    pub sync_step_delay: Duration,
+    /// How long an MFA prompt waits for `POST /items/{id}/mfa` before the sync fails with
+    /// `USER_INPUT_TIMEOUT`.
+    pub mfa_timeout: Duration,
+    /// Seed of every id and every generated record.
+    pub seed: u64,
+    /// Whether the documented per-minute rate limits are enforced.
+    pub rate_limits: bool,
+    /// Whether webhooks may point at plain `http://` URLs, IP literals and `localhost`.
+    pub allow_insecure_webhooks: bool,
+    /// Whether the `/__emulator/…` routes are served.
+    pub admin: bool,
+    /// Largest request body accepted; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// How long a client may take to send a request's head or body.
+    pub read_timeout: Duration,
+    /// Webhook delivery settings.
+    pub webhooks: WebhookDelivery,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            clients: vec![ClientCredentials::default()],
+            api_key_ttl: Duration::from_secs(API_KEY_LIFETIME_SECS),
+            connect_token_ttl: Duration::from_secs(CONNECT_TOKEN_LIFETIME_SECS),
+            sync_step_delay: Duration::from_secs(1),
+            mfa_timeout: Duration::from_secs(300),
+            seed: 1,
+            rate_limits: true,
+            allow_insecure_webhooks: false,
+            admin: true,
+            max_body_bytes: 1024 * 1024,
+            read_timeout: Duration::from_secs(30),
+            webhooks: WebhookDelivery::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Settings for automated tests: syncs finish at once, rate limits are off, webhooks may
+    /// go to local `http://` receivers and are retried quickly.
+    pub fn for_tests() -> Self {
+        Self {
+            sync_step_delay: Duration::ZERO,
+            rate_limits: false,
+            allow_insecure_webhooks: true,
+            webhooks: WebhookDelivery {
+                attempts: 3,
+                initial_backoff: Duration::from_millis(20),
+                timeout: Duration::from_secs(2),
+            },
+            ..Self::default()
+        }
+    }
+}

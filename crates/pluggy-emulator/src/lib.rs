@@ -1,0 +1,58 @@
+//! # pluggy-emulator
+//!
+//! The Pluggy API, offline: a stateful HTTP server that answers like `https://api.pluggy.ai`
+//! (same paths, `X-API-KEY` header, JSON bodies, status codes and error shapes), so that
+//! this project's clients, Pluggy's official SDKs and your own code can run their flows in
+//! tests and CI without network or credentials.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use pluggy_emulator::{Config, Emulator};
+//!
+//! let emulator = Emulator::start(Config::for_tests()).await?;
+//! println!("point your client at {}", emulator.base_url());
+//! // … POST /auth with pluggy_emulator::DEFAULT_CLIENT_ID / DEFAULT_CLIENT_SECRET …
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! What it does:
+//! - `POST /auth` issues API keys (HS256 JWTs with `exp`) to the configured clients;
+//!   `POST /connect_token` (and the legacy `POST /connecttokens`) issues connect tokens whose
+//!   scope (client, `itemId`, options) is kept server-side and enforced with pluggy-core's
+//!   access rules (403 `FORBIDDEN` outside the scope; 403 without `codeDescription` for a
+//!   missing, invalid or expired key).
+//! - Sandbox connectors 0, 1 (MFA in one step), 2, 3 (MFA in two steps) and 8, plus a few
+//!   ordinary ones; items run their sync asynchronously (one step every
+//!   [`Config::sync_step_delay`]) with the sandbox usernames' outcomes (`user-ok`,
+//!   `user-locked`, `user-ok-account-error`, `user-ok-perf-{x}`…).
+//! - Accounts (reduced view for connect tokens), transactions (page and cursor style),
+//!   identity and investments, generated deterministically from [`Config::seed`].
+//! - Webhooks: CRUD, and delivery of item and transactions events with retries.
+//! - Rate limits as documented (429, `Retry-After`, `RateLimit-*`), switchable off.
+//! - For testers, under `/__emulator/`: `GET stats`, `POST clock/advance`, `POST`/`DELETE
+//!   faults` and `POST reset` (see the README for their shapes).
+
+#![forbid(unsafe_code)]
+
+mod admin;
+mod api;
+mod catalog;
+mod clock;
+mod config;
+mod data;
+mod items;
+mod jwt;
+mod reply;
+mod rng;
+mod router;
+mod sandbox;
+mod server;
+mod state;
+mod views;
+mod webhooks;
+
+pub use config::{
+    ClientCredentials, Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, WebhookDelivery,
+};
+pub use server::{Emulator, RunningEmulator, StartError};

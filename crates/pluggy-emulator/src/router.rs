@@ -1,0 +1,154 @@
+//! Maps a request line onto the generated endpoint table (plus the legacy `/connecttokens`).
+
+use percent_encoding::percent_decode_str;
+use pluggy_core::endpoint::Endpoint;
+use pluggy_core::endpoints;
+
+/// Where a request goes.
+#[derive(Debug)]
+pub(crate) enum Route {
+    /// An operation of the API, with its path parameters (decoded) in template order.
+    Api {
+        endpoint: &'static Endpoint,
+        template: &'static str,
+        params: Vec<String>,
+    },
+    /// A known path, but not with this method.
+    MethodNotAllowed { template: &'static str },
+    /// Nothing here.
+    NotFound,
+}
+
+impl Route {
+    /// The path template for statistics and fault rules (`/items/{id}`), if the path is known.
+    pub(crate) fn template(&self) -> Option<&'static str> {
+        match self {
+            Route::Api { template, .. } | Route::MethodNotAllowed { template } => Some(template),
+            Route::NotFound => None,
+        }
+    }
+}
+
+/// The legacy path of `POST /connect_token`, still used by one official SDK.
+pub(crate) const LEGACY_CONNECT_TOKENS: &str = "/connecttokens";
+
+/// Finds the operation for `method` and `path` (path without query).
+pub(crate) fn route(method: &str, path: &str) -> Route {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    if path == LEGACY_CONNECT_TOKENS || path == "/connecttokens/" {
+        return if method == "POST" {
+            Route::Api {
+                endpoint: &endpoints::CONNECT_TOKEN_CREATE,
+                template: LEGACY_CONNECT_TOKENS,
+                params: Vec::new(),
+            }
+        } else {
+            Route::MethodNotAllowed {
+                template: LEGACY_CONNECT_TOKENS,
+            }
+        };
+    }
+    let mut known: Option<&'static str> = None;
+    for ep in endpoints::ALL {
+        let Some(params) = matches(ep.path, &segments) else {
+            continue;
+        };
+        if ep.method.as_str() == method {
+            return Route::Api {
+                endpoint: ep,
+                template: ep.path,
+                params,
+            };
+        }
+        known.get_or_insert(ep.path);
+    }
+    match known {
+        Some(template) => Route::MethodNotAllowed { template },
+        None => Route::NotFound,
+    }
+}
+
+/// The decoded path parameters when `segments` fit `template`.
+fn matches(template: &str, segments: &[&str]) -> Option<Vec<String>> {
+    let parts: Vec<&str> = template.split('/').skip(1).collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (t, s) in parts.iter().zip(segments) {
+        if t.starts_with('{') {
+            if s.is_empty() {
+                return None;
+            }
+            params.push(percent_decode_str(s).decode_utf8_lossy().into_owned());
+        } else if t != s {
+            return None;
+        }
+    }
+    Some(params)
+}
+
+/// Splits a query string into decoded pairs (`+` is a space, as in HTML forms).
+pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_by_template() {
+        match route("GET", "/items/abc%20d") {
+            Route::Api {
+                endpoint, params, ..
+            } => {
+                assert_eq!(endpoint.name, "items-retrieve");
+                assert_eq!(params, ["abc d"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        match route("POST", "/items/x/mfa") {
+            Route::Api { endpoint, .. } => assert_eq!(endpoint.name, "items-send-mfa"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            route("PUT", "/items/x"),
+            Route::MethodNotAllowed {
+                template: "/items/{id}"
+            }
+        ));
+        assert!(matches!(route("GET", "/nope"), Route::NotFound));
+        assert!(matches!(route("GET", "/items//mfa"), Route::NotFound));
+        match route("POST", "/connecttokens") {
+            Route::Api {
+                endpoint, template, ..
+            } => {
+                assert_eq!(endpoint.name, "connect-token-create");
+                assert_eq!(template, "/connecttokens");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn query_decoding() {
+        let q = parse_query("a=1&name=Pluggy+Bank&c=%2B&flag&=x");
+        assert_eq!(q[1], ("name".into(), "Pluggy Bank".into()));
+        assert_eq!(q[2], ("c".into(), "+".into()));
+        assert_eq!(q[3], ("flag".into(), "".into()));
+    }
+}

@@ -1,0 +1,388 @@
+//! The HTTP side: binding, connections, the request pipeline and shutdown.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::header::CONTENT_LENGTH;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use pluggy_core::endpoint::{Access, Endpoint};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::api::{self, Cred, Ctx};
+use crate::config::Config;
+use crate::reply::{self, Reply};
+use crate::router::{self, Route};
+use crate::state::Shared;
+use crate::{admin, webhooks};
+
+/// The message of the API's 429 answer.
+const RATE_LIMIT_MESSAGE: &str =
+    "Too many requests. Please try again later (see Retry-After header in seconds)";
+
+/// Starts emulators.
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// Binds `config.host:config.port` and serves the API in the background on the current
+    /// tokio runtime until [`RunningEmulator::shutdown`] (or until the handle is dropped).
+    pub async fn start(config: Config) -> Result<RunningEmulator, StartError> {
+        let listener = TcpListener::bind((config.host, config.port))
+            .await
+            .map_err(|source| StartError {
+                addr: SocketAddr::new(config.host, config.port),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError {
+            addr: SocketAddr::new(config.host, config.port),
+            source,
+        })?;
+        let base_url = match addr {
+            SocketAddr::V4(a) => format!("http://{a}"),
+            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared::new(config, base_url.clone(), tx));
+        let (stop, stop_rx) = watch::channel(false);
+        let tasks = vec![
+            tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone())),
+            tokio::spawn(ticker(shared.clone(), stop_rx.clone())),
+            tokio::spawn(webhooks::deliver_all(shared.clone(), rx, stop_rx)),
+        ];
+        Ok(RunningEmulator {
+            addr,
+            base_url,
+            shared,
+            stop,
+            tasks,
+        })
+    }
+}
+
+/// The emulator could not bind its address.
+#[derive(Debug)]
+pub struct StartError {
+    addr: SocketAddr,
+    source: std::io::Error,
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not listen on {}: {} (is the port in use? port 0 picks a free one)",
+            self.addr, self.source
+        )
+    }
+}
+
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// A running emulator. Dropping it stops the server too; [`RunningEmulator::shutdown`]
+/// also waits for open connections to finish (at most about a second).
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    base_url: String,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningEmulator {
+    /// `http://HOST:PORT`, the base URL to give a client.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    /// Stops accepting connections, lets open ones finish and waits for the server's tasks.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        for t in self.tasks.drain(..) {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    conns.spawn(serve_connection(stream, peer, shared.clone(), stop.clone()));
+                }
+                // Out of file descriptors or a connection reset before accept: wait a little.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    let drain = async { while conns.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(1), drain)
+        .await
+        .is_err()
+    {
+        conns.abort_all();
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let read_timeout = shared.config.read_timeout;
+    let svc = service_fn(move |req| {
+        let shared = shared.clone();
+        async move { handle(shared, peer.ip(), req).await }
+    });
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(read_timeout)
+        .serve_connection(TokioIo::new(stream), svc);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stop.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(Duration::from_secs(1), conn).await;
+        }
+    }
+}
+
+/// Returned by the service to close the connection without answering (fault `drop`).
+#[derive(Debug)]
+struct Dropped;
+
+impl fmt::Display for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn handle(
+    shared: Arc<Shared>,
+    peer: IpAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    if path == "/__emulator" || path.starts_with("/__emulator/") {
+        if !shared.config.admin {
+            return Ok(reply::error(404, None, "Not Found").into_response());
+        }
+        let reply = match read_body(&shared, req).await {
+            Ok(body) => admin::handle(&shared, &method, &path, &body),
+            Err(r) => r,
+        };
+        return Ok(reply.into_response());
+    }
+    let route = router::route(&method, &path);
+    let stats_key = format!("{method} {}", route.template().unwrap_or("(unknown)"));
+    let fault = shared.lock().take_fault(&method, route.template(), &path);
+    if let Some(f) = fault {
+        if f.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
+        }
+        if f.drop {
+            shared.lock().stats.dropped += 1;
+            return Err(Dropped);
+        }
+        if let Some(status) = f.status {
+            let mut r = fault_reply(status);
+            if let Some(s) = f.retry_after {
+                r = r.with_header("retry-after", s.to_string());
+            }
+            shared.lock().stats.record(stats_key, status);
+            return Ok(r.into_response());
+        }
+    }
+    let reply = process(&shared, peer, req, route).await;
+    shared.lock().stats.record(stats_key, reply.status);
+    Ok(reply.into_response())
+}
+
+fn fault_reply(status: u16) -> Reply {
+    match status {
+        429 => reply::error(429, None, RATE_LIMIT_MESSAGE),
+        500 => reply::error(500, Some("INTERNAL_SERVER_ERROR"), "Internal Server Error"),
+        s => {
+            let reason = hyper::StatusCode::from_u16(s)
+                .ok()
+                .and_then(|c| c.canonical_reason())
+                .unwrap_or("Injected fault");
+            reply::error(s, None, reason)
+        }
+    }
+}
+
+/// Requests sharing one documented limit count against the same window.
+fn limit_group(ep: &Endpoint) -> &'static str {
+    match ep.name {
+        "accounts-list" | "accounts-retrieve" => "GET /accounts",
+        "transactions-list" | "transactions-retrieve" => "GET /transactions",
+        "investments-list" | "investments-retrieve" => "GET /investments",
+        _ => ep.name,
+    }
+}
+
+async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: Route) -> Reply {
+    let (endpoint, params) = match route {
+        Route::Api {
+            endpoint, params, ..
+        } => (endpoint, params),
+        Route::MethodNotAllowed { .. } => return reply::error(405, None, "Method Not Allowed"),
+        Route::NotFound => return reply::error(404, None, "Not Found"),
+    };
+    let mut rate = None;
+    if let (true, Some(limit)) = (shared.config.rate_limits, endpoint.rate_limit_per_minute) {
+        let now = shared.clock.now();
+        match shared
+            .lock()
+            .rate_limit(peer, limit_group(endpoint), limit, now)
+        {
+            Ok(r) => rate = Some(r),
+            Err((limit, _, reset)) => {
+                return reply::error(429, None, RATE_LIMIT_MESSAGE)
+                    .with_header("retry-after", reset.to_string())
+                    .with_header("ratelimit-limit", limit.to_string())
+                    .with_header("ratelimit-remaining", "0")
+                    .with_header("ratelimit-reset", reset.to_string());
+            }
+        }
+    }
+    let api_key = req
+        .headers()
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let query = router::parse_query(req.uri().query().unwrap_or_default());
+    let body = match read_body(shared, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let now = shared.clock.now();
+    let mut st = shared.lock();
+    st.advance(shared, now);
+    let cred = if endpoint.access == Access::Public {
+        Ok(Cred::None)
+    } else {
+        api::authenticate(&st, api_key.as_deref(), now)
+    };
+    let reply = match cred {
+        Err(r) => r,
+        Ok(cred) => {
+            let ctx = Ctx {
+                shared,
+                now,
+                ep: endpoint,
+                params: &params,
+                query: &query,
+                body: &body,
+                cred: &cred,
+            };
+            match api::authorize(&ctx, &st) {
+                Ok(()) => api::dispatch(&ctx, &mut st),
+                Err(r) => r,
+            }
+        }
+    };
+    shared.flush(&mut st);
+    drop(st);
+    shared.wake.notify_one();
+    match rate {
+        Some((limit, remaining, reset)) => reply
+            .with_header("ratelimit-limit", limit.to_string())
+            .with_header("ratelimit-remaining", remaining.to_string())
+            .with_header("ratelimit-reset", reset.to_string()),
+        None => reply,
+    }
+}
+
+async fn read_body(shared: &Shared, req: Request<Incoming>) -> Result<Bytes, Reply> {
+    let limit = shared.config.max_body_bytes;
+    let too_large = || {
+        reply::error(
+            413,
+            None,
+            format!("The request body is larger than {limit} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let collect = Limited::new(req.into_body(), limit).collect();
+    match tokio::time::timeout(shared.config.read_timeout, collect).await {
+        Err(_) => Err(reply::error(
+            408,
+            None,
+            "The request body was not received in time",
+        )),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Err(_)) => Err(reply::bad_request("The request body could not be read")),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+    }
+}
+
+async fn ticker(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let next = shared.tick();
+        let wait_ms = next
+            .map(|at| (at - shared.clock.now()).clamp(1, 1000))
+            .unwrap_or(1000);
+        let wait = Duration::from_millis(u64::try_from(wait_ms).unwrap_or(1000));
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shared.wake.notified() => {}
+            _ = stop.changed() => break,
+        }
+    }
+}

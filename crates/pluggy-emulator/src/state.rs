@@ -1,0 +1,258 @@
+//! The emulator's memory: tokens, items, webhooks, counters, fault rules and rate windows.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::sync::{Mutex, MutexGuard};
+
+use pluggy_core::{ItemId, Product};
+use tokio::sync::{Notify, mpsc};
+
+use crate::catalog::{self, Connector};
+use crate::clock::{Clock, Millis};
+use crate::config::Config;
+use crate::items::ItemRec;
+use crate::rng::Rng;
+use crate::webhooks::{Delivery, WebhookRec};
+
+/// What every connection task shares.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) clock: Clock,
+    pub(crate) connectors: Vec<Connector>,
+    pub(crate) base_url: String,
+    pub(crate) wake: Notify,
+    pub(crate) deliveries: mpsc::UnboundedSender<Delivery>,
+    state: Mutex<State>,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        config: Config,
+        base_url: String,
+        deliveries: mpsc::UnboundedSender<Delivery>,
+    ) -> Self {
+        let state = State::new(config.seed, 0);
+        Self {
+            config,
+            clock: Clock::default(),
+            connectors: catalog::catalog(),
+            base_url,
+            wake: Notify::new(),
+            deliveries,
+            state: Mutex::new(state),
+        }
+    }
+
+    /// The state, even if a panicking task poisoned the lock (the state stays consistent
+    /// because every mutation is completed under the lock before it is released).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A connector of the catalog.
+    pub(crate) fn connector(&self, id: u32) -> Option<&Connector> {
+        self.connectors.iter().find(|c| c.id == id)
+    }
+
+    /// Hands queued webhook deliveries to the delivery task.
+    pub(crate) fn flush(&self, st: &mut State) {
+        for d in st.outbox.drain(..) {
+            // The receiver lives as long as the server; after shutdown there is nobody to deliver to.
+            let _ = self.deliveries.send(d);
+        }
+    }
+
+    /// Runs every item's sync up to the current time and sends the resulting webhooks.
+    pub(crate) fn tick(&self) -> Option<Millis> {
+        let now = self.clock.now();
+        let mut st = self.lock();
+        st.advance(self, now);
+        self.flush(&mut st);
+        st.next_due()
+    }
+
+    /// Forgets everything, as if the emulator had just started (old keys stop working).
+    pub(crate) fn reset(&self) {
+        let mut st = self.lock();
+        let generation = st.generation + 1;
+        *st = State::new(self.config.seed, generation);
+        self.clock.reset();
+    }
+}
+
+/// Options a connect token carries into the items created with it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TokenOptions {
+    pub(crate) client_user_id: Option<String>,
+    pub(crate) webhook_url: Option<String>,
+    pub(crate) oauth_redirect_uri: Option<String>,
+    pub(crate) avoid_duplicates: bool,
+    pub(crate) products: Option<Vec<Product>>,
+}
+
+/// What a connect token may reach, held server-side.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenScope {
+    pub(crate) items: Vec<ItemId>,
+    pub(crate) options: TokenOptions,
+    pub(crate) expires_at: Millis,
+}
+
+/// Request and delivery counters.
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    pub(crate) requests: BTreeMap<String, BTreeMap<String, u64>>,
+    pub(crate) auth_calls: u64,
+    pub(crate) dropped: u64,
+    pub(crate) webhook_attempts: u64,
+    pub(crate) webhooks_delivered: u64,
+    pub(crate) webhooks_failed: u64,
+}
+
+impl Stats {
+    /// Counts one answered request.
+    pub(crate) fn record(&mut self, route: String, status: u16) {
+        *self
+            .requests
+            .entry(route)
+            .or_default()
+            .entry(status.to_string())
+            .or_default() += 1;
+    }
+
+    /// The `/__emulator/stats` document.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "requests": self.requests,
+            "auth_calls": self.auth_calls,
+            "dropped": self.dropped,
+            "webhooks": {
+                "attempts": self.webhook_attempts,
+                "delivered": self.webhooks_delivered,
+                "failed": self.webhooks_failed,
+            },
+        })
+    }
+}
+
+/// One fault injection rule.
+#[derive(Clone, Debug)]
+pub(crate) struct FaultRule {
+    pub(crate) id: String,
+    pub(crate) method: String,
+    pub(crate) route: String,
+    pub(crate) status: Option<u16>,
+    pub(crate) retry_after: Option<u64>,
+    pub(crate) delay_ms: u64,
+    pub(crate) drop: bool,
+    pub(crate) times: Option<u64>,
+    pub(crate) probability: f64,
+}
+
+/// What a firing fault rule does to a request.
+#[derive(Clone, Debug)]
+pub(crate) struct FaultAction {
+    pub(crate) status: Option<u16>,
+    pub(crate) retry_after: Option<u64>,
+    pub(crate) delay_ms: u64,
+    pub(crate) drop: bool,
+}
+
+/// One rate-limit window (fixed, one minute, per source address and limit group).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Window {
+    pub(crate) start: Millis,
+    pub(crate) count: u32,
+}
+
+/// Everything the emulator remembers.
+pub(crate) struct State {
+    pub(crate) generation: u64,
+    pub(crate) rng: Rng,
+    pub(crate) fault_rng: Rng,
+    pub(crate) signing_key: [u8; 32],
+    pub(crate) tokens: HashMap<String, TokenScope>,
+    pub(crate) items: BTreeMap<String, ItemRec>,
+    pub(crate) webhooks: Vec<WebhookRec>,
+    pub(crate) stats: Stats,
+    pub(crate) faults: Vec<FaultRule>,
+    pub(crate) windows: HashMap<(IpAddr, &'static str), Window>,
+    pub(crate) outbox: Vec<Delivery>,
+}
+
+impl State {
+    fn new(seed: u64, generation: u64) -> Self {
+        let mut keys = Rng::derived(seed, &format!("signing-key-{generation}"));
+        Self {
+            generation,
+            rng: Rng::new(seed),
+            fault_rng: Rng::derived(seed, "faults"),
+            signing_key: keys.bytes::<32>(),
+            tokens: HashMap::new(),
+            items: BTreeMap::new(),
+            webhooks: Vec::new(),
+            stats: Stats::default(),
+            faults: Vec::new(),
+            windows: HashMap::new(),
+            outbox: Vec::new(),
+        }
+    }
+
+    /// Finds the first fault rule for this request and consumes one of its `times`.
+    pub(crate) fn take_fault(
+        &mut self,
+        method: &str,
+        template: Option<&str>,
+        path: &str,
+    ) -> Option<FaultAction> {
+        let idx = self.faults.iter().position(|r| {
+            r.method.eq_ignore_ascii_case(method)
+                && (r.route == path || Some(r.route.as_str()) == template)
+        })?;
+        let probability = self.faults[idx].probability;
+        if probability < 1.0 && self.fault_rng.unit() >= probability {
+            return None;
+        }
+        let rule = &mut self.faults[idx];
+        let action = FaultAction {
+            status: rule.status,
+            retry_after: rule.retry_after,
+            delay_ms: rule.delay_ms,
+            drop: rule.drop,
+        };
+        if let Some(t) = rule.times.as_mut() {
+            *t = t.saturating_sub(1);
+            if *t == 0 {
+                self.faults.remove(idx);
+            }
+        }
+        Some(action)
+    }
+
+    /// Counts a request against its rate limit; `Err` when it is over the limit. Both carry
+    /// `(limit, remaining, seconds until the window resets)`.
+    pub(crate) fn rate_limit(
+        &mut self,
+        ip: IpAddr,
+        group: &'static str,
+        limit: u32,
+        now: Millis,
+    ) -> Result<(u32, u32, u64), (u32, u32, u64)> {
+        let w = self.windows.entry((ip, group)).or_insert(Window {
+            start: now,
+            count: 0,
+        });
+        if now - w.start >= 60_000 || now < w.start {
+            *w = Window {
+                start: now,
+                count: 0,
+            };
+        }
+        let reset = u64::try_from((w.start + 60_000 - now + 999) / 1000).unwrap_or(60);
+        if w.count >= limit {
+            return Err((limit, 0, reset.max(1)));
+        }
+        w.count += 1;
+        Ok((limit, limit - w.count, reset.max(1)))
+    }
+}

@@ -1,0 +1,447 @@
+//! Webhooks: the CRUD routes, the events items raise, and their delivery over plain HTTP with
+//! retries. Deliveries to `https://` URLs count as failed: the emulator ships no TLS client.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use pluggy_core::WebhookEvent;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+
+use crate::api::{Cred, Ctx, body_object, opt_string};
+use crate::clock::{Millis, ts};
+use crate::items::Trigger;
+use crate::reply::{self, Reply};
+use crate::state::{Shared, State};
+
+/// Most webhooks one client may register for one event.
+const MAX_PER_EVENT: usize = 5;
+
+/// A registered webhook.
+#[derive(Clone, Debug)]
+pub(crate) struct WebhookRec {
+    pub(crate) id: String,
+    pub(crate) client_id: String,
+    pub(crate) url: String,
+    pub(crate) event: String,
+    pub(crate) headers: BTreeMap<String, String>,
+    pub(crate) created_at: Millis,
+    pub(crate) updated_at: Millis,
+    pub(crate) disabled_at: Option<Millis>,
+}
+
+impl WebhookRec {
+    fn view(&self) -> Value {
+        json!({
+            "id": self.id,
+            "url": self.url,
+            "event": self.event,
+            "headers": self.headers,
+            "createdAt": ts(self.created_at).to_string(),
+            "updatedAt": ts(self.updated_at).to_string(),
+            "disabledAt": self.disabled_at.map(|d| ts(d).to_string()),
+        })
+    }
+}
+
+/// One POST to make to one receiver.
+#[derive(Clone, Debug)]
+pub(crate) struct Delivery {
+    pub(crate) generation: u64,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Queues `event` about `item_id` for every receiver that wants it: the item's `webhookUrl`
+/// and the client's webhooks registered for this event or for `all`.
+pub(crate) fn raise(
+    st: &mut State,
+    item_id: &str,
+    event: WebhookEvent,
+    trigger: Trigger,
+    extra: Value,
+) {
+    let Some(item) = st.items.get(item_id) else {
+        return;
+    };
+    let mut payload = json!({
+        "event": event.as_str(),
+        "eventId": st.rng.uuid(),
+        "id": item.id,
+        "itemId": item.id,
+        "clientUserId": item.client_user_id,
+        "triggeredBy": trigger.as_str(),
+    });
+    if let (Some(obj), Value::Object(more)) = (payload.as_object_mut(), extra) {
+        obj.extend(more);
+    }
+    let body = payload.to_string().into_bytes();
+    let mut targets: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    if let Some(url) = &item.webhook_url {
+        targets.push((url.clone(), Vec::new()));
+    }
+    for w in &st.webhooks {
+        if w.client_id == item.client_id
+            && w.disabled_at.is_none()
+            && (w.event == event.as_str() || w.event == WebhookEvent::All.as_str())
+        {
+            let headers = w
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let t = (w.url.clone(), headers);
+            if !targets.contains(&t) {
+                targets.push(t);
+            }
+        }
+    }
+    for (url, headers) in targets {
+        st.outbox.push(Delivery {
+            generation: st.generation,
+            url,
+            headers,
+            body: body.clone(),
+        });
+    }
+}
+
+/// Why a webhook URL is refused, if it is.
+pub(crate) fn check_url(url: &str, allow_insecure: bool) -> Result<(), String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("Invalid url '{url}' for webhook"))?;
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = if let Some(h) = host_port.strip_prefix('[') {
+        h.split(']').next().unwrap_or_default()
+    } else {
+        host_port
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(host_port)
+    }
+    .to_ascii_lowercase();
+    if host.is_empty() || host_port.contains('@') || url.chars().any(char::is_whitespace) {
+        return Err(format!("Invalid url '{url}' for webhook"));
+    }
+    if allow_insecure {
+        return if scheme == "http" || scheme == "https" {
+            Ok(())
+        } else {
+            Err(format!(
+                "Invalid url '{url}' for webhook: use http or https"
+            ))
+        };
+    }
+    if scheme != "https" {
+        return Err(format!(
+            "Invalid url '{url}' for webhook: it must use https"
+        ));
+    }
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return Err(format!(
+            "Invalid url '{url}' for webhook: IP addresses are not allowed"
+        ));
+    }
+    if host == "localhost"
+        || [".localhost", ".local", ".internal"]
+            .iter()
+            .any(|s| host.ends_with(s))
+    {
+        return Err(format!("Invalid url '{url}' for webhook: reserved host"));
+    }
+    Ok(())
+}
+
+fn parse_headers(v: Option<&Value>) -> Result<Option<BTreeMap<String, String>>, Reply> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                _ => Err(reply::bad_request(format!(
+                    "Header '{k}' of the webhook must be a string"
+                ))),
+            })
+            .collect::<Result<BTreeMap<_, _>, _>>()
+            .map(Some),
+        Some(_) => Err(reply::bad_request("headers must be an object of strings")),
+    }
+}
+
+fn check_event(event: &str) -> Result<(), Reply> {
+    match WebhookEvent::parse(event) {
+        WebhookEvent::Unknown(_) => Err(reply::bad_request(format!(
+            "Invalid event type '{event}' for webhook"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn client<'c>(ctx: &'c Ctx<'_>) -> &'c str {
+    match ctx.cred {
+        Cred::ApiKey { client_id } | Cred::ConnectToken { client_id, .. } => client_id,
+        Cred::None => "",
+    }
+}
+
+fn conflicts(
+    st: &State,
+    client_id: &str,
+    event: &str,
+    url: &str,
+    except: &str,
+) -> Result<(), Reply> {
+    let same_event = st
+        .webhooks
+        .iter()
+        .filter(|w| w.client_id == client_id && w.event == event && w.id != except);
+    let mut n = 0;
+    for w in same_event {
+        if w.url == url {
+            return Err(reply::bad_request(format!(
+                "A webhook for event '{event}' and url '{url}' already exists."
+            )));
+        }
+        n += 1;
+    }
+    if n >= MAX_PER_EVENT {
+        return Err(reply::bad_request(format!(
+            "You can't have more than {MAX_PER_EVENT} webhooks for event '{event}'."
+        )));
+    }
+    Ok(())
+}
+
+/// `POST /webhooks`.
+pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+    let body = body_object(ctx)?;
+    let url = opt_string(&body, "url")?.ok_or_else(|| reply::bad_request("url is required"))?;
+    let event =
+        opt_string(&body, "event")?.ok_or_else(|| reply::bad_request("event is required"))?;
+    check_event(&event)?;
+    check_url(&url, ctx.shared.config.allow_insecure_webhooks).map_err(reply::bad_request)?;
+    let headers = parse_headers(body.get("headers"))?.unwrap_or_default();
+    let client_id = client(ctx).to_owned();
+    conflicts(st, &client_id, &event, &url, "")?;
+    let rec = WebhookRec {
+        id: st.rng.uuid(),
+        client_id,
+        url,
+        event,
+        headers,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        disabled_at: None,
+    };
+    let view = rec.view();
+    st.webhooks.push(rec);
+    Ok(Reply::ok(&view))
+}
+
+/// `GET /webhooks`.
+pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Reply {
+    let client_id = client(ctx);
+    let results: Vec<Value> = st
+        .webhooks
+        .iter()
+        .filter(|w| w.client_id == client_id)
+        .map(WebhookRec::view)
+        .collect();
+    Reply::ok(&json!({
+        "page": 1,
+        "total": results.len(),
+        "totalPages": if results.is_empty() { 0 } else { 1 },
+        "results": results,
+    }))
+}
+
+fn find<'s>(ctx: &Ctx<'_>, st: &'s mut State) -> Result<&'s mut WebhookRec, Reply> {
+    let client_id = client(ctx).to_owned();
+    let id = ctx.params.first().cloned().unwrap_or_default();
+    st.webhooks
+        .iter_mut()
+        .find(|w| w.id == id && w.client_id == client_id)
+        .ok_or_else(|| reply::not_found("WEBHOOK_NOT_FOUND", "webhook not found"))
+}
+
+/// `GET /webhooks/{id}`.
+pub(crate) fn get(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+    Ok(Reply::ok(&find(ctx, st)?.view()))
+}
+
+/// `PATCH /webhooks/{id}`.
+pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+    let body = body_object(ctx)?;
+    let current = find(ctx, st)?.clone();
+    let url = opt_string(&body, "url")?.unwrap_or(current.url.clone());
+    let event = opt_string(&body, "event")?.unwrap_or(current.event.clone());
+    check_event(&event)?;
+    check_url(&url, ctx.shared.config.allow_insecure_webhooks).map_err(reply::bad_request)?;
+    let headers = match body.get("headers") {
+        Some(Value::Null) => Some(BTreeMap::new()),
+        other => parse_headers(other)?,
+    };
+    let enabled = match body.get("enabled") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => return Err(reply::bad_request("enabled must be a boolean")),
+    };
+    conflicts(st, &current.client_id, &event, &url, &current.id)?;
+    let now = ctx.now;
+    let w = find(ctx, st)?;
+    w.url = url;
+    w.event = event;
+    if let Some(h) = headers {
+        w.headers = h;
+    }
+    if enabled == Some(true) {
+        w.disabled_at = None;
+    }
+    w.updated_at = now;
+    Ok(Reply::ok(&w.view()))
+}
+
+/// `DELETE /webhooks/{id}`.
+pub(crate) fn delete(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+    let id = find(ctx, st)?.id.clone();
+    st.webhooks.retain(|w| w.id != id);
+    Ok(Reply::ok(&json!({"count": 1})))
+}
+
+/// Delivers queued webhooks until shutdown, each in its own task.
+pub(crate) async fn deliver_all(
+    shared: Arc<Shared>,
+    mut rx: mpsc::UnboundedReceiver<Delivery>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            d = rx.recv() => match d {
+                Some(d) => {
+                    let shared = shared.clone();
+                    let stop = shutdown.clone();
+                    tokio::spawn(async move { deliver(shared, d, stop).await });
+                }
+                None => break,
+            },
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+async fn deliver(shared: Arc<Shared>, d: Delivery, mut shutdown: watch::Receiver<bool>) {
+    let cfg = shared.config.webhooks.clone();
+    let count = |f: &dyn Fn(&mut crate::state::Stats)| {
+        let mut st = shared.lock();
+        if st.generation == d.generation {
+            f(&mut st.stats);
+        }
+    };
+    let mut backoff = cfg.initial_backoff;
+    for attempt in 1..=cfg.attempts.max(1) {
+        count(&|s| s.webhook_attempts += 1);
+        let result = tokio::time::timeout(cfg.timeout, post(&d)).await;
+        match result {
+            Ok(Ok(status)) if (200..300).contains(&status) => {
+                count(&|s| s.webhooks_delivered += 1);
+                return;
+            }
+            // A receiver answering 401 is not retried, like the API does; https is never
+            // reachable from the emulator.
+            Ok(Ok(401)) | Ok(Err(PostError::Unsupported)) => break,
+            _ => {}
+        }
+        if attempt < cfg.attempts {
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = shutdown.changed() => return,
+            }
+            backoff = backoff.saturating_mul(2);
+        }
+    }
+    count(&|s| s.webhooks_failed += 1);
+}
+
+#[derive(Debug)]
+enum PostError {
+    Unsupported,
+    Failed,
+}
+
+async fn post(d: &Delivery) -> Result<u16, PostError> {
+    let rest = d
+        .url
+        .strip_prefix("http://")
+        .ok_or(PostError::Unsupported)?;
+    let (authority, path) = match rest.find(['/', '?']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let path = if path.starts_with('?') {
+        format!("/{path}")
+    } else {
+        path.to_owned()
+    };
+    let (host, port) = if let Some(h) = authority.strip_prefix('[') {
+        let (h, p) = h.split_once(']').ok_or(PostError::Failed)?;
+        (h.to_owned(), p.strip_prefix(':').unwrap_or("80").to_owned())
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_owned(), p.to_owned()),
+            None => (authority.to_owned(), "80".to_owned()),
+        }
+    };
+    let port: u16 = port.parse().map_err(|_| PostError::Failed)?;
+    let stream = TcpStream::connect((host.as_str(), port))
+        .await
+        .map_err(|_| PostError::Failed)?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|_| PostError::Failed)?;
+    tokio::spawn(conn);
+    let mut req = Request::post(path)
+        .header("host", authority)
+        .header("content-type", "application/json")
+        .header("user-agent", "pluggy-emulator");
+    for (k, v) in &d.headers {
+        if hyper::header::HeaderName::from_bytes(k.as_bytes()).is_ok()
+            && hyper::header::HeaderValue::from_str(v).is_ok()
+        {
+            req = req.header(k.as_str(), v.as_str());
+        }
+    }
+    let req = req
+        .body(Full::new(Bytes::from(d.body.clone())))
+        .map_err(|_| PostError::Failed)?;
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(|_| PostError::Failed)?;
+    Ok(resp.status().as_u16())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_rules() {
+        assert!(check_url("https://example.com/hook", false).is_ok());
+        assert!(check_url("http://example.com/hook", false).is_err());
+        assert!(check_url("https://127.0.0.1/hook", false).is_err());
+        assert!(check_url("https://localhost/hook", false).is_err());
+        assert!(check_url("https://a.internal/hook", false).is_err());
+        assert!(check_url("https://[::1]/hook", false).is_err());
+        assert!(check_url("http://127.0.0.1:9/hook", true).is_ok());
+        assert!(check_url("ftp://example.com", true).is_err());
+        assert!(check_url("not a url", true).is_err());
+    }
+}
