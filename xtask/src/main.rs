@@ -4,8 +4,10 @@
 //!   into `spec/pluggy-api.json`.
 //! - `codegen [--check]`: generates `crates/pluggy-core/src/generated/` from `spec/`.
 //! - `ci`: the whole CI pipeline, stopping at the first failing step.
+//! - `bench [--quick] [--json]`: the benchmarks, built and run in release mode.
 
 mod access;
+mod bench;
 mod ci;
 mod codegen;
 mod json;
@@ -25,6 +27,10 @@ Commands:
   codegen [--check]    Generate crates/pluggy-core/src/generated/ from spec/. With --check,
                        write nothing and fail if a generated file is stale.
   ci                   Run every CI step in order, stopping at the first failure.
+  bench [--quick] [--json]
+                       Build and run the benchmarks (pluggy-bench) in release mode: SDK
+                       overhead against raw hyper/ureq, single flight, emulator throughput.
+                       Exits with the benchmark's status (1: a single-flight check failed).
   help                 Show this message.
 ";
 
@@ -96,6 +102,10 @@ fn run(args: &[String]) -> Result<()> {
         Some("ci") => match rest.as_slice() {
             [] => ci::run(&root),
             _ => Err(Error::new("usage: cargo xtask ci")),
+        },
+        Some("bench") => match bench::run(&root, &rest)? {
+            0 => Ok(()),
+            code => std::process::exit(code),
         },
         Some(other) => Err(Error::new(format!(
             "unknown command `{other}`; run `cargo xtask help`"

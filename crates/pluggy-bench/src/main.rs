@@ -1,0 +1,322 @@
+//! `pluggy-bench`: measures what pluggy-rs promises, against an emulator started in this
+//! process on 127.0.0.1.
+//!
+//! 1. SDK overhead: an authenticated `GET /connectors/0` through a hand-written request on
+//!    hyper-util (resp. ureq) versus through `pluggy_async::Client` (resp.
+//!    `pluggy_blocking::Client`), sequentially and concurrently, in interleaved rounds. Target:
+//!    the SDK within 5% of the raw request.
+//! 2. Single flight: bursts of 1, 100 and 1,000 concurrent first calls on a fresh async client,
+//!    and again after the key expired; 64 threads on the blocking client. Each burst must cause
+//!    exactly one `POST /auth` (counted by the emulator); otherwise the bench exits with 1.
+//! 3. Emulator throughput under a closed loop of 1, 16 and 64 connections.
+//!
+//! Usage: `pluggy-bench [--quick] [--json]` (normally through `cargo xtask bench`).
+
+mod error;
+mod overhead;
+mod raw;
+mod report;
+mod single_flight;
+mod stats;
+mod throughput;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pluggy_emulator::{Config, Emulator, RunningEmulator};
+use tokio::runtime::Runtime;
+
+use crate::error::{Context, Result};
+use crate::overhead::Sizes;
+use crate::raw::RawHyper;
+use crate::report::Report;
+use crate::throughput::Target;
+
+const USAGE: &str = "\
+Usage: pluggy-bench [--quick] [--json] [--only overhead|single-flight|throughput]
+
+  --quick   a short run (seconds) instead of the full one (about a minute)
+  --json    print one JSON document on standard output (the table goes to standard error)
+  --only    run one part only (for profiling it)
+
+Exit status: 0 when every check held, 1 when a single-flight burst did not make exactly one
+POST /auth (or a call failed), 2 when the bench could not run.
+";
+
+/// The parts of the bench.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Overhead,
+    SingleFlight,
+    Throughput,
+}
+
+/// Command-line options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Options {
+    quick: bool,
+    json: bool,
+    help: bool,
+    only: Option<Part>,
+}
+
+impl Options {
+    fn parse(args: impl IntoIterator<Item = String>) -> std::result::Result<Self, String> {
+        let mut options = Options::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--quick" => options.quick = true,
+                "--json" => options.json = true,
+                "--help" | "-h" => options.help = true,
+                "--only" => {
+                    options.only = Some(match args.next().as_deref() {
+                        Some("overhead") => Part::Overhead,
+                        Some("single-flight") => Part::SingleFlight,
+                        Some("throughput") => Part::Throughput,
+                        Some(other) => return Err(format!("unknown part `{other}`")),
+                        None => return Err("--only needs a part".to_owned()),
+                    })
+                }
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        Ok(options)
+    }
+
+    fn runs(self, part: Part) -> bool {
+        self.only.is_none_or(|only| only == part)
+    }
+}
+
+/// How long each part runs.
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    mode: &'static str,
+    async_sizes: Sizes,
+    blocking_sizes: Sizes,
+    flight_callers: &'static [usize],
+    blocking_flight_threads: usize,
+    load_connections: &'static [usize],
+    load_warmup: Duration,
+    load_window: Duration,
+}
+
+impl Plan {
+    fn new(quick: bool) -> Self {
+        let (rounds, sequential_calls, concurrent_calls) = if quick {
+            (6, 100, 400)
+        } else {
+            (30, 300, 1600)
+        };
+        let sizes = Sizes {
+            rounds,
+            sequential_calls,
+            concurrent_calls,
+            tasks: 16,
+            threads: 4,
+        };
+        Self {
+            mode: if quick { "quick" } else { "full" },
+            async_sizes: sizes,
+            blocking_sizes: sizes,
+            flight_callers: &[1, 100, 1000],
+            blocking_flight_threads: 64,
+            load_connections: &[1, 16, 64],
+            load_warmup: Duration::from_millis(if quick { 100 } else { 500 }),
+            load_window: Duration::from_millis(if quick { 500 } else { 3000 }),
+        }
+    }
+}
+
+fn runtime(name: &str) -> Result<Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(name)
+        .enable_all()
+        .build()
+        .context(format_args!("starting the {name} runtime"))
+}
+
+/// The emulator as the bench runs it: no rate limits, syncs without delay.
+fn emulator_config() -> Config {
+    let mut config = Config::for_tests();
+    config.rate_limits = false;
+    config.sync_step_delay = Duration::ZERO;
+    config
+}
+
+fn start_emulator(rt: &Runtime) -> Result<RunningEmulator> {
+    rt.block_on(Emulator::start(emulator_config()))
+        .context("starting the emulator")
+}
+
+/// A progress line on standard error, so standard output holds only the result.
+fn progress(message: &str) {
+    eprintln!("pluggy-bench: {message}");
+}
+
+fn run(options: Options) -> Result<Report> {
+    let started = Instant::now();
+    let plan = Plan::new(options.quick);
+    let server_rt = runtime("emulator")?;
+    let client_rt = runtime("client")?;
+    let emulator = start_emulator(&server_rt)?;
+    let base = emulator.base_url().to_owned();
+
+    let mut overhead = Vec::new();
+    if options.runs(Part::Overhead) {
+        progress("SDK overhead, async (raw hyper-util vs pluggy-async)");
+        overhead.extend(overhead::compare_async(
+            &client_rt,
+            &base,
+            plan.async_sizes,
+        )?);
+        progress("SDK overhead, blocking (raw ureq vs pluggy-blocking)");
+        overhead.extend(overhead::compare_blocking(
+            &client_rt,
+            &base,
+            plan.blocking_sizes,
+        )?);
+    }
+
+    let mut loads = Vec::new();
+    if options.runs(Part::Throughput) {
+        progress("emulator throughput");
+        loads = throughput(&client_rt, &emulator, &plan)?;
+    }
+    server_rt.block_on(emulator.shutdown());
+
+    let mut bursts = Vec::new();
+    if options.runs(Part::SingleFlight) {
+        progress("single flight");
+        bursts = single_flight(&server_rt, &client_rt, &plan)?;
+    }
+
+    Ok(Report {
+        mode: plan.mode,
+        cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        overhead,
+        single_flight: bursts,
+        throughput: loads,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Every route and connection count of the plan, on the running emulator.
+fn throughput(
+    client_rt: &Runtime,
+    emulator: &RunningEmulator,
+    plan: &Plan,
+) -> Result<Vec<throughput::Load>> {
+    let base = emulator.base_url();
+    let key: Arc<str> = client_rt.block_on(RawHyper::new(base)?.api_key())?.into();
+    let targets = [
+        Target {
+            label: "GET /connectors/0 (x-api-key)",
+            path: "/connectors/0",
+            api_key: Some(key),
+        },
+        Target {
+            label: "GET /__emulator/clock (no credential)",
+            path: "/__emulator/clock",
+            api_key: None,
+        },
+    ];
+    let mut loads = Vec::new();
+    for target in &targets {
+        for &connections in plan.load_connections {
+            loads.push(throughput::closed_loop(
+                client_rt,
+                emulator.addr(),
+                target,
+                connections,
+                plan.load_warmup,
+                plan.load_window,
+            )?);
+        }
+    }
+    Ok(loads)
+}
+
+/// Every single-flight burst of the plan, each client on an emulator of its own.
+fn single_flight(
+    server_rt: &Runtime,
+    client_rt: &Runtime,
+    plan: &Plan,
+) -> Result<Vec<single_flight::Burst>> {
+    let mut bursts = Vec::new();
+    let ttl = emulator_config().api_key_ttl;
+    for &callers in plan.flight_callers {
+        let emulator = start_emulator(server_rt)?;
+        bursts.extend(single_flight::async_bursts(
+            client_rt,
+            emulator.base_url(),
+            ttl,
+            callers,
+        )?);
+        server_rt.block_on(emulator.shutdown());
+    }
+    let emulator = start_emulator(server_rt)?;
+    bursts.extend(single_flight::blocking_bursts(
+        client_rt,
+        emulator.base_url(),
+        ttl,
+        plan.blocking_flight_threads,
+    )?);
+    server_rt.block_on(emulator.shutdown());
+    Ok(bursts)
+}
+
+fn main() -> ExitCode {
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("pluggy-bench: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if options.help {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let report = match run(options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("pluggy-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if options.json {
+        eprint!("{}", report.table());
+        println!("{:#}", report.to_json());
+    } else {
+        print!("{}", report.table());
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> std::result::Result<Options, String> {
+        Options::parse(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    #[test]
+    fn parses_the_flags_and_refuses_unknown_ones() {
+        let o = parse(&["--quick", "--json", "--only", "throughput"]).expect("valid");
+        assert!(o.quick && o.json && !o.help);
+        assert!(o.runs(Part::Throughput) && !o.runs(Part::Overhead));
+        assert!(parse(&[]).expect("valid").runs(Part::SingleFlight));
+        assert!(parse(&["--fast"]).is_err());
+        assert!(parse(&["--only"]).is_err());
+        assert!(parse(&["--only", "all"]).is_err());
+    }
+}

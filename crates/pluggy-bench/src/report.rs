@@ -1,0 +1,220 @@
+//! The bench's results: a table for people and one JSON document for tools.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::overhead::Comparison;
+use crate::single_flight::Burst;
+use crate::throughput::Load;
+
+/// The design target: the SDK's median per-call time at most this multiple of the baseline's.
+pub const TARGET_RATIO: f64 = 1.05;
+
+/// Everything one run measured.
+#[derive(Debug)]
+pub struct Report {
+    /// `quick` or `full`.
+    pub mode: &'static str,
+    /// CPUs available to this process.
+    pub cpus: usize,
+    /// Baseline-versus-SDK comparisons.
+    pub overhead: Vec<Comparison>,
+    /// Single-flight bursts.
+    pub single_flight: Vec<Burst>,
+    /// Emulator throughput measurements.
+    pub throughput: Vec<Load>,
+    /// Wall time of the whole run.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Whether every check that must hold held (single flight: one `POST /auth` per burst,
+    /// no failed call). Speed targets are reported, not enforced.
+    pub fn passed(&self) -> bool {
+        self.single_flight.iter().all(Burst::ok)
+    }
+
+    /// The note that goes with the throughput numbers.
+    pub fn sharing_note(&self) -> String {
+        format!(
+            "the emulator (2 worker threads) and the load generator (2 worker threads) run in \
+             this one process and share its {} CPU(s): the numbers are a lower bound for an \
+             emulator with the machine to itself",
+            self.cpus
+        )
+    }
+
+    /// The readable table.
+    pub fn table(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "pluggy-bench ({} run, {:.1}s, {} CPU(s)); emulator in-process on 127.0.0.1, \
+             rate limits off",
+            self.mode,
+            self.elapsed.as_secs_f64(),
+            self.cpus
+        );
+        let _ = writeln!(
+            s,
+            "\nSDK overhead: GET /connectors/0 with x-api-key, body read, JSON decoded into \
+             pluggy_core::models::Connector.\nRounds alternate raw and SDK. A round's number is \
+             its median call (one caller) or its wall time / calls (several); the columns are \
+             the medians over rounds;\nratio = SDK / raw of those medians, with the lowest and \
+             highest ratio of a single round."
+        );
+        let _ = writeln!(
+            s,
+            "{:<22} {:<12} {:>6} {:>6} {:>9} {:>9} {:>7} {:>13}  <= 1.05",
+            "case", "per round", "calls", "rounds", "raw us", "sdk us", "ratio", "round ratios"
+        );
+        for c in &self.overhead {
+            let r = c.round_ratios();
+            let _ = writeln!(
+                s,
+                "{:<22} {:<12} {:>6} {:>6} {:>9.1} {:>9.1} {:>7.3} {:>6.3}-{:<6.3}  {}",
+                c.name,
+                c.metric.name(),
+                c.calls_per_round,
+                c.baseline_us.len(),
+                c.baseline_spread().median,
+                c.subject_spread().median,
+                c.ratio(),
+                r.min,
+                r.max,
+                if c.ratio() <= TARGET_RATIO {
+                    "yes"
+                } else {
+                    "NO"
+                }
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\nSingle flight: POST /auth requests per burst of concurrent get_connector calls \
+             (must be 1)"
+        );
+        let _ = writeln!(
+            s,
+            "{:<16} {:>8} {:<13} {:>6} {:>7} {:>9}  ok",
+            "client", "callers", "phase", "/auth", "failed", "ms"
+        );
+        for b in &self.single_flight {
+            let _ = writeln!(
+                s,
+                "{:<16} {:>8} {:<13} {:>6} {:>7} {:>9.1}  {}",
+                b.client,
+                b.callers,
+                b.phase.name(),
+                b.auth_calls,
+                b.failed_calls,
+                b.elapsed.as_secs_f64() * 1e3,
+                if b.ok() { "yes" } else { "NO" }
+            );
+            if let Some(e) = &b.first_error {
+                let _ = writeln!(s, "    first error: {e}");
+            }
+        }
+        let _ = writeln!(
+            s,
+            "\nEmulator throughput: closed loop, C keep-alive connections, hyper load generator"
+        );
+        let _ = writeln!(
+            s,
+            "{:<38} {:>5} {:>8} {:>10} {:>12} {:>7}",
+            "route", "C", "window", "req/s", "mean lat us", "errors"
+        );
+        for l in &self.throughput {
+            let _ = writeln!(
+                s,
+                "{:<38} {:>5} {:>7.1}s {:>10.0} {:>12.1} {:>7}",
+                l.label,
+                l.connections,
+                l.window.as_secs_f64(),
+                l.per_second(),
+                l.mean_latency_us(),
+                l.errors
+            );
+        }
+        let _ = writeln!(s, "note: {}", self.sharing_note());
+        let _ = writeln!(
+            s,
+            "\nresult: {}",
+            if self.passed() {
+                "single flight held in every burst"
+            } else {
+                "FAILED: a burst sent more or fewer than one POST /auth, or a call failed"
+            }
+        );
+        s
+    }
+
+    /// The JSON document.
+    pub fn to_json(&self) -> Value {
+        let overhead: Vec<Value> = self
+            .overhead
+            .iter()
+            .map(|c| {
+                let (b, t, r) = (c.baseline_spread(), c.subject_spread(), c.round_ratios());
+                json!({
+                    "case": c.name,
+                    "baseline": c.baseline,
+                    "subject": c.subject,
+                    "workers": c.workers,
+                    "calls_per_round": c.calls_per_round,
+                    "round_metric": c.metric.name(),
+                    "rounds": c.baseline_us.len(),
+                    "baseline_us": {"median": b.median, "min": b.min, "max": b.max},
+                    "subject_us": {"median": t.median, "min": t.min, "max": t.max},
+                    "ratio": c.ratio(),
+                    "round_ratio": {"median": r.median, "min": r.min, "max": r.max},
+                    "target_ratio": TARGET_RATIO,
+                    "within_target": c.ratio() <= TARGET_RATIO,
+                })
+            })
+            .collect();
+        let single_flight: Vec<Value> = self
+            .single_flight
+            .iter()
+            .map(|b| {
+                json!({
+                    "client": b.client,
+                    "callers": b.callers,
+                    "phase": b.phase.name(),
+                    "auth_calls": b.auth_calls,
+                    "failed_calls": b.failed_calls,
+                    "first_error": b.first_error,
+                    "ms": b.elapsed.as_secs_f64() * 1e3,
+                    "ok": b.ok(),
+                })
+            })
+            .collect();
+        let throughput: Vec<Value> = self
+            .throughput
+            .iter()
+            .map(|l| {
+                json!({
+                    "route": l.label,
+                    "connections": l.connections,
+                    "window_secs": l.window.as_secs_f64(),
+                    "requests": l.requests,
+                    "errors": l.errors,
+                    "requests_per_sec": l.per_second(),
+                    "mean_latency_us": l.mean_latency_us(),
+                })
+            })
+            .collect();
+        json!({
+            "mode": self.mode,
+            "cpus": self.cpus,
+            "elapsed_secs": self.elapsed.as_secs_f64(),
+            "overhead": overhead,
+            "single_flight": single_flight,
+            "throughput": throughput,
+            "throughput_note": self.sharing_note(),
+            "passed": self.passed(),
+        })
+    }
+}
