@@ -12,6 +12,7 @@
 //!
 //! Usage: `pluggy-bench [--quick] [--json]` (normally through `cargo xtask bench`).
 
+mod breakdown;
 mod error;
 mod overhead;
 mod raw;
@@ -34,11 +35,12 @@ use crate::report::Report;
 use crate::throughput::Target;
 
 const USAGE: &str = "\
-Usage: pluggy-bench [--quick] [--json] [--only overhead|single-flight|throughput]
+Usage: pluggy-bench [--quick] [--json] [--only PART]
 
   --quick   a short run (seconds) instead of the full one (about a minute)
   --json    print one JSON document on standard output (the table goes to standard error)
-  --only    run one part only (for profiling it)
+  --only    run one part only, for profiling it: overhead, sdk-work, single-flight,
+            throughput
 
 Exit status: 0 when every check held, 1 when a single-flight burst did not make exactly one
 POST /auth (or a call failed), 2 when the bench could not run.
@@ -48,6 +50,7 @@ POST /auth (or a call failed), 2 when the bench could not run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Part {
     Overhead,
+    SdkWork,
     SingleFlight,
     Throughput,
 }
@@ -73,6 +76,7 @@ impl Options {
                 "--only" => {
                     options.only = Some(match args.next().as_deref() {
                         Some("overhead") => Part::Overhead,
+                        Some("sdk-work") => Part::SdkWork,
                         Some("single-flight") => Part::SingleFlight,
                         Some("throughput") => Part::Throughput,
                         Some(other) => return Err(format!("unknown part `{other}`")),
@@ -96,6 +100,7 @@ struct Plan {
     mode: &'static str,
     async_sizes: Sizes,
     blocking_sizes: Sizes,
+    breakdown_calls: usize,
     flight_callers: &'static [usize],
     blocking_flight_threads: usize,
     load_connections: &'static [usize],
@@ -121,6 +126,7 @@ impl Plan {
             mode: if quick { "quick" } else { "full" },
             async_sizes: sizes,
             blocking_sizes: sizes,
+            breakdown_calls: if quick { 2000 } else { 10_000 },
             flight_callers: &[1, 100, 1000],
             blocking_flight_threads: 64,
             load_connections: &[1, 16, 64],
@@ -166,6 +172,7 @@ fn run(options: Options) -> Result<Report> {
     let base = emulator.base_url().to_owned();
 
     let mut overhead = Vec::new();
+    let mut breakdown = None;
     if options.runs(Part::Overhead) {
         progress("SDK overhead, async (raw hyper-util vs pluggy-async)");
         overhead.extend(overhead::compare_async(
@@ -178,6 +185,15 @@ fn run(options: Options) -> Result<Report> {
             &client_rt,
             &base,
             plan.blocking_sizes,
+        )?);
+    }
+    if options.runs(Part::SdkWork) {
+        progress("SDK work per call without network (in-memory transport)");
+        breakdown = Some(breakdown::measure(
+            &client_rt,
+            &base,
+            plan.async_sizes.rounds,
+            plan.breakdown_calls,
         )?);
     }
 
@@ -198,6 +214,7 @@ fn run(options: Options) -> Result<Report> {
         mode: plan.mode,
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         overhead,
+        breakdown,
         single_flight: bursts,
         throughput: loads,
         elapsed: started.elapsed(),

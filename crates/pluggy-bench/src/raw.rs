@@ -13,6 +13,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use pluggy_async::HyperTransportConfig;
 use pluggy_blocking::UreqTransportConfig;
+use pluggy_core::RawResponse;
 use pluggy_core::models::Connector;
 use serde_json::Value;
 
@@ -72,6 +73,49 @@ impl RawHyper {
         api_key: Option<&str>,
         json: Option<&Value>,
     ) -> Result<(u16, Bytes)> {
+        let response = self.response(method, path, api_key, json).await?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .context(format_args!("reading the answer of {path}"))?
+            .to_bytes();
+        Ok((status, body))
+    }
+
+    /// Sends one request and returns the answer as pluggy-core sees it, headers included.
+    pub async fn capture(
+        &self,
+        method: hyper::Method,
+        path: &str,
+        api_key: Option<&str>,
+        json: Option<&Value>,
+    ) -> Result<RawResponse> {
+        let response = self.response(method, path, api_key, json).await?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .context(format_args!("reading the answer of {path}"))?
+            .to_bytes();
+        Ok(RawResponse::new(status, headers, body.to_vec()))
+    }
+
+    /// Sends one request; the answer's body is not read yet.
+    async fn response(
+        &self,
+        method: hyper::Method,
+        path: &str,
+        api_key: Option<&str>,
+        json: Option<&Value>,
+    ) -> Result<hyper::Response<hyper::body::Incoming>> {
         let url = format!("{}{path}", self.base);
         let mut builder = hyper::Request::builder()
             .method(method)
@@ -91,19 +135,10 @@ impl RawHyper {
         let request = builder
             .body(Full::new(body))
             .context("building a request")?;
-        let response = self
-            .client
+        self.client
             .request(request)
             .await
-            .context(format_args!("{path}"))?;
-        let status = response.status().as_u16();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .context(format_args!("reading the answer of {path}"))?
-            .to_bytes();
-        Ok((status, body))
+            .context(format_args!("{path}"))
     }
 
     /// `GET /connectors/{id}` with an API key, decoded: the baseline of the async comparison.

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::breakdown::Breakdown;
 use crate::overhead::Comparison;
 use crate::single_flight::Burst;
 use crate::throughput::Load;
@@ -21,6 +22,8 @@ pub struct Report {
     pub cpus: usize,
     /// Baseline-versus-SDK comparisons.
     pub overhead: Vec<Comparison>,
+    /// The SDK's per-call work without network.
+    pub breakdown: Option<Breakdown>,
     /// Single-flight bursts.
     pub single_flight: Vec<Burst>,
     /// Emulator throughput measurements.
@@ -89,6 +92,24 @@ impl Report {
                 } else {
                     "NO"
                 }
+            );
+        }
+        if let Some(b) = &self.breakdown {
+            let _ = writeln!(
+                s,
+                "\nSDK work per call without network: get_connector through an in-memory \
+                 transport answering with the recorded emulator answer ({} calls per round)",
+                b.calls
+            );
+            let _ = writeln!(
+                s,
+                "  serde_json decode only {:>7.2} us\n  pluggy-async           {:>7.2} us \
+                 (+{:.2} us)\n  pluggy-blocking        {:>7.2} us (+{:.2} us)",
+                b.decode_us,
+                b.async_us,
+                b.async_us - b.decode_us,
+                b.blocking_us,
+                b.blocking_us - b.decode_us
             );
         }
         let _ = writeln!(
@@ -206,11 +227,20 @@ impl Report {
                 })
             })
             .collect();
+        let breakdown = self.breakdown.as_ref().map(|b| {
+            json!({
+                "calls_per_round": b.calls,
+                "decode_us": b.decode_us,
+                "async_us": b.async_us,
+                "blocking_us": b.blocking_us,
+            })
+        });
         json!({
             "mode": self.mode,
             "cpus": self.cpus,
             "elapsed_secs": self.elapsed.as_secs_f64(),
             "overhead": overhead,
+            "sdk_work_without_network": breakdown,
             "single_flight": single_flight,
             "throughput": throughput,
             "throughput_note": self.sharing_note(),
