@@ -6,12 +6,19 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pluggy_core::ConnectorId;
+use pluggy_async::HyperTransport;
+use pluggy_blocking::UreqTransport;
+use pluggy_core::http::Credential;
+use pluggy_core::models::Connector;
+use pluggy_core::{
+    ApiKey, AsyncTransport, BaseUrl, BlockingTransport, Call, ConnectorId, PreparedRequest,
+    RawResponse, calls, parse_response,
+};
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
 
 use crate::error::{BenchError, Context, Result};
-use crate::raw::{RawHyper, RawUreq};
+use crate::raw::{RawHyper, RawUreq, async_user_agent, blocking_user_agent};
 use crate::stats::Spread;
 
 /// The connector every call asks for (the emulator's sandbox bank).
@@ -155,10 +162,50 @@ fn share(calls: usize, workers: usize, index: usize) -> usize {
     calls / workers + usize::from(index < calls % workers)
 }
 
+/// What every call of the transport-only side needs besides its transport.
+struct Prepared {
+    base: BaseUrl,
+    key: ApiKey,
+    user_agent: String,
+}
+
+impl Prepared {
+    fn new(base: &str, key: &str, user_agent: String) -> Result<Self> {
+        Ok(Self {
+            base: BaseUrl::parse(base).context("parsing the emulator's base URL")?,
+            key: ApiKey::new(key),
+            user_agent,
+        })
+    }
+
+    /// The request pluggy-core builds for `GET /connectors/0` with the API key.
+    fn request(&self) -> Result<(Call, PreparedRequest)> {
+        let call = calls::get_connector(ConnectorId::new(CONNECTOR));
+        let request = call
+            .prepare(&self.base, Credential::ApiKey(&self.key), &self.user_agent)
+            .context("preparing GET /connectors/0")?;
+        Ok((call, request))
+    }
+
+    /// pluggy-core's parse of the answer.
+    fn parse(call: &Call, raw: &RawResponse) -> Result<Connector> {
+        parse_response(call.endpoint(), raw).context("parsing GET /connectors/0")
+    }
+}
+
 /// One side of the async comparison.
 #[derive(Clone)]
 enum AsyncSide {
-    Raw { client: RawHyper, key: Arc<str> },
+    Raw {
+        client: RawHyper,
+        key: Arc<str>,
+    },
+    /// The SDK's transport alone: a request prepared by pluggy-core, sent through
+    /// `HyperTransport`, parsed by pluggy-core; no key manager, retry loop or span.
+    Transport {
+        transport: HyperTransport,
+        prepared: Arc<Prepared>,
+    },
     Sdk(pluggy_async::Client),
 }
 
@@ -166,6 +213,17 @@ impl AsyncSide {
     async fn call(&self) -> Result<()> {
         match self {
             AsyncSide::Raw { client, key } => client.get_connector(CONNECTOR, key).await.map(drop),
+            AsyncSide::Transport {
+                transport,
+                prepared,
+            } => {
+                let (call, request) = prepared.request()?;
+                let raw = transport
+                    .send(request)
+                    .await
+                    .context("HyperTransport send")?;
+                Prepared::parse(&call, &raw).map(drop)
+            }
             AsyncSide::Sdk(client) => client
                 .get_connector(ConnectorId::new(CONNECTOR))
                 .await
@@ -208,7 +266,15 @@ impl AsyncSide {
 
 /// One side of the blocking comparison.
 enum BlockingSide<'a> {
-    Raw { client: &'a RawUreq, key: &'a str },
+    Raw {
+        client: &'a RawUreq,
+        key: &'a str,
+    },
+    /// The SDK's transport alone, as [`AsyncSide::Transport`].
+    Transport {
+        transport: &'a UreqTransport,
+        prepared: &'a Prepared,
+    },
     Sdk(&'a pluggy_blocking::Client),
 }
 
@@ -216,6 +282,14 @@ impl BlockingSide<'_> {
     fn call(&self) -> Result<()> {
         match self {
             BlockingSide::Raw { client, key } => client.get_connector(CONNECTOR, key).map(drop),
+            BlockingSide::Transport {
+                transport,
+                prepared,
+            } => {
+                let (call, request) = prepared.request()?;
+                let raw = transport.send(request).context("UreqTransport send")?;
+                Prepared::parse(&call, &raw).map(drop)
+            }
             BlockingSide::Sdk(client) => client
                 .get_connector(ConnectorId::new(CONNECTOR))
                 .map(drop)
@@ -268,10 +342,15 @@ impl BlockingSide<'_> {
 }
 
 /// The async comparisons: raw hyper-util against `pluggy_async::Client`, one task at a time
-/// and with `sizes.tasks` tasks.
+/// and with `sizes.tasks` tasks; then, one task at a time, raw hyper-util against the SDK's
+/// transport alone, which splits the SDK's cost between transport and client.
 pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Comparison>> {
     let raw = RawHyper::new(base)?;
     let key: Arc<str> = rt.block_on(raw.api_key())?.into();
+    let transport = AsyncSide::Transport {
+        transport: HyperTransport::new().context("starting HyperTransport")?,
+        prepared: Arc::new(Prepared::new(base, &key, async_user_agent())?),
+    };
     let sdk = pluggy_async::Client::builder()
         .base_url(base)
         .credentials(
@@ -303,13 +382,36 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
             subject_us,
         });
     }
+    let calls = sizes.sequential_calls;
+    let (baseline_us, subject_us) = interleave(
+        sizes.rounds,
+        || raw.run(rt, calls, 1),
+        || transport.run(rt, calls, 1),
+    )?;
+    out.push(Comparison {
+        name: "async, transport only".to_owned(),
+        baseline: "raw hyper-util",
+        subject: "HyperTransport",
+        workers: 1,
+        calls_per_round: calls,
+        metric: Metric::MedianCall,
+        baseline_us,
+        subject_us,
+    });
     Ok(out)
 }
 
 /// The blocking comparisons: a raw ureq agent against `pluggy_blocking::Client`, one call at
-/// a time and with `sizes.threads` threads.
+/// a time and with `sizes.threads` threads; then, one call at a time, against the SDK's
+/// transport alone.
 pub fn compare_blocking(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Comparison>> {
     let key = rt.block_on(RawHyper::new(base)?.api_key())?;
+    let ureq_transport = UreqTransport::new();
+    let prepared = Prepared::new(base, &key, blocking_user_agent())?;
+    let transport = BlockingSide::Transport {
+        transport: &ureq_transport,
+        prepared: &prepared,
+    };
     let raw = RawUreq::new(base);
     let sdk = pluggy_blocking::Client::builder()
         .base_url(base)
@@ -345,6 +447,22 @@ pub fn compare_blocking(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Co
             subject_us,
         });
     }
+    let calls = sizes.sequential_calls;
+    let (baseline_us, subject_us) = interleave(
+        sizes.rounds,
+        || raw.run(calls, 1),
+        || transport.run(calls, 1),
+    )?;
+    out.push(Comparison {
+        name: "blocking, transport only".to_owned(),
+        baseline: "raw ureq",
+        subject: "UreqTransport",
+        workers: 1,
+        calls_per_round: calls,
+        metric: Metric::MedianCall,
+        baseline_us,
+        subject_us,
+    });
     Ok(out)
 }
 
