@@ -70,14 +70,14 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "{:<22} {:<12} {:>6} {:>6} {:>9} {:>9} {:>7} {:>13}  <= 1.05",
+            "{:<25} {:<12} {:>6} {:>6} {:>9} {:>9} {:>7} {:>13}  <= 1.05",
             "case", "per round", "calls", "rounds", "raw us", "sdk us", "ratio", "round ratios"
         );
         for c in &self.overhead {
             let r = c.round_ratios();
             let _ = writeln!(
                 s,
-                "{:<22} {:<12} {:>6} {:>6} {:>9.1} {:>9.1} {:>7.3} {:>6.3}-{:<6.3}  {}",
+                "{:<25} {:<12} {:>6} {:>6} {:>9.1} {:>9.1} {:>7.3} {:>6.3}-{:<6.3}  {}",
                 c.name,
                 c.metric.name(),
                 c.calls_per_round,
