@@ -100,6 +100,7 @@ struct Plan {
     mode: &'static str,
     async_sizes: Sizes,
     blocking_sizes: Sizes,
+    breakdown_rounds: usize,
     breakdown_calls: usize,
     flight_callers: &'static [usize],
     blocking_flight_threads: usize,
@@ -126,7 +127,8 @@ impl Plan {
             mode: if quick { "quick" } else { "full" },
             async_sizes: sizes,
             blocking_sizes: sizes,
-            breakdown_calls: if quick { 2000 } else { 10_000 },
+            breakdown_rounds: if quick { 15 } else { 60 },
+            breakdown_calls: 1000,
             flight_callers: &[1, 100, 1000],
             blocking_flight_threads: 64,
             load_connections: &[1, 16, 64],
@@ -192,7 +194,7 @@ fn run(options: Options) -> Result<Report> {
         breakdown = Some(breakdown::measure(
             &client_rt,
             &base,
-            plan.async_sizes.rounds,
+            plan.breakdown_rounds,
             plan.breakdown_calls,
         )?);
     }
