@@ -60,39 +60,41 @@ impl Report {
             self.elapsed.as_secs_f64(),
             self.cpus
         );
-        let _ = writeln!(
-            s,
-            "\nSDK overhead: GET /connectors/0 with x-api-key, body read, JSON decoded into \
-             pluggy_core::models::Connector.\nRounds alternate raw and SDK. A round's number is \
-             its median call (one caller) or its wall time / calls (several); the columns are \
-             the medians over rounds;\nratio = SDK / raw of those medians, with the lowest and \
-             highest ratio of a single round."
-        );
-        let _ = writeln!(
-            s,
-            "{:<25} {:<12} {:>6} {:>6} {:>9} {:>9} {:>7} {:>13}  <= 1.05",
-            "case", "per round", "calls", "rounds", "raw us", "sdk us", "ratio", "round ratios"
-        );
-        for c in &self.overhead {
-            let r = c.round_ratios();
+        if !self.overhead.is_empty() {
             let _ = writeln!(
                 s,
-                "{:<25} {:<12} {:>6} {:>6} {:>9.1} {:>9.1} {:>7.3} {:>6.3}-{:<6.3}  {}",
-                c.name,
-                c.metric.name(),
-                c.calls_per_round,
-                c.baseline_us.len(),
-                c.baseline_spread().median,
-                c.subject_spread().median,
-                c.ratio(),
-                r.min,
-                r.max,
-                if c.ratio() <= TARGET_RATIO {
-                    "yes"
-                } else {
-                    "NO"
-                }
+                "\nSDK overhead: GET /connectors/0 with x-api-key, body read, JSON decoded into \
+                 pluggy_core::models::Connector.\nRounds alternate raw and SDK. A round's number is \
+                 its median call (one caller) or its wall time / calls (several); the columns are \
+                 the medians over rounds;\nratio = SDK / raw of those medians, with the lowest and \
+                 highest ratio of a single round."
             );
+            let _ = writeln!(
+                s,
+                "{:<25} {:<12} {:>6} {:>6} {:>9} {:>9} {:>7} {:>13}  <= 1.05",
+                "case", "per round", "calls", "rounds", "raw us", "sdk us", "ratio", "round ratios"
+            );
+            for c in &self.overhead {
+                let r = c.round_ratios();
+                let _ = writeln!(
+                    s,
+                    "{:<25} {:<12} {:>6} {:>6} {:>9.1} {:>9.1} {:>7.3} {:>6.3}-{:<6.3}  {}",
+                    c.name,
+                    c.metric.name(),
+                    c.calls_per_round,
+                    c.baseline_us.len(),
+                    c.baseline_spread().median,
+                    c.subject_spread().median,
+                    c.ratio(),
+                    r.min,
+                    r.max,
+                    if c.ratio() <= TARGET_RATIO {
+                        "yes"
+                    } else {
+                        "NO"
+                    }
+                );
+            }
         }
         if let Some(b) = &self.breakdown {
             let _ = writeln!(
@@ -112,58 +114,64 @@ impl Report {
                 b.blocking_us - b.decode_us
             );
         }
-        let _ = writeln!(
-            s,
-            "\nSingle flight: POST /auth requests per burst of concurrent get_connector calls \
-             (must be 1)"
-        );
-        let _ = writeln!(
-            s,
-            "{:<16} {:>8} {:<13} {:>6} {:>7} {:>9}  ok",
-            "client", "callers", "phase", "/auth", "failed", "ms"
-        );
-        for b in &self.single_flight {
+        if !self.single_flight.is_empty() {
             let _ = writeln!(
                 s,
-                "{:<16} {:>8} {:<13} {:>6} {:>7} {:>9.1}  {}",
-                b.client,
-                b.callers,
-                b.phase.name(),
-                b.auth_calls,
-                b.failed_calls,
-                b.elapsed.as_secs_f64() * 1e3,
-                if b.ok() { "yes" } else { "NO" }
+                "\nSingle flight: POST /auth requests per burst of concurrent get_connector calls \
+                 (must be 1)"
             );
-            if let Some(e) = &b.first_error {
-                let _ = writeln!(s, "    first error: {e}");
+            let _ = writeln!(
+                s,
+                "{:<16} {:>8} {:<13} {:>6} {:>7} {:>9}  ok",
+                "client", "callers", "phase", "/auth", "failed", "ms"
+            );
+            for b in &self.single_flight {
+                let _ = writeln!(
+                    s,
+                    "{:<16} {:>8} {:<13} {:>6} {:>7} {:>9.1}  {}",
+                    b.client,
+                    b.callers,
+                    b.phase.name(),
+                    b.auth_calls,
+                    b.failed_calls,
+                    b.elapsed.as_secs_f64() * 1e3,
+                    if b.ok() { "yes" } else { "NO" }
+                );
+                if let Some(e) = &b.first_error {
+                    let _ = writeln!(s, "    first error: {e}");
+                }
             }
         }
-        let _ = writeln!(
-            s,
-            "\nEmulator throughput: closed loop, C keep-alive connections, hyper load generator"
-        );
-        let _ = writeln!(
-            s,
-            "{:<38} {:>5} {:>8} {:>10} {:>12} {:>7}",
-            "route", "C", "window", "req/s", "mean lat us", "errors"
-        );
-        for l in &self.throughput {
+        if !self.throughput.is_empty() {
             let _ = writeln!(
                 s,
-                "{:<38} {:>5} {:>7.1}s {:>10.0} {:>12.1} {:>7}",
-                l.label,
-                l.connections,
-                l.window.as_secs_f64(),
-                l.per_second(),
-                l.mean_latency_us(),
-                l.errors
+                "\nEmulator throughput: closed loop, C keep-alive connections, hyper load generator"
             );
+            let _ = writeln!(
+                s,
+                "{:<38} {:>5} {:>8} {:>10} {:>12} {:>7}",
+                "route", "C", "window", "req/s", "mean lat us", "errors"
+            );
+            for l in &self.throughput {
+                let _ = writeln!(
+                    s,
+                    "{:<38} {:>5} {:>7.1}s {:>10.0} {:>12.1} {:>7}",
+                    l.label,
+                    l.connections,
+                    l.window.as_secs_f64(),
+                    l.per_second(),
+                    l.mean_latency_us(),
+                    l.errors
+                );
+            }
+            let _ = writeln!(s, "note: {}", self.sharing_note());
         }
-        let _ = writeln!(s, "note: {}", self.sharing_note());
         let _ = writeln!(
             s,
             "\nresult: {}",
-            if self.passed() {
+            if self.single_flight.is_empty() {
+                "single flight not measured in this run"
+            } else if self.passed() {
                 "single flight held in every burst"
             } else {
                 "FAILED: a burst sent more or fewer than one POST /auth, or a call failed"
