@@ -27,11 +27,12 @@ const CONNECTOR: u32 = 0;
 /// What one round's number is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
-    /// The median of the round's individual call times (one caller: robust to the stalls a
-    /// shared machine inflicts on a few calls).
-    MedianCall,
-    /// The round's wall time divided by its calls (many callers: the cost per call at that
-    /// concurrency).
+    /// One caller alternating a baseline call and an SDK call (which goes first alternates
+    /// too); each side's number is the median of its calls. Both sides see the same moments
+    /// of a shared machine, and a few stalled calls do not move the median.
+    AlternatingMedian,
+    /// Many callers, the sides taking turns round by round; the round's wall time divided by
+    /// its calls (the cost per call at that concurrency).
     WallPerCall,
 }
 
@@ -39,16 +40,8 @@ impl Metric {
     /// A short name for tables and JSON.
     pub fn name(self) -> &'static str {
         match self {
-            Metric::MedianCall => "median call",
+            Metric::AlternatingMedian => "median call",
             Metric::WallPerCall => "wall / calls",
-        }
-    }
-
-    fn for_workers(workers: usize) -> Self {
-        if workers <= 1 {
-            Metric::MedianCall
-        } else {
-            Metric::WallPerCall
         }
     }
 }
@@ -75,6 +68,31 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// A comparison from its rounds: `sides` names the baseline and the subject, `rounds`
+    /// holds their per-round numbers.
+    fn new(
+        name: &str,
+        sides: (&'static str, &'static str),
+        workers: usize,
+        calls_per_round: usize,
+        rounds: (Vec<f64>, Vec<f64>),
+    ) -> Self {
+        Self {
+            name: name.to_owned(),
+            baseline: sides.0,
+            subject: sides.1,
+            workers,
+            calls_per_round,
+            metric: if workers <= 1 {
+                Metric::AlternatingMedian
+            } else {
+                Metric::WallPerCall
+            },
+            baseline_us: rounds.0,
+            subject_us: rounds.1,
+        }
+    }
+
     /// The baseline's per-call times over the rounds.
     pub fn baseline_spread(&self) -> Spread {
         Spread::of(&self.baseline_us)
@@ -85,14 +103,9 @@ impl Comparison {
         Spread::of(&self.subject_us)
     }
 
-    /// Median SDK time over median baseline time.
+    /// The median over rounds of the round's SDK time over its baseline time.
     pub fn ratio(&self) -> f64 {
-        let base = self.baseline_spread().median;
-        if base > 0.0 {
-            self.subject_spread().median / base
-        } else {
-            f64::NAN
-        }
+        self.round_ratios().median
     }
 
     /// The SDK-over-baseline ratios of the individual rounds.
@@ -123,38 +136,51 @@ pub struct Sizes {
     pub threads: usize,
 }
 
-/// Runs `a` and `b` once to warm up, then `rounds` times each, alternating which goes first;
-/// returns each side's per-call microseconds per round.
-fn interleave(
+/// One warm-up round, then `rounds` measured ones; each round gives one number per side.
+fn measure_rounds(
     rounds: usize,
-    mut a: impl FnMut() -> Result<f64>,
-    mut b: impl FnMut() -> Result<f64>,
+    mut round: impl FnMut() -> Result<(f64, f64)>,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
-    a()?;
-    b()?;
+    round()?;
     let mut times_a = Vec::with_capacity(rounds);
     let mut times_b = Vec::with_capacity(rounds);
-    for round in 0..rounds {
-        if round % 2 == 0 {
-            times_a.push(a()?);
-            times_b.push(b()?);
-        } else {
-            times_b.push(b()?);
-            times_a.push(a()?);
-        }
+    for _ in 0..rounds {
+        let (a, b) = round()?;
+        times_a.push(a);
+        times_b.push(b);
     }
     Ok((times_a, times_b))
 }
 
-/// A round's number, in microseconds per call.
-fn round_us(metric: Metric, calls: &[Duration], wall: Duration) -> f64 {
-    match metric {
-        Metric::MedianCall => {
-            let us: Vec<f64> = calls.iter().map(|d| d.as_secs_f64() * 1e6).collect();
-            Spread::of(&us).median
-        }
-        Metric::WallPerCall => wall.as_secs_f64() * 1e6 / calls.len().max(1) as f64,
+/// Runs `a` then `b`, or `b` then `a` on odd rounds, and returns both results in (a, b) order.
+fn take_turns<T>(
+    round: usize,
+    a: impl FnOnce() -> Result<T>,
+    b: impl FnOnce() -> Result<T>,
+) -> Result<(T, T)> {
+    if round % 2 == 0 {
+        let ta = a()?;
+        Ok((ta, b()?))
+    } else {
+        let tb = b()?;
+        Ok((a()?, tb))
     }
+}
+
+/// The median of call times, in microseconds.
+fn median_us(times: &[Duration]) -> f64 {
+    let us: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1e6).collect();
+    Spread::of(&us).median
+}
+
+/// Wall time per call, in microseconds.
+fn wall_per_call_us(wall: Duration, calls: usize) -> f64 {
+    wall.as_secs_f64() * 1e6 / calls.max(1) as f64
+}
+
+/// The two items in turn order: `a` first on even turns, `b` first on odd ones.
+fn ordered<T>(turn: usize, a: T, b: T) -> [T; 2] {
+    if turn % 2 == 0 { [a, b] } else { [b, a] }
 }
 
 /// The calls of worker `index` when `calls` are shared among `workers`.
@@ -232,9 +258,8 @@ impl AsyncSide {
         }
     }
 
-    /// `calls` calls shared among `tasks` tasks on the runtime (always spawned, so that even
-    /// one task runs on a worker like a server's handler would); the round's number.
-    fn run(&self, rt: &Runtime, calls: usize, tasks: usize) -> Result<f64> {
+    /// `calls` calls shared among `tasks` tasks on the runtime; wall time per call.
+    fn concurrent(&self, rt: &Runtime, calls: usize, tasks: usize) -> Result<f64> {
         rt.block_on(async {
             let started = Instant::now();
             let mut set = JoinSet::new();
@@ -242,24 +267,38 @@ impl AsyncSide {
                 let side = self.clone();
                 let n = share(calls, tasks, index);
                 set.spawn(async move {
-                    let mut times = Vec::with_capacity(n);
                     for _ in 0..n {
+                        side.call().await?;
+                    }
+                    Ok::<_, BenchError>(())
+                });
+            }
+            while let Some(done) = set.join_next().await {
+                done.context("a bench task failed")??;
+            }
+            Ok(wall_per_call_us(started.elapsed(), calls))
+        })
+    }
+
+    /// `calls` calls of each of `a` and `b`, alternating, from one task on a runtime worker
+    /// (as a server's handler would run); the median call of each.
+    fn alternating(rt: &Runtime, a: &Self, b: &Self, calls: usize) -> Result<(f64, f64)> {
+        let (a, b) = (a.clone(), b.clone());
+        rt.block_on(async move {
+            tokio::spawn(async move {
+                let mut times_a = Vec::with_capacity(calls);
+                let mut times_b = Vec::with_capacity(calls);
+                for i in 0..calls {
+                    for (side, times) in ordered(i, (&a, &mut times_a), (&b, &mut times_b)) {
                         let sent = Instant::now();
                         side.call().await?;
                         times.push(sent.elapsed());
                     }
-                    Ok::<_, BenchError>(times)
-                });
-            }
-            let mut times = Vec::with_capacity(calls);
-            while let Some(done) = set.join_next().await {
-                times.extend(done.context("a bench task failed")??);
-            }
-            Ok(round_us(
-                Metric::for_workers(tasks),
-                &times,
-                started.elapsed(),
-            ))
+                }
+                Ok((median_us(&times_a), median_us(&times_b)))
+            })
+            .await
+            .context("the bench task failed")?
         })
     }
 }
@@ -297,47 +336,39 @@ impl BlockingSide<'_> {
         }
     }
 
-    /// `n` calls in a row on this thread, each timed.
-    fn timed_calls(&self, n: usize) -> Result<Vec<Duration>> {
-        let mut times = Vec::with_capacity(n);
-        for _ in 0..n {
-            let sent = Instant::now();
-            self.call()?;
-            times.push(sent.elapsed());
-        }
-        Ok(times)
+    /// `calls` calls shared among `threads` threads; wall time per call.
+    fn concurrent(&self, calls: usize, threads: usize) -> Result<f64> {
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|index| {
+                    let n = share(calls, threads, index);
+                    scope.spawn(move || (0..n).try_for_each(|_| self.call()))
+                })
+                .collect();
+            for worker in workers {
+                worker
+                    .join()
+                    .map_err(|_| BenchError::new("a bench thread panicked"))??;
+            }
+            Ok::<_, BenchError>(())
+        })?;
+        Ok(wall_per_call_us(started.elapsed(), calls))
     }
 
-    /// `calls` calls shared among `threads` threads (the current one when there is one);
-    /// the round's number.
-    fn run(&self, calls: usize, threads: usize) -> Result<f64> {
-        let started = Instant::now();
-        let times = if threads <= 1 {
-            self.timed_calls(calls)?
-        } else {
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..threads)
-                    .map(|index| {
-                        let n = share(calls, threads, index);
-                        scope.spawn(move || self.timed_calls(n))
-                    })
-                    .collect();
-                let mut times = Vec::with_capacity(calls);
-                for worker in workers {
-                    times.extend(
-                        worker
-                            .join()
-                            .map_err(|_| BenchError::new("a bench thread panicked"))??,
-                    );
-                }
-                Ok::<_, BenchError>(times)
-            })?
-        };
-        Ok(round_us(
-            Metric::for_workers(threads),
-            &times,
-            started.elapsed(),
-        ))
+    /// `calls` calls of each of `a` and `b`, alternating, on this thread; the median call of
+    /// each.
+    fn alternating(a: &Self, b: &Self, calls: usize) -> Result<(f64, f64)> {
+        let mut times_a = Vec::with_capacity(calls);
+        let mut times_b = Vec::with_capacity(calls);
+        for i in 0..calls {
+            for (side, times) in ordered(i, (a, &mut times_a), (b, &mut times_b)) {
+                let sent = Instant::now();
+                side.call()?;
+                times.push(sent.elapsed());
+            }
+        }
+        Ok((median_us(&times_a), median_us(&times_b)))
     }
 }
 
@@ -361,44 +392,44 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
         .context("building the pluggy-async client")?;
     let raw = AsyncSide::Raw { client: raw, key };
     let sdk = AsyncSide::Sdk(sdk);
-    let mut out = Vec::new();
-    for (workers, calls) in [
-        (1, sizes.sequential_calls),
-        (sizes.tasks, sizes.concurrent_calls),
-    ] {
-        let (baseline_us, subject_us) = interleave(
-            sizes.rounds,
-            || raw.run(rt, calls, workers),
-            || sdk.run(rt, calls, workers),
-        )?;
-        out.push(Comparison {
-            name: workers_name("async", workers, "tasks"),
-            baseline: "raw hyper-util",
-            subject: "pluggy-async",
-            workers,
-            calls_per_round: calls,
-            metric: Metric::for_workers(workers),
-            baseline_us,
-            subject_us,
-        });
-    }
-    let calls = sizes.sequential_calls;
-    let (baseline_us, subject_us) = interleave(
-        sizes.rounds,
-        || raw.run(rt, calls, 1),
-        || transport.run(rt, calls, 1),
-    )?;
-    out.push(Comparison {
-        name: "async, transport only".to_owned(),
-        baseline: "raw hyper-util",
-        subject: "HyperTransport",
-        workers: 1,
-        calls_per_round: calls,
-        metric: Metric::MedianCall,
-        baseline_us,
-        subject_us,
-    });
-    Ok(out)
+    let sequential = |subject: &AsyncSide| {
+        measure_rounds(sizes.rounds, || {
+            AsyncSide::alternating(rt, &raw, subject, sizes.sequential_calls)
+        })
+    };
+    let (calls, tasks) = (sizes.concurrent_calls, sizes.tasks);
+    let mut turn = 0;
+    let concurrent = measure_rounds(sizes.rounds, || {
+        turn += 1;
+        take_turns(
+            turn,
+            || raw.concurrent(rt, calls, tasks),
+            || sdk.concurrent(rt, calls, tasks),
+        )
+    })?;
+    Ok(vec![
+        Comparison::new(
+            "async, sequential",
+            ("raw hyper-util", "pluggy-async"),
+            1,
+            sizes.sequential_calls,
+            sequential(&sdk)?,
+        ),
+        Comparison::new(
+            &format!("async, {tasks} tasks"),
+            ("raw hyper-util", "pluggy-async"),
+            tasks,
+            calls,
+            concurrent,
+        ),
+        Comparison::new(
+            "async, transport only",
+            ("raw hyper-util", "HyperTransport"),
+            1,
+            sizes.sequential_calls,
+            sequential(&transport)?,
+        ),
+    ])
 }
 
 /// The blocking comparisons: a raw ureq agent against `pluggy_blocking::Client`, one call at
@@ -426,52 +457,44 @@ pub fn compare_blocking(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Co
         key: &key,
     };
     let sdk = BlockingSide::Sdk(&sdk);
-    let mut out = Vec::new();
-    for (workers, calls) in [
-        (1, sizes.sequential_calls),
-        (sizes.threads, sizes.concurrent_calls),
-    ] {
-        let (baseline_us, subject_us) = interleave(
-            sizes.rounds,
-            || raw.run(calls, workers),
-            || sdk.run(calls, workers),
-        )?;
-        out.push(Comparison {
-            name: workers_name("blocking", workers, "threads"),
-            baseline: "raw ureq",
-            subject: "pluggy-blocking",
-            workers,
-            calls_per_round: calls,
-            metric: Metric::for_workers(workers),
-            baseline_us,
-            subject_us,
-        });
-    }
-    let calls = sizes.sequential_calls;
-    let (baseline_us, subject_us) = interleave(
-        sizes.rounds,
-        || raw.run(calls, 1),
-        || transport.run(calls, 1),
-    )?;
-    out.push(Comparison {
-        name: "blocking, transport only".to_owned(),
-        baseline: "raw ureq",
-        subject: "UreqTransport",
-        workers: 1,
-        calls_per_round: calls,
-        metric: Metric::MedianCall,
-        baseline_us,
-        subject_us,
-    });
-    Ok(out)
-}
-
-fn workers_name(kind: &str, workers: usize, unit: &str) -> String {
-    if workers <= 1 {
-        format!("{kind}, sequential")
-    } else {
-        format!("{kind}, {workers} {unit}")
-    }
+    let sequential = |subject: &BlockingSide<'_>| {
+        measure_rounds(sizes.rounds, || {
+            BlockingSide::alternating(&raw, subject, sizes.sequential_calls)
+        })
+    };
+    let (calls, threads) = (sizes.concurrent_calls, sizes.threads);
+    let mut turn = 0;
+    let concurrent = measure_rounds(sizes.rounds, || {
+        turn += 1;
+        take_turns(
+            turn,
+            || raw.concurrent(calls, threads),
+            || sdk.concurrent(calls, threads),
+        )
+    })?;
+    Ok(vec![
+        Comparison::new(
+            "blocking, sequential",
+            ("raw ureq", "pluggy-blocking"),
+            1,
+            sizes.sequential_calls,
+            sequential(&sdk)?,
+        ),
+        Comparison::new(
+            &format!("blocking, {threads} threads"),
+            ("raw ureq", "pluggy-blocking"),
+            threads,
+            calls,
+            concurrent,
+        ),
+        Comparison::new(
+            "blocking, transport only",
+            ("raw ureq", "UreqTransport"),
+            1,
+            sizes.sequential_calls,
+            sequential(&transport)?,
+        ),
+    ])
 }
 
 #[cfg(test)]
@@ -487,26 +510,48 @@ mod tests {
     }
 
     #[test]
-    fn a_round_is_its_median_call_or_its_wall_time_per_call() {
+    fn medians_and_wall_time_per_call() {
         let us = Duration::from_micros;
-        let calls = [us(10), us(1000), us(12), us(11), us(13)];
-        assert!((round_us(Metric::MedianCall, &calls, us(2000)) - 12.0).abs() < 1e-6);
-        assert!((round_us(Metric::WallPerCall, &calls, us(2000)) - 400.0).abs() < 1e-6);
+        assert!((median_us(&[us(10), us(1000), us(12), us(11), us(13)]) - 12.0).abs() < 1e-6);
+        assert!((wall_per_call_us(us(2000), 5) - 400.0).abs() < 1e-6);
     }
 
     #[test]
-    fn ratio_is_the_quotient_of_the_medians() {
-        let c = Comparison {
-            name: "x".into(),
-            baseline: "a",
-            subject: "b",
-            workers: 1,
-            calls_per_round: 1,
-            metric: Metric::MedianCall,
-            baseline_us: vec![100.0, 110.0, 90.0],
-            subject_us: vec![105.0, 99.0, 120.0],
-        };
-        assert!((c.ratio() - 105.0 / 100.0).abs() < 1e-9);
+    fn turns_alternate_and_results_keep_their_side() {
+        let mut order = Vec::new();
+        for turn in 0..2 {
+            let log = std::cell::RefCell::new(Vec::new());
+            let got = take_turns(
+                turn,
+                || {
+                    log.borrow_mut().push('a');
+                    Ok(1)
+                },
+                || {
+                    log.borrow_mut().push('b');
+                    Ok(2)
+                },
+            )
+            .expect("no error");
+            assert_eq!(got, (1, 2));
+            order.push(log.into_inner());
+        }
+        assert_eq!(order, [vec!['a', 'b'], vec!['b', 'a']]);
+        assert_eq!(ordered(0, 'a', 'b'), ['a', 'b']);
+        assert_eq!(ordered(1, 'a', 'b'), ['b', 'a']);
+    }
+
+    #[test]
+    fn ratio_is_the_median_of_the_round_ratios() {
+        let c = Comparison::new(
+            "x",
+            ("a", "b"),
+            1,
+            1,
+            (vec![100.0, 110.0, 90.0], vec![105.0, 99.0, 120.0]),
+        );
+        assert_eq!(c.metric, Metric::AlternatingMedian);
+        assert!((c.ratio() - 1.05).abs() < 1e-9);
         let r = c.round_ratios();
         assert!((r.min - 0.9).abs() < 1e-9);
         assert!((r.max - 120.0 / 90.0).abs() < 1e-9);

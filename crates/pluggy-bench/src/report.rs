@@ -64,10 +64,10 @@ impl Report {
             let _ = writeln!(
                 s,
                 "\nSDK overhead: GET /connectors/0 with x-api-key, body read, JSON decoded into \
-                 pluggy_core::models::Connector.\nRounds alternate raw and SDK. A round's number is \
-                 its median call (one caller) or its wall time / calls (several); the columns are \
-                 the medians over rounds;\nratio = SDK / raw of those medians, with the lowest and \
-                 highest ratio of a single round."
+                 pluggy_core::models::Connector.\nOne caller: each round alternates raw and SDK \
+                 calls and takes each side's median call. Several callers: the sides take turns \
+                 round by round,\neach round's number is wall time / calls. raw/sdk us: medians \
+                 over rounds; ratio: median over rounds of sdk/raw, with its lowest and highest."
             );
             let _ = writeln!(
                 s,
