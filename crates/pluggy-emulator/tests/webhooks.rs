@@ -272,8 +272,14 @@ async fn item_events_reach_the_item_url_and_registered_webhooks() {
         .iter()
         .find(|(_, _, b)| b["event"] == "transactions/created")
         .unwrap();
-    assert_eq!(created.2["triggeredBy"], "CLIENT");
+    assert_eq!(created.2["itemId"], id.as_str());
     assert!(created.2["accountId"].is_string());
+    assert!(created.2["transactionsCreatedAtFrom"].is_string());
+    let updated = got
+        .iter()
+        .find(|(_, _, b)| b["event"] == "item/updated")
+        .unwrap();
+    assert_eq!(updated.2["triggeredBy"], "CLIENT");
     let link = created.2["createdTransactionsLink"].as_str().unwrap();
     assert!(link.starts_with(emu.base_url()));
 
