@@ -357,8 +357,10 @@ pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     if let Some(h) = headers {
         w.headers = h;
     }
-    if enabled == Some(true) {
-        w.disabled_at = None;
+    match enabled {
+        Some(true) => w.disabled_at = None,
+        Some(false) if w.disabled_at.is_none() => w.disabled_at = Some(now),
+        _ => {}
     }
     w.updated_at = now;
     Ok(Reply::ok(&w.view()))

@@ -191,6 +191,22 @@ async fn webhook_crud_and_validation() {
         .status,
         400
     );
+    let off = patch(
+        &emu,
+        &format!("/webhooks/{id}"),
+        &key,
+        json!({"enabled": false}),
+    )
+    .await;
+    assert!(off.json()["disabledAt"].is_string());
+    let on = patch(
+        &emu,
+        &format!("/webhooks/{id}"),
+        &key,
+        json!({"enabled": true}),
+    )
+    .await;
+    assert!(on.json()["disabledAt"].is_null());
     assert_eq!(
         delete(&emu, &format!("/webhooks/{id}"), &key).await.json(),
         json!({"count": 1})
