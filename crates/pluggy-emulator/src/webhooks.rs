@@ -1,7 +1,7 @@
 //! Webhooks: the CRUD routes, the events items raise, and their delivery over plain HTTP with
 //! retries. Deliveries to `https://` URLs count as failed: the emulator ships no TLS client.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -373,20 +373,43 @@ pub(crate) fn delete(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     Ok(Reply::ok(&DeleteCount { count: 1 }))
 }
 
-/// Delivers queued webhooks until shutdown, each in its own task.
+/// Delivers queued webhooks until shutdown. Each receiver URL gets its own worker, so one
+/// receiver sees its events in the order they happened (a retried event holds back the later
+/// ones), while a slow receiver never delays another.
 pub(crate) async fn deliver_all(
     shared: Arc<Shared>,
     mut rx: mpsc::UnboundedReceiver<Delivery>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut workers: HashMap<String, mpsc::UnboundedSender<Delivery>> = HashMap::new();
     loop {
         tokio::select! {
             d = rx.recv() => match d {
                 Some(d) => {
-                    let shared = shared.clone();
-                    let stop = shutdown.clone();
-                    tokio::spawn(async move { deliver(shared, d, stop).await });
+                    let worker = workers.entry(d.url.clone()).or_insert_with(|| {
+                        let (tx, queue) = mpsc::unbounded_channel();
+                        tokio::spawn(worker(shared.clone(), queue, shutdown.clone()));
+                        tx
+                    });
+                    // A worker only stops at shutdown, when nothing is delivered any more.
+                    let _ = worker.send(d);
                 }
+                None => break,
+            },
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+async fn worker(
+    shared: Arc<Shared>,
+    mut queue: mpsc::UnboundedReceiver<Delivery>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            d = queue.recv() => match d {
+                Some(d) => deliver(shared.clone(), d, shutdown.clone()).await,
                 None => break,
             },
             _ = shutdown.changed() => break,
