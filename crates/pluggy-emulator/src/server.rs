@@ -69,6 +69,115 @@ impl Emulator {
     }
 }
 
+impl Emulator {
+    /// Starts an emulator on its own thread and tokio runtime, for callers without one (tests
+    /// of blocking clients, tools). It stops when the handle is shut down or dropped.
+    pub fn start_in_background(config: Config) -> Result<BackgroundEmulator, StartError> {
+        let requested = SocketAddr::new(config.host, config.port);
+        let fail = move |source| StartError {
+            addr: requested,
+            source,
+        };
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("pluggy-emulator".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(fail(e)));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match Emulator::start(config).await {
+                        Ok(emu) => {
+                            let _ = ready_tx.send(Ok((emu.addr(), emu.base_url().to_owned())));
+                            // Either an explicit stop or the handle being dropped ends the wait.
+                            let _ = stop_rx.await;
+                            emu.shutdown().await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })
+            .map_err(fail)?;
+        let started = ready_rx.recv().map_err(|_| {
+            fail(std::io::Error::other(
+                "the emulator's thread ended before it started",
+            ))
+        });
+        match started.and_then(|r| r) {
+            Ok((addr, base_url)) => Ok(BackgroundEmulator {
+                addr,
+                base_url,
+                stop: Some(stop_tx),
+                thread: Some(thread),
+            }),
+            Err(e) => {
+                let _ = thread.join();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// An emulator running on its own thread (see [`Emulator::start_in_background`]). Dropping
+/// it stops the emulator and waits for its thread.
+pub struct BackgroundEmulator {
+    addr: SocketAddr,
+    base_url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl fmt::Debug for BackgroundEmulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BackgroundEmulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BackgroundEmulator {
+    /// `http://HOST:PORT`, the base URL to give a client.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the emulator and waits for its thread to end.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for BackgroundEmulator {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
 /// The emulator could not bind its address.
 #[derive(Debug)]
 pub struct StartError {
