@@ -146,7 +146,7 @@ impl ItemRec {
         self.sync = Some(SyncRun { trigger, steps });
     }
 
-    /// Answers the MFA prompt. `Err` carries the reason the answer is refused.
+    /// Answers the MFA prompt: the right token resumes the sync, any other fails it.
     pub(crate) fn send_mfa(&mut self, token: &str, step: Millis, now: Millis) {
         let trigger = self
             .sync
@@ -193,21 +193,23 @@ fn collect_steps(
     step: Millis,
     outcome: Outcome,
 ) {
+    use ExecutionStatus as E;
     steps.push_back((start, Step::LoggedIn));
+    // A sync that fails after login stops once it has read the transactions.
+    let stages: &[E] = if matches!(outcome, Outcome::Fail(_)) {
+        &[E::CreditcardsInProgress, E::TransactionsInProgress]
+    } else {
+        &[
+            E::CreditcardsInProgress,
+            E::TransactionsInProgress,
+            E::InvestmentsInProgress,
+            E::IdentityInProgress,
+        ]
+    };
     let mut t = start;
-    let fails = matches!(outcome, Outcome::Fail(_));
-    for e in [
-        ExecutionStatus::CreditcardsInProgress,
-        ExecutionStatus::TransactionsInProgress,
-        ExecutionStatus::InvestmentsInProgress,
-        ExecutionStatus::IdentityInProgress,
-    ] {
+    for e in stages {
         t += step;
-        let stop = fails && e == ExecutionStatus::InvestmentsInProgress;
-        if stop {
-            break;
-        }
-        steps.push_back((t, Step::Progress(e)));
+        steps.push_back((t, Step::Progress(e.clone())));
     }
     steps.push_back((t + step, Step::Finish(outcome)));
 }
