@@ -7,13 +7,14 @@ use base64::engine::general_purpose::STANDARD;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use pluggy_core::endpoint::{Access, Endpoint, ItemBinding, View};
 use pluggy_core::models::{
-    AuthResponse, ConnectTokenResponse, CursorPage, DeleteCount, ItemParameters, Page,
-    ValidationError, ValidationResponse,
+    AuthResponse, ConnectTokenOptions, ConnectTokenResponse, CursorPage, DeleteCount,
+    ItemParameters, Page, ValidationError, ValidationResponse,
 };
 use pluggy_core::secret::constant_time_eq;
+use pluggy_core::webhook::TriggeredBy;
 use pluggy_core::{
-    ApiKey, Call, ConnectToken, CredentialScope, ErrorDetail, ItemId, Product, Timestamp,
-    check_access,
+    ApiKey, Call, ClientUserId, ConnectToken, CredentialScope, ErrorDetail, ItemId, Product,
+    Timestamp, check_access,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -24,10 +25,9 @@ use crate::data::{Account, Transaction};
 use crate::items::{ItemRec, millis};
 use crate::jwt;
 use crate::reply::{self, Reply};
-use crate::state::{Shared, State, TokenOptions, TokenScope};
+use crate::state::{Shared, State, TokenScope};
 use crate::views;
 use crate::webhooks;
-use pluggy_core::webhook::TriggeredBy;
 
 /// Page size of `GET /v2/transactions`.
 pub(crate) const CURSOR_PAGE_SIZE: usize = 500;
@@ -44,7 +44,8 @@ pub(crate) enum Cred {
 }
 
 impl Cred {
-    fn client_id(&self) -> &str {
+    /// The client the credential belongs to.
+    pub(crate) fn client_id(&self) -> &str {
         match self {
             Cred::ApiKey { client_id } | Cred::ConnectToken { client_id, .. } => client_id,
             Cred::None => "",
@@ -272,12 +273,12 @@ fn connect_token(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         items.push(ItemId::new(item_id));
     }
     let options = match body.get("options") {
-        None | Some(Value::Null) => TokenOptions::default(),
-        Some(Value::Object(o)) => TokenOptions {
-            client_user_id: opt_string(o, "clientUserId")?,
+        None | Some(Value::Null) => ConnectTokenOptions::default(),
+        Some(Value::Object(o)) => ConnectTokenOptions {
+            client_user_id: opt_string(o, "clientUserId")?.map(ClientUserId::new),
             webhook_url: opt_webhook_url(o, ctx)?,
             oauth_redirect_uri: opt_string(o, "oauthRedirectUri")?,
-            avoid_duplicates: opt_bool(o, "avoidDuplicates")?.unwrap_or(false),
+            avoid_duplicates: opt_bool(o, "avoidDuplicates")?,
             products: opt_products(o, "products")?,
         },
         Some(_) => return Err(reply::bad_request("options must be an object")),
@@ -488,7 +489,9 @@ fn items_create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         _ => None,
     };
     let defaults = token.map(|t| t.options).unwrap_or_default();
-    let avoid = opt_bool(&body, "avoidDuplicates")?.unwrap_or(defaults.avoid_duplicates);
+    let avoid = opt_bool(&body, "avoidDuplicates")?
+        .or(defaults.avoid_duplicates)
+        .unwrap_or(false);
     let client_id = ctx.cred.client_id().to_owned();
     if avoid {
         let dupes: Vec<&str> = st
@@ -514,7 +517,8 @@ fn items_create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let mut item = ItemRec::new(st.rng.uuid(), client_id, connector, ctx.now);
     item.params = params.into_iter().collect();
     item.webhook_url = opt_webhook_url(&body, ctx)?.or(defaults.webhook_url);
-    item.client_user_id = opt_string(&body, "clientUserId")?.or(defaults.client_user_id);
+    item.client_user_id = opt_string(&body, "clientUserId")?
+        .or(defaults.client_user_id.map(|c| c.as_str().to_owned()));
     item.oauth_redirect_uri =
         opt_string(&body, "oauthRedirectUri")?.or(defaults.oauth_redirect_uri);
     if let Some(p) = opt_products(&body, "products")?.or(defaults.products) {

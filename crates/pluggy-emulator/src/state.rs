@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::{Mutex, MutexGuard};
 
-use pluggy_core::{ItemId, Product};
+use pluggy_core::ItemId;
+use pluggy_core::models::ConnectTokenOptions;
 use tokio::sync::{Notify, mpsc};
 
 use crate::catalog::{self, Connector};
@@ -80,21 +81,11 @@ impl Shared {
     }
 }
 
-/// Options a connect token carries into the items created with it.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TokenOptions {
-    pub(crate) client_user_id: Option<String>,
-    pub(crate) webhook_url: Option<String>,
-    pub(crate) oauth_redirect_uri: Option<String>,
-    pub(crate) avoid_duplicates: bool,
-    pub(crate) products: Option<Vec<Product>>,
-}
-
 /// What a connect token may reach, held server-side.
 #[derive(Clone, Debug)]
 pub(crate) struct TokenScope {
     pub(crate) items: Vec<ItemId>,
-    pub(crate) options: TokenOptions,
+    pub(crate) options: ConnectTokenOptions,
     pub(crate) expires_at: Millis,
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
-use crate::api::{Cred, Ctx, body_object, opt_string};
+use crate::api::{Ctx, body_object, opt_string};
 use crate::clock::{Millis, ts};
 use crate::reply::{self, Reply};
 use crate::sandbox::Failure;
@@ -238,13 +238,6 @@ fn check_event(event: &str) -> Result<WebhookEvent, Reply> {
     }
 }
 
-fn client<'c>(ctx: &'c Ctx<'_>) -> &'c str {
-    match ctx.cred {
-        Cred::ApiKey { client_id } | Cred::ConnectToken { client_id, .. } => client_id,
-        Cred::None => "",
-    }
-}
-
 fn conflicts(
     st: &State,
     client_id: &str,
@@ -282,7 +275,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let event = check_event(&event)?;
     check_url(&url, ctx.shared.config.allow_insecure_webhooks).map_err(reply::bad_request)?;
     let headers = parse_headers(body.get("headers"))?.unwrap_or_default();
-    let client_id = client(ctx).to_owned();
+    let client_id = ctx.cred.client_id().to_owned();
     conflicts(st, &client_id, &event, &url, "")?;
     let rec = WebhookRec {
         id: st.rng.uuid(),
@@ -301,7 +294,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
 
 /// `GET /webhooks`.
 pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Reply {
-    let client_id = client(ctx);
+    let client_id = ctx.cred.client_id();
     let results: Vec<Webhook> = st
         .webhooks
         .iter()
@@ -317,7 +310,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Reply {
 }
 
 fn find<'s>(ctx: &Ctx<'_>, st: &'s mut State) -> Result<&'s mut WebhookRec, Reply> {
-    let client_id = client(ctx).to_owned();
+    let client_id = ctx.cred.client_id().to_owned();
     let id = ctx.params.first().cloned().unwrap_or_default();
     st.webhooks
         .iter_mut()
