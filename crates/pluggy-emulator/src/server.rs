@@ -52,7 +52,7 @@ impl Emulator {
             SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(config, base_url.clone(), tx));
+        let shared = Arc::new(Shared::new(config, addr, base_url, tx));
         let (stop, stop_rx) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone())),
@@ -60,8 +60,6 @@ impl Emulator {
             tokio::spawn(webhooks::deliver_all(shared.clone(), rx, stop_rx)),
         ];
         Ok(RunningEmulator {
-            addr,
-            base_url,
             shared,
             stop,
             tasks,
@@ -97,7 +95,7 @@ impl Emulator {
                 runtime.block_on(async move {
                     match Emulator::start(config).await {
                         Ok(emu) => {
-                            let _ = ready_tx.send(Ok((emu.addr(), emu.base_url().to_owned())));
+                            let _ = ready_tx.send(Ok(emu.shared.clone()));
                             // Either an explicit stop or the handle being dropped ends the wait.
                             let _ = stop_rx.await;
                             emu.shutdown().await;
@@ -115,9 +113,8 @@ impl Emulator {
             ))
         });
         match started.and_then(|r| r) {
-            Ok((addr, base_url)) => Ok(BackgroundEmulator {
-                addr,
-                base_url,
+            Ok(shared) => Ok(BackgroundEmulator {
+                shared,
                 stop: Some(stop_tx),
                 thread: Some(thread),
             }),
@@ -132,8 +129,7 @@ impl Emulator {
 /// An emulator running on its own thread (see [`Emulator::start_in_background`]). Dropping
 /// it stops the emulator and waits for its thread.
 pub struct BackgroundEmulator {
-    addr: SocketAddr,
-    base_url: String,
+    shared: Arc<Shared>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -141,7 +137,7 @@ pub struct BackgroundEmulator {
 impl fmt::Debug for BackgroundEmulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BackgroundEmulator")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.shared.base_url)
             .finish_non_exhaustive()
     }
 }
@@ -149,12 +145,27 @@ impl fmt::Debug for BackgroundEmulator {
 impl BackgroundEmulator {
     /// `http://HOST:PORT`, the base URL to give a client.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.shared.base_url
     }
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.shared.addr
+    }
+
+    /// Moves the emulator's clock forward, like `POST /__emulator/clock/advance`.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.advance_clock(by);
+    }
+
+    /// The counters of `GET /__emulator/stats`.
+    pub fn stats(&self) -> serde_json::Value {
+        self.shared.lock().stats.to_json()
+    }
+
+    /// Forgets everything, like `POST /__emulator/reset`.
+    pub fn reset(&self) {
+        self.shared.reset();
     }
 
     /// Stops the emulator and waits for its thread to end.
@@ -204,8 +215,6 @@ impl std::error::Error for StartError {
 /// A running emulator. Dropping it stops the server too; [`RunningEmulator::shutdown`]
 /// also waits for open connections to finish (at most about a second).
 pub struct RunningEmulator {
-    addr: SocketAddr,
-    base_url: String,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -214,7 +223,7 @@ pub struct RunningEmulator {
 impl fmt::Debug for RunningEmulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunningEmulator")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.shared.base_url)
             .finish_non_exhaustive()
     }
 }
@@ -222,12 +231,28 @@ impl fmt::Debug for RunningEmulator {
 impl RunningEmulator {
     /// `http://HOST:PORT`, the base URL to give a client.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.shared.base_url
     }
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.shared.addr
+    }
+
+    /// Moves the emulator's clock forward, like `POST /__emulator/clock/advance`: keys and
+    /// tokens expire, pending sync steps run.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.advance_clock(by);
+    }
+
+    /// The counters of `GET /__emulator/stats`, in the same JSON shape.
+    pub fn stats(&self) -> serde_json::Value {
+        self.shared.lock().stats.to_json()
+    }
+
+    /// Forgets everything, like `POST /__emulator/reset`.
+    pub fn reset(&self) {
+        self.shared.reset();
     }
 
     /// The configuration it runs with.

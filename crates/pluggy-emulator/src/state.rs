@@ -1,7 +1,7 @@
 //! The emulator's memory: tokens, items, webhooks, counters, fault rules and rate windows.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Mutex, MutexGuard};
 
 use pluggy_core::ItemId;
@@ -20,6 +20,7 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) clock: Clock,
     pub(crate) connectors: Vec<Connector>,
+    pub(crate) addr: SocketAddr,
     pub(crate) base_url: String,
     pub(crate) wake: Notify,
     pub(crate) deliveries: mpsc::UnboundedSender<Delivery>,
@@ -29,6 +30,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         config: Config,
+        addr: SocketAddr,
         base_url: String,
         deliveries: mpsc::UnboundedSender<Delivery>,
     ) -> Self {
@@ -37,6 +39,7 @@ impl Shared {
             config,
             clock: Clock::default(),
             connectors: catalog::catalog(),
+            addr,
             base_url,
             wake: Notify::new(),
             deliveries,
@@ -74,10 +77,20 @@ impl Shared {
 
     /// Forgets everything, as if the emulator had just started (old keys stop working).
     pub(crate) fn reset(&self) {
-        let mut st = self.lock();
-        let generation = st.generation + 1;
-        *st = State::new(self.config.seed, generation);
-        self.clock.reset();
+        {
+            let mut st = self.lock();
+            let generation = st.generation + 1;
+            *st = State::new(self.config.seed, generation);
+            self.clock.reset();
+        }
+        self.wake.notify_one();
+    }
+
+    /// Moves the clock forward and runs whatever became due.
+    pub(crate) fn advance_clock(&self, by: std::time::Duration) {
+        self.clock.advance(crate::items::millis(by));
+        self.tick();
+        self.wake.notify_one();
     }
 }
 
