@@ -4,17 +4,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pluggy_core::Now;
-
-/// A source of [`Now`] readings.
-pub trait Clock: Send + Sync {
-    /// Reads the monotonic and the wall clock.
-    fn now(&self) -> Now;
-}
+pub use pluggy_core::clock::{Clock, ManualClock};
 
 /// The system clocks: `Instant` for the monotonic reading, `SystemTime` for the wall clock.
 #[derive(Debug)]
@@ -46,33 +40,6 @@ impl Clock for SystemClock {
             self.origin.elapsed(),
             i64::try_from(unix.as_secs()).unwrap_or(i64::MAX),
         )
-    }
-}
-
-/// A clock that moves only when told to, for tests.
-#[derive(Debug)]
-pub struct ManualClock {
-    now: Mutex<Now>,
-}
-
-impl ManualClock {
-    /// A clock reading `start`.
-    pub fn new(start: Now) -> Self {
-        Self {
-            now: Mutex::new(start),
-        }
-    }
-
-    /// Moves both clocks forward.
-    pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
-        *now = now.advanced(by);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Now {
-        *self.now.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -132,13 +99,5 @@ mod tests {
         let mut fut = std::pin::pin!(first(std::future::pending::<u8>(), async { 7u8 }));
         let mut cx = Context::from_waker(std::task::Waker::noop());
         assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(7));
-    }
-
-    #[test]
-    fn manual_clock_moves_only_when_told() {
-        let c = ManualClock::new(Now::new(Duration::ZERO, 1_000));
-        assert_eq!(c.now(), Now::new(Duration::ZERO, 1_000));
-        c.advance(Duration::from_secs(90));
-        assert_eq!(c.now(), Now::new(Duration::from_secs(90), 1_090));
     }
 }

@@ -8,12 +8,10 @@ use std::time::Instant;
 
 use pluggy_core::connect_token::ConnectTokenGrant;
 use pluggy_core::http::Credential;
-use pluggy_core::models::AuthResponse;
-use pluggy_core::retry::{Next, RetryPolicy, RetryState};
-use pluggy_core::token::{Decision, Epoch, RefreshTicket, TokenManager, auth_call};
 use pluggy_core::{
-    ApiKey, BaseUrl, BlockingTransport, Call, ClientId, ClientSecret, CredentialScope, Error,
-    RawResponse, check_access, parse_response,
+    ApiKey, BaseUrl, BlockingTransport, Call, ClientId, ClientSecret, CredentialScope, Decision,
+    Epoch, Error, Exchange, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step,
+    TokenManager, TransportError, auth_call, parse_auth_response, parse_response,
 };
 use serde::de::DeserializeOwned;
 
@@ -39,6 +37,17 @@ pub(crate) enum Auth<'a> {
     Connect(&'a ConnectTokenGrant),
 }
 
+impl Auth<'_> {
+    /// The same credential, borrowed again for another call.
+    pub(crate) fn reborrow(&self) -> Auth<'_> {
+        match self {
+            Auth::None => Auth::None,
+            Auth::Key(cache) => Auth::Key(cache),
+            Auth::Connect(grant) => Auth::Connect(grant),
+        }
+    }
+}
+
 impl Engine {
     pub(crate) fn new(
         base: BaseUrl,
@@ -48,7 +57,14 @@ impl Engine {
         user_agent: String,
         seed: u64,
     ) -> Self {
-        Self { base, transport, clock, retry, user_agent, rng: AtomicU64::new(seed) }
+        Self {
+            base,
+            transport,
+            clock,
+            retry,
+            user_agent,
+            rng: AtomicU64::new(seed),
+        }
     }
 
     /// A uniformly distributed number in `[0, 1)` for backoff jitter (splitmix64).
@@ -61,7 +77,11 @@ impl Engine {
     }
 
     /// Makes a call and decodes its answer.
-    pub(crate) fn call<T: DeserializeOwned>(&self, call: &Call, auth: Auth<'_>) -> Result<T, Error> {
+    pub(crate) fn call<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        auth: Auth<'_>,
+    ) -> Result<T, Error> {
         let raw = self.execute(call, auth)?;
         parse_response(call.endpoint(), &raw)
     }
@@ -69,65 +89,54 @@ impl Engine {
     /// Makes a call, with retries and key refreshes as core decides, and returns the final
     /// answer: a 2xx [`RawResponse`] or the typed error.
     pub(crate) fn execute(&self, call: &Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
-        let endpoint = call.endpoint();
-        let scope = match &auth {
-            Auth::None => CredentialScope::None,
-            Auth::Key(_) => CredentialScope::ApiKey,
-            Auth::Connect(grant) => grant.credential_scope(),
+        let (scope, refreshable) = match &auth {
+            Auth::None => (CredentialScope::None, false),
+            Auth::Key(cache) => (CredentialScope::ApiKey, cache.refreshable),
+            Auth::Connect(grant) => (grant.credential_scope(), false),
         };
-        check_access(call, scope)?;
-        let mut retry = RetryState::new(endpoint, self.retry.clone());
-        let mut attempt = 0u32;
+        let mut exchange = Exchange::start(call.clone(), scope, self.retry.clone(), refreshable)?;
         loop {
-            attempt += 1;
-            let (request, epoch) = match &auth {
-                Auth::None => (call.prepare(&self.base, Credential::None, &self.user_agent)?, None),
-                Auth::Key(cache) => {
-                    let (key, epoch) = cache.key(self)?;
-                    (call.prepare(&self.base, Credential::ApiKey(&key), &self.user_agent)?, Some(epoch))
-                }
-                Auth::Connect(grant) => {
-                    let token = grant.token();
-                    (call.prepare(&self.base, Credential::ConnectToken(token), &self.user_agent)?, None)
-                }
+            let key = match &auth {
+                Auth::Key(cache) => Some(cache.key(self)?),
+                _ => None,
             };
-            let span = tracing::debug_span!(
-                "pluggy.call",
-                endpoint = endpoint.name,
-                attempt,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            let started = Instant::now();
-            let outcome = span.in_scope(|| self.transport.send(request));
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-            if let Ok(raw) = &outcome {
-                span.record("status", raw.status());
-            }
-            match retry.next(outcome.as_ref(), self.jitter()) {
-                Next::Done => {
-                    return match outcome {
-                        Ok(raw) if (200..300).contains(&raw.status()) => Ok(raw),
-                        Ok(raw) => Err(pluggy_core::http::error_from_response(endpoint, &raw)),
-                        Err(source) => Err(Error::Transport { endpoint: endpoint.name, source }),
-                    };
-                }
-                Next::Retry { after } => {
-                    tracing::debug!(endpoint = endpoint.name, attempt, delay_ms = after.as_millis() as u64, "retrying");
-                    std::thread::sleep(after);
-                }
-                Next::RefreshKeyAndRetry => match (&auth, epoch) {
-                    (Auth::Key(cache), Some(epoch)) => cache.invalidate(epoch),
-                    _ => {
-                        return Err(match outcome {
-                            Ok(raw) => pluggy_core::http::error_from_response(endpoint, &raw),
-                            Err(source) => Error::Transport { endpoint: endpoint.name, source },
-                        });
+            let credential = match (&auth, &key) {
+                (Auth::Connect(grant), _) => Credential::ConnectToken(grant.token()),
+                (_, Some((key, _))) => Credential::ApiKey(key),
+                _ => Credential::None,
+            };
+            let epoch = key.as_ref().map(|k| k.1);
+            let request = exchange.request(&self.base, credential, epoch, &self.user_agent)?;
+            let outcome = self.send(request, exchange.attempts() + 1);
+            match exchange.on_outcome(outcome, self.jitter()) {
+                Step::Done(result) => return result,
+                Step::Sleep(delay) => std::thread::sleep(delay),
+                Step::Invalidate(epoch) => {
+                    if let Auth::Key(cache) = &auth {
+                        cache.invalidate(epoch);
                     }
-                },
-                Next::GiveUp(error) => return Err(error),
+                }
             }
         }
+    }
+
+    /// One attempt through the transport, in a span that records the outcome.
+    fn send(&self, request: PreparedRequest, attempt: u32) -> Result<RawResponse, TransportError> {
+        let span = tracing::debug_span!(
+            "pluggy.call",
+            endpoint = request.endpoint().name,
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let outcome = span.in_scope(|| self.transport.send(request));
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &outcome {
+            Ok(raw) => span.record("status", raw.status()),
+            Err(e) => span.record("status", tracing::field::debug(e.kind)),
+        };
+        outcome
     }
 }
 
@@ -137,15 +146,27 @@ pub(crate) struct KeyCache {
     manager: Mutex<TokenManager>,
     refreshed: Condvar,
     credentials: Option<(ClientId, ClientSecret)>,
+    refreshable: bool,
 }
 
 impl KeyCache {
-    pub(crate) fn new(manager: TokenManager, credentials: Option<(ClientId, ClientSecret)>) -> Self {
-        Self { manager: Mutex::new(manager), refreshed: Condvar::new(), credentials }
+    pub(crate) fn new(
+        manager: TokenManager,
+        credentials: Option<(ClientId, ClientSecret)>,
+    ) -> Self {
+        let refreshable = manager.is_refreshable() && credentials.is_some();
+        Self {
+            manager: Mutex::new(manager),
+            refreshed: Condvar::new(),
+            credentials,
+            refreshable,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, TokenManager> {
-        self.manager.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.manager
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn invalidate(&self, epoch: Epoch) {
@@ -179,18 +200,22 @@ impl KeyCache {
     }
 
     fn refresh(&self, engine: &Engine, ticket: RefreshTicket) {
-        let mut guard = Abandon { cache: self, ticket: Some(ticket) };
+        let mut guard = Abandon {
+            cache: self,
+            ticket: Some(ticket),
+        };
         let sent = engine.clock.now();
         let outcome = match &self.credentials {
             Some((id, secret)) => auth_call(id, secret)
-                .and_then(|call| engine.call::<AuthResponse>(&call, Auth::None))
-                .map(|r| r.api_key),
+                .and_then(|call| engine.execute(&call, Auth::None))
+                .and_then(|raw| parse_auth_response(&raw)),
             None => Err(Error::InvalidInput(
                 "this client has a static API key and no client credentials to refresh it".into(),
             )),
         };
         if let Some(ticket) = guard.ticket.take() {
-            self.lock().complete(ticket, sent, outcome);
+            let received = engine.clock.now();
+            self.lock().complete(ticket, sent, received, outcome);
             self.refreshed.notify_all();
         }
     }

@@ -1,7 +1,60 @@
 //! # pluggy-blocking
 //!
-//! The blocking driver of the Pluggy SDK over [`pluggy_core`].
+//! The blocking client of the Pluggy open-finance API, a thin driver over [`pluggy_core`] with
+//! no async runtime anywhere in its dependency tree: safe to call from plain threads and from a
+//! blocking section of an async program.
+//!
+//! - [`Client`] holds your application's credentials. It fetches the 2-hour API key lazily,
+//!   refreshes it ahead of expiry with a single `POST /auth` however many threads are calling
+//!   (`Mutex` + `Condvar`), answers the expired-key 403 with one refresh and one retry, and
+//!   reaches the whole API.
+//! - [`ConnectClient`] holds a 30-minute connect token and offers only what Pluggy Connect may
+//!   do; anything else is not on the type, and pluggy-core's scope check refuses it before any
+//!   request is sent.
+//! - Requests go through a [`BlockingTransport`](pluggy_core::BlockingTransport); the default
+//!   (feature `ureq`) is a ureq 3 agent over rustls with ring. A closure is a transport too.
+//!
+//! ```no_run
+//! use pluggy_blocking::Client;
+//! use pluggy_core::models::{ConnectTokenOptions, ConnectTokenRequest, CreateItemRequest, ItemParameters};
+//! use pluggy_core::{ClientSecret, ConnectorId, WaitPolicy};
+//!
+//! # fn run() -> Result<(), pluggy_core::Error> {
+//! // Backend: client credentials → API key (lazily) → a connect token for one user.
+//! let backend = Client::builder()
+//!     .credentials("your-client-id", ClientSecret::new("your-client-secret"))
+//!     .build()?;
+//! let grant = backend.create_connect_token(&ConnectTokenRequest {
+//!     options: Some(ConnectTokenOptions {
+//!         client_user_id: Some("user-42".into()),
+//!         ..Default::default()
+//!     }),
+//!     ..Default::default()
+//! })?;
+//!
+//! // Front end: only the connect token; connect the sandbox bank and wait for the sync.
+//! let front = backend.connect_client(grant);
+//! let params = ItemParameters::new().with("user", "user-ok").with("password", "password-ok");
+//! let item = front.create_item(&CreateItemRequest::new(ConnectorId::new(0), params))?;
+//! let item = front.wait_for_item(&item.id, WaitPolicy::default(), |_| {})?;
+//! let accounts = front.list_accounts(&item.id)?; // the reduced view
+//!
+//! // Backend again, with the API key: every transaction, page after page.
+//! for account in &accounts.results {
+//!     let count = backend.transactions(&account.id, &Default::default()).count();
+//!     println!("{}: {count} transactions", account.name);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
+mod client;
+pub mod clock;
+mod engine;
+mod pages;
+
+pub use client::{Client, ClientBuilder, ConnectClient};
+pub use pages::TransactionIter;
 pub use pluggy_core as core;
 
 #[cfg(feature = "ureq")]

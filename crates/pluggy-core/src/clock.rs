@@ -2,6 +2,7 @@
 //! ([`Timestamp`]). Nothing in this crate reads a clock; drivers pass `Now` in.
 
 use std::fmt;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -35,6 +36,39 @@ impl Now {
                 .unix_secs
                 .saturating_add(i64::try_from(by.as_secs()).unwrap_or(i64::MAX)),
         }
+    }
+}
+
+/// A source of [`Now`] readings.
+pub trait Clock: Send + Sync {
+    /// Reads the monotonic and the wall clock.
+    fn now(&self) -> Now;
+}
+
+/// A clock that moves only when told to, for tests.
+#[derive(Debug)]
+pub struct ManualClock {
+    now: Mutex<Now>,
+}
+
+impl ManualClock {
+    /// A clock reading `start`.
+    pub fn new(start: Now) -> Self {
+        Self {
+            now: Mutex::new(start),
+        }
+    }
+
+    /// Moves both clocks forward.
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
+        *now = now.advanced(by);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Now {
+        *self.now.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -136,6 +170,14 @@ mod tests {
     fn rejects_garbage_with_the_value_in_the_error() {
         let err = serde_json::from_str::<Timestamp>("\"yesterday\"").unwrap_err();
         assert!(err.to_string().contains("yesterday"));
+    }
+
+    #[test]
+    fn manual_clock_moves_only_when_told() {
+        let c = ManualClock::new(Now::new(Duration::ZERO, 1_000));
+        assert_eq!(c.now(), Now::new(Duration::ZERO, 1_000));
+        c.advance(Duration::from_secs(90));
+        assert_eq!(c.now(), Now::new(Duration::from_secs(90), 1_090));
     }
 
     #[test]

@@ -2,14 +2,21 @@
 //!
 //! The sans-IO core of the Pluggy SDK: everything the protocol knows, nothing that touches a
 //! socket or a clock. It holds the models, the generated endpoint table, connect-token scope
-//! rules, the API key lifecycle state machine, request building, response parsing and retry
-//! decisions. The `pluggy-async` and `pluggy-blocking` drivers only lock, wait, send and sleep;
-//! anyone on another runtime can drive this crate the same way.
+//! rules, the API key lifecycle state machine, request building, response parsing, retry
+//! decisions and the item-wait logic. The `pluggy-async` and `pluggy-blocking` drivers only
+//! lock, wait, send and sleep; anyone on another runtime can drive this crate the same way.
 //!
-//! One call, as data: build a [`Call`] for an [`Endpoint`](endpoint::Endpoint) → [`check_access`]
-//! against the credential → ask the [`TokenManager`](token::TokenManager) for a key with
-//! [`Now`] → [`Call::prepare`] a [`PreparedRequest`] → send it through a transport → parse the
-//! [`RawResponse`] with [`parse_response`] → follow the [`retry`] decision.
+//! One call, as data:
+//!
+//! 1. [`calls`] builds a [`Call`] on the generated [`endpoints`] table;
+//! 2. [`Exchange::start`] checks it against the credential's scope ([`check_access`]): a
+//!    connect token asking for transactions fails here, with nothing sent;
+//! 3. the driver asks its [`TokenManager`] for an API key, passing [`Now`];
+//! 4. [`Exchange::request`] prepares the [`PreparedRequest`], which the driver sends through
+//!    its [`AsyncTransport`] or [`BlockingTransport`];
+//! 5. [`Exchange::on_outcome`] turns the [`RawResponse`] into a [`Step`]: done (with the answer
+//!    or a typed [`Error`]), sleep and retry, or invalidate the key and retry;
+//! 6. [`parse_response`] decodes the answer into a model.
 
 #![forbid(unsafe_code)]
 

@@ -1,0 +1,648 @@
+//! [`Client`] (API key: the whole API) and [`ConnectClient`] (connect token: what Pluggy
+//! Connect may do), and the builder that makes both. Blocking: every call returns when the
+//! answer is in.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use pluggy_core::calls;
+use pluggy_core::models::{
+    Account, AccountType, ConnectTokenRequest, ConnectTokenResponse, Connector,
+    ConnectorCredential, ConnectorFilters, CreateItemRequest, CreateWebhook, CursorPage,
+    CursorTransactionFilters, DeleteCount, Identity, Investment, InvestmentFilters,
+    InvestmentTransaction, Item, ItemParameters, Page, ReducedAccount, Transaction,
+    TransactionFilters, UpdateItemRequest, UpdateWebhook, ValidationResponse, Webhook,
+};
+use pluggy_core::{
+    AccountId, ApiKey, BaseUrl, BlockingTransport, Call, ClientId, ClientSecret, ConnectToken,
+    ConnectTokenGrant, ConnectorId, Error, IdentityId, InvestmentId, ItemId, ItemWait, RawResponse,
+    RetryPolicy, TokenConfig, TokenManager, TransactionId, WaitPolicy, WaitStep, WebhookId,
+};
+use serde::de::DeserializeOwned;
+
+use crate::clock::{Clock, SystemClock};
+use crate::engine::{Auth, Engine, KeyCache};
+use crate::pages::TransactionIter;
+
+/// Builds a [`Client`] or a [`ConnectClient`].
+///
+/// Defaults: base URL `https://api.pluggy.ai`, the ureq transport (with the `ureq` feature),
+/// the system clock, [`RetryPolicy::default`], [`TokenConfig::default`].
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<(ClientId, ClientSecret)>,
+    api_key: Option<ApiKey>,
+    transport: Option<Arc<dyn BlockingTransport>>,
+    clock: Option<Arc<dyn Clock>>,
+    retry: RetryPolicy,
+    token_config: TokenConfig,
+    user_agent_suffix: Option<String>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.credentials.as_ref().map(|c| &c.0))
+            .field("api_key", &self.api_key)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: BaseUrl::DEFAULT.to_owned(),
+            credentials: None,
+            api_key: None,
+            transport: None,
+            clock: None,
+            retry: RetryPolicy::default(),
+            token_config: TokenConfig::default(),
+            user_agent_suffix: None,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The application's client id and secret, traded for API keys at `POST /auth`.
+    pub fn credentials(mut self, client_id: impl Into<ClientId>, secret: ClientSecret) -> Self {
+        self.credentials = Some((client_id.into(), secret));
+        self
+    }
+
+    /// A fixed API key, used as is and never refreshed.
+    pub fn api_key(mut self, key: ApiKey) -> Self {
+        self.api_key = Some(key);
+        self
+    }
+
+    /// The API's base URL; a path prefix is kept (`https://proxy.example/pluggy`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The transport requests go through (default: [`crate::UreqTransport`]). A closure
+    /// `Fn(PreparedRequest) -> Result<RawResponse, TransportError>` is one.
+    pub fn transport(mut self, transport: impl BlockingTransport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// The clock (default: [`SystemClock`]).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// The clock, shared with the caller (tests move a [`crate::clock::ManualClock`]).
+    pub fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// How failed calls are retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// When API keys are refreshed.
+    pub fn token_config(mut self, config: TokenConfig) -> Self {
+        self.token_config = config;
+        self
+    }
+
+    /// Text appended to the `User-Agent` header (your application's name and version).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Connect and whole-request timeouts of the default transport.
+    pub fn timeouts(mut self, connect: Duration, request: Duration) -> Self {
+        self.connect_timeout = connect;
+        self.request_timeout = request;
+        self
+    }
+
+    fn engine(&mut self) -> Result<Engine, Error> {
+        let base = BaseUrl::parse(&self.base_url)?;
+        let transport = match self.transport.take() {
+            Some(t) => t,
+            None => default_transport(self.connect_timeout, self.request_timeout)?,
+        };
+        let clock = self
+            .clock
+            .take()
+            .unwrap_or_else(|| Arc::new(SystemClock::new()));
+        let mut user_agent = format!("pluggy-rs/{} (blocking)", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = &self.user_agent_suffix {
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        let seed =
+            clock.now().unix_secs as u64 ^ (Arc::as_ptr(&transport) as *const () as usize as u64);
+        Ok(Engine::new(
+            base,
+            transport,
+            clock,
+            self.retry.clone(),
+            user_agent,
+            seed,
+        ))
+    }
+
+    /// Builds an API-key client. Needs [`credentials`](Self::credentials) or an
+    /// [`api_key`](Self::api_key).
+    pub fn build(mut self) -> Result<Client, Error> {
+        let engine = self.engine()?;
+        let seed = engine.clock.now().unix_secs as u64;
+        let keys = match (self.credentials.take(), self.api_key.take()) {
+            (_, Some(key)) => KeyCache::new(TokenManager::with_static_key(key), None),
+            (Some(creds), None) => KeyCache::new(
+                TokenManager::new(self.token_config.clone(), seed),
+                Some(creds),
+            ),
+            (None, None) => {
+                return Err(Error::InvalidInput(
+                    "a Client needs client credentials (credentials) or an API key (api_key)"
+                        .into(),
+                ));
+            }
+        };
+        Ok(Client {
+            engine: Arc::new(engine),
+            keys: Arc::new(keys),
+        })
+    }
+
+    /// Builds a connect-token client from a raw token (as a front end receives it).
+    pub fn build_connect(mut self, token: ConnectToken) -> Result<ConnectClient, Error> {
+        let engine = self.engine()?;
+        let grant = ConnectTokenGrant::new(token, engine.clock.now(), None);
+        Ok(ConnectClient::new(Arc::new(engine), grant))
+    }
+}
+
+#[cfg(feature = "ureq")]
+fn default_transport(
+    connect: Duration,
+    request: Duration,
+) -> Result<Arc<dyn BlockingTransport>, Error> {
+    let config = crate::UreqTransportConfig {
+        connect_timeout: connect,
+        request_timeout: request,
+        ..Default::default()
+    };
+    Ok(Arc::new(crate::UreqTransport::with_config(config)))
+}
+
+#[cfg(not(feature = "ureq"))]
+fn default_transport(_: Duration, _: Duration) -> Result<Arc<dyn BlockingTransport>, Error> {
+    Err(Error::InvalidInput(
+        "built without the `ureq` feature: give the builder a transport".into(),
+    ))
+}
+
+/// The backend's client: an API key (fetched and refreshed on its own) and the whole API.
+///
+/// Cheap to clone; clones share the key, the connection pool and the settings.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) keys: Arc<KeyCache>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.engine.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    pub(crate) fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        self.engine.call(&call, Auth::Key(&self.keys))
+    }
+
+    /// Any call, answered raw: the escape hatch for endpoints this SDK does not model yet.
+    /// Scope, retries and the API key are handled as for every other call.
+    pub fn raw(&self, call: Call) -> Result<RawResponse, Error> {
+        self.engine.execute(&call, Auth::Key(&self.keys))
+    }
+
+    /// Mints a connect token for Pluggy Connect (`POST /connect_token`): one per connection;
+    /// with `item_id` it updates that item.
+    pub fn create_connect_token(
+        &self,
+        request: &ConnectTokenRequest,
+    ) -> Result<ConnectTokenGrant, Error> {
+        let sent = self.engine.clock.now();
+        let answer: ConnectTokenResponse = self.call(calls::create_connect_token(request)?)?;
+        let grant = ConnectTokenGrant::new(answer.access_token, sent, request.item_id.clone());
+        Ok(match &request.options {
+            Some(options) => grant.with_options(options.clone()),
+            None => grant,
+        })
+    }
+
+    /// A connect-token client sharing this client's transport and settings.
+    pub fn connect_client(&self, grant: ConnectTokenGrant) -> ConnectClient {
+        ConnectClient::new(self.engine.clone(), grant)
+    }
+
+    /// `GET /connectors`.
+    pub fn list_connectors(&self, filters: &ConnectorFilters) -> Result<Page<Connector>, Error> {
+        self.call(calls::list_connectors(filters))
+    }
+
+    /// `GET /connectors/{id}`.
+    pub fn get_connector(&self, id: ConnectorId) -> Result<Connector, Error> {
+        self.call(calls::get_connector(id))
+    }
+
+    /// `POST /connectors/{id}/validate`.
+    pub fn validate_connector(
+        &self,
+        id: ConnectorId,
+        parameters: &ItemParameters,
+    ) -> Result<ValidationResponse, Error> {
+        self.call(calls::validate_connector(id, parameters)?)
+    }
+
+    /// `POST /items`. Never retried automatically: a duplicate would open a second connection.
+    pub fn create_item(&self, request: &CreateItemRequest) -> Result<Item, Error> {
+        self.call(calls::create_item(request)?)
+    }
+
+    /// `GET /items/{id}`.
+    pub fn get_item(&self, id: &ItemId) -> Result<Item, Error> {
+        self.call(calls::get_item(id))
+    }
+
+    /// `PATCH /items/{id}`: starts a new sync.
+    pub fn update_item(&self, id: &ItemId, request: &UpdateItemRequest) -> Result<Item, Error> {
+        self.call(calls::update_item(id, request)?)
+    }
+
+    /// `DELETE /items/{id}`.
+    pub fn delete_item(&self, id: &ItemId) -> Result<DeleteCount, Error> {
+        self.call(calls::delete_item(id))
+    }
+
+    /// `POST /items/{id}/mfa`: answers the item's MFA prompt (`{prompt name: value}`).
+    pub fn send_mfa(&self, id: &ItemId, answers: &ItemParameters) -> Result<Item, Error> {
+        self.call(calls::send_mfa(id, answers)?)
+    }
+
+    /// `PATCH /items/{id}/disable-auto-sync`.
+    pub fn disable_auto_sync(&self, id: &ItemId) -> Result<Item, Error> {
+        self.call(calls::disable_auto_sync(id))
+    }
+
+    /// Waits for an item's sync to end, calling `on_progress` with each look at it. Returns the
+    /// item in its final state (check [`Item::progress`]), or as soon as it needs MFA input
+    /// (use [`wait_for_item_with_mfa`](Self::wait_for_item_with_mfa) to answer it).
+    pub fn wait_for_item(
+        &self,
+        id: &ItemId,
+        policy: WaitPolicy,
+        on_progress: impl FnMut(&Item),
+    ) -> Result<Item, Error> {
+        wait_for_item(
+            &self.engine,
+            &Auth::Key(&self.keys),
+            id,
+            policy,
+            on_progress,
+            None::<NoMfa>,
+        )
+    }
+
+    /// Like [`wait_for_item`](Self::wait_for_item), answering MFA prompts with `answer`: it gets
+    /// the prompt and returns the answers to send, or `None` to stop waiting.
+    pub fn wait_for_item_with_mfa<F>(
+        &self,
+        id: &ItemId,
+        policy: WaitPolicy,
+        on_progress: impl FnMut(&Item),
+        answer: F,
+    ) -> Result<Item, Error>
+    where
+        F: FnMut(Option<ConnectorCredential>) -> Option<ItemParameters>,
+    {
+        wait_for_item(
+            &self.engine,
+            &Auth::Key(&self.keys),
+            id,
+            policy,
+            on_progress,
+            Some(answer),
+        )
+    }
+
+    /// `GET /accounts?itemId=…`, the full view.
+    pub fn list_accounts(
+        &self,
+        item_id: &ItemId,
+        kind: Option<&AccountType>,
+    ) -> Result<Page<Account>, Error> {
+        self.call(calls::list_accounts(item_id, kind))
+    }
+
+    /// `GET /accounts/{id}`.
+    pub fn get_account(&self, id: &AccountId) -> Result<Account, Error> {
+        self.call(calls::get_account(id))
+    }
+
+    /// `GET /transactions?accountId=…`: one page (page style).
+    pub fn list_transactions(
+        &self,
+        account_id: &AccountId,
+        filters: &TransactionFilters,
+    ) -> Result<Page<Transaction>, Error> {
+        self.call(calls::list_transactions(account_id, filters))
+    }
+
+    /// `GET /v2/transactions?accountId=…`: one cursor page. Pass its `next` to
+    /// [`next_transactions_page`](Self::next_transactions_page).
+    pub fn list_transactions_cursor(
+        &self,
+        account_id: &AccountId,
+        filters: &CursorTransactionFilters,
+    ) -> Result<CursorPage<Transaction>, Error> {
+        self.call(calls::list_transactions_cursor(account_id, filters))
+    }
+
+    /// The cursor page at `next`, sent back verbatim.
+    pub fn next_transactions_page(&self, next: &str) -> Result<CursorPage<Transaction>, Error> {
+        self.call(calls::next_transactions_cursor(next)?)
+    }
+
+    /// Every transaction of an account, as an iterator over the cursor pages of
+    /// `GET /v2/transactions`. Pages are fetched as the iterator is read.
+    pub fn transactions(
+        &self,
+        account_id: &AccountId,
+        filters: &CursorTransactionFilters,
+    ) -> TransactionIter {
+        TransactionIter::new(
+            self.clone(),
+            calls::list_transactions_cursor(account_id, filters),
+        )
+    }
+
+    /// `GET /transactions/{id}`.
+    pub fn get_transaction(&self, id: &TransactionId) -> Result<Transaction, Error> {
+        self.call(calls::get_transaction(id))
+    }
+
+    /// `GET /identity?itemId=…`.
+    pub fn get_identity_by_item(&self, item_id: &ItemId) -> Result<Identity, Error> {
+        self.call(calls::get_identity_by_item(item_id))
+    }
+
+    /// `GET /identity/{id}`.
+    pub fn get_identity(&self, id: &IdentityId) -> Result<Identity, Error> {
+        self.call(calls::get_identity(id))
+    }
+
+    /// `GET /investments?itemId=…`.
+    pub fn list_investments(
+        &self,
+        item_id: &ItemId,
+        filters: &InvestmentFilters,
+    ) -> Result<Page<Investment>, Error> {
+        self.call(calls::list_investments(item_id, filters))
+    }
+
+    /// `GET /investments/{id}`.
+    pub fn get_investment(&self, id: &InvestmentId) -> Result<Investment, Error> {
+        self.call(calls::get_investment(id))
+    }
+
+    /// `GET /investments/{id}/transactions`.
+    pub fn list_investment_transactions(
+        &self,
+        id: &InvestmentId,
+        page: Option<u32>,
+        page_size: Option<u32>,
+    ) -> Result<Page<InvestmentTransaction>, Error> {
+        self.call(calls::list_investment_transactions(id, page, page_size))
+    }
+
+    /// `GET /webhooks`.
+    pub fn list_webhooks(&self) -> Result<Page<Webhook>, Error> {
+        self.call(calls::list_webhooks())
+    }
+
+    /// `POST /webhooks`.
+    pub fn create_webhook(&self, request: &CreateWebhook) -> Result<Webhook, Error> {
+        self.call(calls::create_webhook(request)?)
+    }
+
+    /// `GET /webhooks/{id}`.
+    pub fn get_webhook(&self, id: &WebhookId) -> Result<Webhook, Error> {
+        self.call(calls::get_webhook(id))
+    }
+
+    /// `PATCH /webhooks/{id}`.
+    pub fn update_webhook(
+        &self,
+        id: &WebhookId,
+        request: &UpdateWebhook,
+    ) -> Result<Webhook, Error> {
+        self.call(calls::update_webhook(id, request)?)
+    }
+
+    /// `DELETE /webhooks/{id}`.
+    pub fn delete_webhook(&self, id: &WebhookId) -> Result<DeleteCount, Error> {
+        self.call(calls::delete_webhook(id))
+    }
+}
+
+/// The front end's client: a connect token and only what it may do (connectors, creating one
+/// item, following and updating that item, its reduced accounts). Everything else is not on
+/// this type, and core's scope check refuses it at run time too.
+pub struct ConnectClient {
+    engine: Arc<Engine>,
+    grant: Mutex<ConnectTokenGrant>,
+}
+
+impl std::fmt::Debug for ConnectClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectClient")
+            .field("grant", &*self.lock())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectClient {
+    fn new(engine: Arc<Engine>, grant: ConnectTokenGrant) -> Self {
+        Self {
+            engine,
+            grant: Mutex::new(grant),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ConnectTokenGrant> {
+        self.grant
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The token's grant: expiry, options and the items in its scope.
+    pub fn grant(&self) -> ConnectTokenGrant {
+        self.lock().clone()
+    }
+
+    fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let grant = self.grant();
+        if grant.is_expired(self.engine.clock.now()) {
+            return Err(Error::InvalidInput(
+                "the connect token has expired (they live 30 minutes): ask the backend for a new one".into(),
+            ));
+        }
+        self.engine.call(&call, Auth::Connect(&grant))
+    }
+
+    /// `GET /connectors`.
+    pub fn list_connectors(&self, filters: &ConnectorFilters) -> Result<Page<Connector>, Error> {
+        self.call(calls::list_connectors(filters))
+    }
+
+    /// `GET /connectors/{id}`.
+    pub fn get_connector(&self, id: ConnectorId) -> Result<Connector, Error> {
+        self.call(calls::get_connector(id))
+    }
+
+    /// `POST /connectors/{id}/validate`.
+    pub fn validate_connector(
+        &self,
+        id: ConnectorId,
+        parameters: &ItemParameters,
+    ) -> Result<ValidationResponse, Error> {
+        self.call(calls::validate_connector(id, parameters)?)
+    }
+
+    /// `POST /items`; the new item joins this token's scope. Never retried automatically.
+    pub fn create_item(&self, request: &CreateItemRequest) -> Result<Item, Error> {
+        let item: Item = self.call(calls::create_item(request)?)?;
+        self.lock().record_created_item(item.id.clone());
+        Ok(item)
+    }
+
+    /// `GET /items/{id}` of an item in this token's scope.
+    pub fn get_item(&self, id: &ItemId) -> Result<Item, Error> {
+        self.call(calls::get_item(id))
+    }
+
+    /// `PATCH /items/{id}` of an item in this token's scope.
+    pub fn update_item(&self, id: &ItemId, request: &UpdateItemRequest) -> Result<Item, Error> {
+        self.call(calls::update_item(id, request)?)
+    }
+
+    /// `POST /items/{id}/mfa` for an item in this token's scope.
+    pub fn send_mfa(&self, id: &ItemId, answers: &ItemParameters) -> Result<Item, Error> {
+        self.call(calls::send_mfa(id, answers)?)
+    }
+
+    /// Waits for the sync of an item in this token's scope; see [`Client::wait_for_item`].
+    pub fn wait_for_item(
+        &self,
+        id: &ItemId,
+        policy: WaitPolicy,
+        on_progress: impl FnMut(&Item),
+    ) -> Result<Item, Error> {
+        let grant = self.grant();
+        wait_for_item(
+            &self.engine,
+            &Auth::Connect(&grant),
+            id,
+            policy,
+            on_progress,
+            None::<NoMfa>,
+        )
+    }
+
+    /// Waits and answers MFA prompts; see [`Client::wait_for_item_with_mfa`].
+    pub fn wait_for_item_with_mfa<F>(
+        &self,
+        id: &ItemId,
+        policy: WaitPolicy,
+        on_progress: impl FnMut(&Item),
+        answer: F,
+    ) -> Result<Item, Error>
+    where
+        F: FnMut(Option<ConnectorCredential>) -> Option<ItemParameters>,
+    {
+        let grant = self.grant();
+        wait_for_item(
+            &self.engine,
+            &Auth::Connect(&grant),
+            id,
+            policy,
+            on_progress,
+            Some(answer),
+        )
+    }
+
+    /// `GET /accounts?itemId=…` in the reduced view a connect token gets.
+    pub fn list_accounts(&self, item_id: &ItemId) -> Result<Page<ReducedAccount>, Error> {
+        self.call(calls::list_accounts(item_id, None))
+    }
+}
+
+type NoMfa = fn(Option<ConnectorCredential>) -> Option<ItemParameters>;
+
+/// The wait loop: core's [`ItemWait`] decides, this fetches, sleeps and asks.
+fn wait_for_item<F>(
+    engine: &Engine,
+    auth: &Auth<'_>,
+    id: &ItemId,
+    policy: WaitPolicy,
+    mut on_progress: impl FnMut(&Item),
+    mut answer: Option<F>,
+) -> Result<Item, Error>
+where
+    F: FnMut(Option<ConnectorCredential>) -> Option<ItemParameters>,
+{
+    let mut wait = ItemWait::new(engine.clock.now(), policy, answer.is_some());
+    loop {
+        let item: Item = engine.call(&calls::get_item(id), auth.reborrow())?;
+        on_progress(&item);
+        match wait.on_item(engine.clock.now(), &item) {
+            WaitStep::Finished => return Ok(item),
+            WaitStep::Sleep(delay) => std::thread::sleep(delay),
+            WaitStep::AskMfa(prompt) => {
+                let Some(answer) = answer.as_mut() else {
+                    return Ok(item);
+                };
+                let Some(answers) = answer(prompt.map(|p| *p)) else {
+                    return Ok(item);
+                };
+                let _: Item = engine.call(&calls::send_mfa(id, &answers)?, auth.reborrow())?;
+                wait.mfa_sent();
+            }
+            WaitStep::Failed(error) => return Err(error),
+        }
+    }
+}
