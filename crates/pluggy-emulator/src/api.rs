@@ -168,7 +168,7 @@ pub(crate) fn authenticate(st: &State, header: Option<&str>, now: Millis) -> Res
         Some(token_id) => match st.tokens.get(token_id) {
             Some(scope) if scope.expires_at > now => Ok(Cred::ConnectToken {
                 token_id: token_id.to_owned(),
-                client_id,
+                client_id: scope.client_id.clone(),
             }),
             _ => Err(reply::invalid_token()),
         },
@@ -296,6 +296,7 @@ fn connect_token(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     st.tokens.insert(
         token_id,
         TokenScope {
+            client_id,
             items,
             options,
             expires_at: (iat * 1000).saturating_add(ttl),

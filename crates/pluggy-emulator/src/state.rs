@@ -97,8 +97,13 @@ impl Shared {
 /// What a connect token may reach, held server-side.
 #[derive(Clone, Debug)]
 pub(crate) struct TokenScope {
+    /// The client that minted the token.
+    pub(crate) client_id: String,
+    /// The item it was issued for and the items it created.
     pub(crate) items: Vec<ItemId>,
+    /// Defaults for the items it creates.
     pub(crate) options: ConnectTokenOptions,
+    /// When it stops working, on the emulator's clock.
     pub(crate) expires_at: Millis,
 }
 
