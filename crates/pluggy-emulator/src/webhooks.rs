@@ -130,7 +130,9 @@ pub(crate) fn raise(
                 WebhookEvent::ItemDeleted => WebhookPayload::ItemDeleted(e),
                 WebhookEvent::ItemWaitingUserInput => WebhookPayload::ItemWaitingUserInput(e),
                 WebhookEvent::ItemWaitingUserAction => WebhookPayload::ItemWaitingUserAction(e),
-                _ => WebhookPayload::ItemLoginSucceeded(e),
+                WebhookEvent::ItemLoginSucceeded => WebhookPayload::ItemLoginSucceeded(e),
+                // Items raise only item events, and transactions/created with its data.
+                _ => return,
             }
         }
     };
