@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pluggy_core::endpoint::{Access, Endpoint, ItemBinding, View};
 use pluggy_core::models::{
     AuthResponse, ConnectTokenOptions, ConnectTokenResponse, CursorPage, DeleteCount,
@@ -843,8 +843,16 @@ fn transactions_cursor(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     Ok(Reply::ok(&CursorPage { results, next }))
 }
 
+/// RFC 3986's unreserved characters stay; everything else (`+`, `/`, `=` of a cursor) is
+/// percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn enc(v: &str) -> String {
-    utf8_percent_encode(v, NON_ALPHANUMERIC).to_string()
+    utf8_percent_encode(v, QUERY_VALUE).to_string()
 }
 
 fn transaction_get(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {

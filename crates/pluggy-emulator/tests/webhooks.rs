@@ -299,6 +299,20 @@ async fn item_events_reach_the_item_url_and_registered_webhooks() {
     let link = created.2["createdTransactionsLink"].as_str().unwrap();
     assert!(link.starts_with(emu.base_url()));
 
+    // A disabled webhook receives nothing.
+    let hook_id = get(&emu, "/webhooks", &key).await.json()["results"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    patch(
+        &emu,
+        &format!("/webhooks/{hook_id}"),
+        &key,
+        json!({"enabled": false}),
+    )
+    .await;
+    let quiet = create_item(&emu, &key, 0, "user-ok").await;
+    settle(&emu, &key, &quiet).await;
     // Errors and deletion are reported too.
     delete(&emu, &format!("/items/{id}"), &key).await;
     let failing = create_item(&emu, &token, 0, "user-locked").await;
