@@ -402,3 +402,27 @@ async fn unauthorized_receivers_and_https_urls_are_not_retried() {
     assert_eq!(s["webhooks"]["attempts"], 2);
     assert_eq!(got.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn syncs_run_in_real_time_without_anyone_polling() {
+    let emu = start_with(Config {
+        sync_step_delay: Duration::from_millis(20),
+        ..Config::for_tests()
+    })
+    .await;
+    let key = api_key(&emu).await;
+    let (addr, got) = receiver(vec![]).await;
+    post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/h"), "event": "item/created"}),
+    )
+    .await;
+    let id = create_item(&emu, &key, 0, "user-ok").await;
+    // Nothing asks for the item: the background ticker runs its sync and sends the event.
+    wait_for(&emu, "delivered", 1).await;
+    assert_eq!(got.lock().unwrap()[0].2["itemId"], id.as_str());
+    let item = get(&emu, &format!("/items/{id}"), &key).await.json();
+    assert_eq!(item["status"], "UPDATED");
+}
