@@ -264,7 +264,8 @@ pub(crate) fn identity(i: &Identity) -> IdentityModel {
     IdentityModel {
         id: IdentityId::new(i.id.clone()),
         item_id: ItemId::new(i.item_id.clone()),
-        birth_date: date(i.birth_date),
+        // The API writes birth dates as midnight UTC timestamps.
+        birth_date: date(i.birth_date).map(Date::in_timestamp_form),
         tax_number: Some(i.tax_number.clone()),
         document: Some(i.tax_number.clone()),
         document_type: Some("CPF".to_owned()),
