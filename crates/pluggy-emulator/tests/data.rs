@@ -244,7 +244,12 @@ async fn identity_and_investments() {
     let identity = identity.json();
     assert_eq!(identity["itemId"], id.as_str());
     assert!(identity["fullName"].is_string());
-    assert!(identity["birthDate"].as_str().unwrap().ends_with("T00:00:00.000Z"));
+    assert!(
+        identity["birthDate"]
+            .as_str()
+            .unwrap()
+            .ends_with("T00:00:00.000Z")
+    );
     let again = get(
         &emu,
         &format!("/identity/{}", identity["id"].as_str().unwrap()),
