@@ -4,10 +4,12 @@
 //!   into `spec/pluggy-api.json`.
 //! - `codegen [--check]`: generates `crates/pluggy-core/src/generated/` from `spec/`.
 //! - `ci`: the whole CI pipeline, stopping at the first failing step.
+//! - `compat [node] [python]`: runs Pluggy's official SDKs against the emulator.
 
 mod access;
 mod ci;
 mod codegen;
+mod compat;
 mod json;
 mod spec;
 mod spec_import;
@@ -25,6 +27,8 @@ Commands:
   codegen [--check]    Generate crates/pluggy-core/src/generated/ from spec/. With --check,
                        write nothing and fail if a generated file is stale.
   ci                   Run every CI step in order, stopping at the first failure.
+  compat [node] [python]
+                       Run the official SDKs' flows (compat/) against the emulator.
   help                 Show this message.
 ";
 
@@ -97,6 +101,7 @@ fn run(args: &[String]) -> Result<()> {
             [] => ci::run(&root),
             _ => Err(Error::new("usage: cargo xtask ci")),
         },
+        Some("compat") => compat::parse_args(&rest).and_then(|sdks| compat::run(&root, &sdks)),
         Some(other) => Err(Error::new(format!(
             "unknown command `{other}`; run `cargo xtask help`"
         ))),
