@@ -11,7 +11,7 @@
 const assert = require('node:assert/strict')
 const http = require('node:http')
 
-const TIMEOUT_MS = Number(process.env.COMPAT_TIMEOUT_MS || 120000)
+const TIMEOUT_MS = Number(process.env.COMPAT_TIMEOUT_MS || 50000)
 const SANDBOX_CONNECTOR_ID = 0
 const MFA_2STEP_CONNECTOR_ID = 3
 const MFA_VALUE = '123456'
@@ -166,9 +166,12 @@ step('connectors (fetchConnectors, fetchConnector, validateParameters)', async (
     production.results.some(c => c.isSandbox === false),
     'no production connector without the sandbox filter'
   )
-  const filtered = await client.fetchConnectors({ sandbox: true, countries: ['BR'], types: ['PERSONAL_BANK'] })
-  assert.ok(filtered.results.length > 0, 'no connector for countries=BR, types=PERSONAL_BANK')
-  for (const c of filtered.results) assert.equal(c.type, 'PERSONAL_BANK')
+  const types = ['PERSONAL_BANK', 'BUSINESS_BANK']
+  const filtered = await client.fetchConnectors({ sandbox: true, countries: ['BR'], types })
+  assert.ok(filtered.results.length > 0, 'no connector for countries=BR and two types')
+  for (const c of filtered.results) {
+    assert.ok(types.includes(c.type), `type filter let ${c.type} through`)
+  }
 
   const connector = await client.fetchConnector(SANDBOX_CONNECTOR_ID)
   assert.equal(connector.id, SANDBOX_CONNECTOR_ID)
@@ -332,7 +335,7 @@ step('MFA 2-step (createItem on connector 3, updateItemMFA)', async () => {
   await client.deleteItem(item.id)
 })
 
-step('webhooks CRUD (createWebhook, fetchWebhooks, fetchWebhook, updateWebhook, deleteWebhook)', async () => {
+step('webhooks CRUD (create, fetch all, fetch one, update, delete)', async () => {
   const createUrl = `https://example.com/webhooks/${TAG}`
   const updateUrl = `https://example.com/webhooks/${TAG}-updated`
   const created = await client.createWebhook('item/updated', createUrl)
@@ -356,7 +359,37 @@ step('webhooks CRUD (createWebhook, fetchWebhooks, fetchWebhook, updateWebhook, 
   assert.ok(!after.results.some(w => w.id === created.id), 'deleted webhook still listed')
 })
 
-step('error paths (fetchItem, fetchAccount, fetchTransaction, fetchConnector on unknown ids)', async () => {
+step('429 with Retry-After is retried by the SDK (emulator fault rule)', async () => {
+  // Needs the emulator's /__emulator routes; against any other server this step is skipped.
+  const admin = `${process.env.PLUGGY_API_URL}/__emulator`
+  const stats = async () => {
+    const res = await fetch(`${admin}/stats`)
+    return res.ok ? res.json() : null
+  }
+  const before = await stats().catch(() => null)
+  if (!before) return 'skipped: no /__emulator routes'
+  const rule = { method: 'GET', route: '/connectors/{id}', status: 429, retry_after: 1, times: 1 }
+  const created = await fetch(`${admin}/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+  })
+  assert.equal(created.status, 200, 'the fault rule was not accepted')
+  try {
+    const t0 = Date.now()
+    const connector = await client.fetchConnector(SANDBOX_CONNECTOR_ID)
+    assert.equal(connector.id, SANDBOX_CONNECTOR_ID)
+    assert.ok(Date.now() - t0 >= 900, 'the SDK did not wait for Retry-After')
+    const counts = (await stats()).requests['GET /connectors/{id}'] || {}
+    const earlier = before.requests['GET /connectors/{id}'] || {}
+    assert.equal((counts['429'] || 0) - (earlier['429'] || 0), 1, 'expected one 429')
+    assert.equal((counts['200'] || 0) - (earlier['200'] || 0), 1, 'expected one retried 200')
+  } finally {
+    await fetch(`${admin}/faults`, { method: 'DELETE' })
+  }
+})
+
+step('error paths (unknown ids, bad credentials)', async () => {
   for (const [what, call] of [
     ['fetchItem', () => client.fetchItem(NON_EXISTENT_UUID)],
     ['fetchAccount', () => client.fetchAccount(NON_EXISTENT_UUID)],
@@ -369,7 +402,7 @@ step('error paths (fetchItem, fetchAccount, fetchTransaction, fetchConnector on 
   }
   const bad = await rejection(client.createItem(SANDBOX_CONNECTOR_ID, { user: 'x' }))
   assert.equal(bad.code, 400)
-  assert.ok(Array.isArray(bad.details) && bad.details.length > 0, 'validation error without details')
+  assert.ok(Array.isArray(bad.details) && bad.details.length > 0, 'no details in the 400')
 })
 
 step('delete item (deleteItem) and its webhook', async () => {
@@ -396,8 +429,9 @@ async function main() {
   for (const { name, run } of steps) {
     const t0 = Date.now()
     try {
-      await run()
-      process.stdout.write(`ok   ${name} (${Date.now() - t0} ms)\n`)
+      const note = await run()
+      const suffix = typeof note === 'string' ? `, ${note}` : ''
+      process.stdout.write(`ok   ${name} (${Date.now() - t0} ms${suffix})\n`)
     } catch (err) {
       failed += 1
       process.stdout.write(`FAIL ${name}\n     ${describeError(err).split('\n').join('\n     ')}\n`)
@@ -410,9 +444,9 @@ async function main() {
   if (failed > 0) {
     fail(`pluggy-sdk ${require('pluggy-sdk/package.json').version}: a step failed`, 1)
   }
-  process.stdout.write(
-    `pluggy-sdk ${require('pluggy-sdk/package.json').version}: ${steps.length} steps passed in ${Date.now() - started} ms\n`
-  )
+  const version = require('pluggy-sdk/package.json').version
+  const elapsed = Date.now() - started
+  process.stdout.write(`pluggy-sdk ${version}: ${steps.length} steps passed in ${elapsed} ms\n`)
 }
 
 main().catch(err => fail(describeError(err), 1))

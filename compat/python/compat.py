@@ -316,7 +316,11 @@ def step_transactions() -> None:
     equal(legacy.total, len(page.results), "total of the page style vs the cursor style")
     ids = [t.id for t in page.results[:3]]
     by_ids = transactions.transactions_list(account_id, ids=ids)
-    equal(sorted(str(t.id) for t in by_ids.results), sorted(str(i) for i in ids), "transactions filtered by ids")
+    equal(
+        sorted(str(t.id) for t in by_ids.results),
+        sorted(str(i) for i in ids),
+        "transactions filtered by ids",
+    )
 
 
 def step_transactions_cursor_pages() -> None:
@@ -406,7 +410,8 @@ def step_webhooks_crud() -> None:
     created = create_webhook("item/updated", create_url)
     try:
         listed = webhooks.webhooks_list()
-        check(any(str(w.id) == str(created.id) for w in listed.results), "created webhook not listed")
+        listed_ids = [str(w.id) for w in listed.results]
+        check(str(created.id) in listed_ids, "created webhook not listed")
         fetched = webhooks.webhooks_retrieve(created.id)
         equal(fetched.url, create_url, "url of the fetched webhook")
         updated = webhooks.webhooks_update(created.id, UpdateWebhook(url=update_url, event="all"))
@@ -417,6 +422,55 @@ def step_webhooks_crud() -> None:
     equal(deleted.count, 1, "count of webhooks_delete")
     after = webhooks.webhooks_list()
     check(all(str(w.id) != str(created.id) for w in after.results), "deleted webhook still listed")
+
+
+def admin(method: str, route: str, body: Any = None) -> Any:
+    """Calls the emulator's `/__emulator` routes directly (no proxy); None when absent."""
+    import urllib.error
+    import urllib.request
+
+    url = f"{configuration.host}/__emulator/{route}"
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("content-type", "application/json")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=10) as response:
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as err:
+        if err.code == 404:
+            return None
+        raise
+
+
+def step_rate_limited() -> str | None:
+    # Needs the emulator's /__emulator routes; against any other server this step is skipped.
+    before = admin("GET", "stats")
+    if before is None:
+        return "skipped: no /__emulator routes"
+    route = "GET /connectors/{id}"
+    rule = {
+        "method": "GET",
+        "route": "/connectors/{id}",
+        "status": 429,
+        "retry_after": 1,
+        "times": 1,
+    }
+    admin("POST", "faults", rule)
+    try:
+        t0 = time.monotonic()
+        # urllib3, under the SDK, retries a 429 that carries Retry-After, after waiting it.
+        connector = connectors.connector_retrieve(SANDBOX_CONNECTOR_ID)
+        waited = time.monotonic() - t0
+    finally:
+        admin("DELETE", "faults")
+    equal(connector.id, SANDBOX_CONNECTOR_ID, "connector id after the retry")
+    check(waited >= 0.9, f"the SDK retried after {waited:.2f} s, before Retry-After")
+    counts = admin("GET", "stats")["requests"].get(route, {})
+    earlier = before["requests"].get(route, {})
+    for status in ("429", "200"):
+        equal(counts.get(status, 0) - earlier.get(status, 0), 1, f"{status} answers to {route}")
+    return None
 
 
 def step_errors() -> None:
@@ -454,7 +508,7 @@ def step_delete_item() -> None:
     webhooks.webhooks_delete(ctx["local_webhook"].id)
 
 
-STEPS: list[tuple[str, Callable[[], None]]] = [
+STEPS: list[tuple[str, Callable[[], str | None]]] = [
     ("auth (auth_create)", step_auth),
     ("connect token (connect_token_create)", step_connect_token),
     ("connectors (connectors_list, connector_retrieve, connectors_validate)", step_connectors),
@@ -474,6 +528,7 @@ STEPS: list[tuple[str, Callable[[], None]]] = [
     ("item update (items_update) and webhooks received for it", step_update_item),
     ("MFA 2-step (items_create on connector 3, items_send_mfa)", step_mfa),
     ("webhooks CRUD (webhooks_create/list/retrieve/update/delete)", step_webhooks_crud),
+    ("429 with Retry-After is retried under the SDK (emulator fault rule)", step_rate_limited),
     ("error paths (unknown ids, bad credentials)", step_errors),
     ("delete item (items_delete) and its webhook", step_delete_item),
 ]
@@ -484,8 +539,9 @@ def main() -> int:
     failed = False
     for name, run in STEPS:
         t0 = time.monotonic()
+        note = None
         try:
-            run()
+            note = run()
         except CheckFailed as err:
             print(f"FAIL {name}\n     {err}", flush=True)
             failed = True
@@ -495,7 +551,8 @@ def main() -> int:
             failed = True
         if failed:
             break
-        print(f"ok   {name} ({(time.monotonic() - t0) * 1000:.0f} ms)", flush=True)
+        suffix = f", {note}" if note else ""
+        print(f"ok   {name} ({(time.monotonic() - t0) * 1000:.0f} ms{suffix})", flush=True)
     if "receiver" in ctx:
         ctx["receiver"].close()
     version = pluggy_sdk.__version__

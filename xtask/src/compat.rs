@@ -581,6 +581,36 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_tool_is_named_with_what_to_install() {
+        let err = require_tool(
+            "pluggy-compat-no-such-tool",
+            &["--version"],
+            "Node.js 18 or later",
+        )
+        .expect_err("missing")
+        .to_string();
+        assert_eq!(
+            err,
+            "`pluggy-compat-no-such-tool` not found on PATH; install Node.js 18 or later"
+        );
+    }
+
+    #[test]
+    fn a_command_outliving_its_timeout_is_stopped() {
+        if cfg!(windows) {
+            return;
+        }
+        let started = Instant::now();
+        let err = run_bounded(Command::new("sleep").arg("30"), Duration::from_millis(200))
+            .expect_err("timed out")
+            .to_string();
+        assert!(err.contains("did not finish within"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let status = run_bounded(&mut Command::new("true"), Duration::from_secs(10)).expect("runs");
+        assert!(status.success());
+    }
+
+    #[test]
     fn deadlines_cap_timeouts() {
         let near = Deadline::new(Duration::from_secs(1));
         assert!(near.cap(Duration::from_secs(60)) <= Duration::from_secs(1));
