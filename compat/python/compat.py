@@ -19,9 +19,12 @@ import sys
 import threading
 import time
 import traceback
+import urllib.error
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 SANDBOX_CONNECTOR_ID = 0
@@ -339,8 +342,6 @@ def step_transactions_cursor_pages() -> None:
     after = first.next
     while after is not None:
         # The SDK takes the decoded `after` value of `next` (see its parameter's description).
-        from urllib.parse import parse_qs, urlsplit
-
         cursor = parse_qs(urlsplit(after).query)["after"][0]
         page = transactions.transactions_list_by_cursor(account.id, after=cursor)
         seen.extend(str(t.id) for t in page.results)
@@ -426,9 +427,6 @@ def step_webhooks_crud() -> None:
 
 def admin(method: str, route: str, body: Any = None) -> Any:
     """Calls the emulator's `/__emulator` routes directly (no proxy); None when absent."""
-    import urllib.error
-    import urllib.request
-
     url = f"{configuration.host}/__emulator/{route}"
     data = None if body is None else json.dumps(body).encode("utf-8")
     request = urllib.request.Request(url, data=data, method=method)
