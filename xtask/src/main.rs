@@ -3,8 +3,8 @@
 //! - `spec-import <path>`: extracts the facts the SDK needs from the official OpenAPI document
 //!   into `spec/pluggy-api.json`.
 //! - `codegen [--check]`: generates `crates/pluggy-core/src/generated/` from `spec/`.
-//! - `ci`: the whole CI pipeline, stopping at the first failing step.
 //! - `compat [node] [python]`: runs Pluggy's official SDKs against the emulator.
+//! - `ci`: the whole CI pipeline, stopping at the first failing step.
 
 mod access;
 mod ci;
@@ -26,9 +26,9 @@ Commands:
                        official OpenAPI document at <path> into spec/pluggy-api.json.
   codegen [--check]    Generate crates/pluggy-core/src/generated/ from spec/. With --check,
                        write nothing and fail if a generated file is stale.
-  ci                   Run every CI step in order, stopping at the first failure.
   compat [node] [python]
                        Run the official SDKs' flows (compat/) against the emulator.
+  ci                   Run every CI step in order, stopping at the first failure.
   help                 Show this message.
 ";
 
@@ -97,11 +97,11 @@ fn run(args: &[String]) -> Result<()> {
             ["--check"] => codegen::run(&root, codegen::Mode::Check),
             _ => Err(Error::new("usage: cargo xtask codegen [--check]")),
         },
+        Some("compat") => compat::parse_args(&rest).and_then(|sdks| compat::run(&root, &sdks)),
         Some("ci") => match rest.as_slice() {
             [] => ci::run(&root),
             _ => Err(Error::new("usage: cargo xtask ci")),
         },
-        Some("compat") => compat::parse_args(&rest).and_then(|sdks| compat::run(&root, &sdks)),
         Some(other) => Err(Error::new(format!(
             "unknown command `{other}`; run `cargo xtask help`"
         ))),
