@@ -3,6 +3,7 @@
 //! - `spec-import <path>`: extracts the facts the SDK needs from the official OpenAPI document
 //!   into `spec/pluggy-api.json`.
 //! - `codegen [--check]`: generates `crates/pluggy-core/src/generated/` from `spec/`.
+//! - `compat [node] [python]`: runs Pluggy's official SDKs against the emulator.
 //! - `ci`: the whole CI pipeline, stopping at the first failing step.
 //! - `bench [--quick] [--json]`: the benchmarks, built and run in release mode.
 
@@ -10,6 +11,7 @@ mod access;
 mod bench;
 mod ci;
 mod codegen;
+mod compat;
 mod json;
 mod spec;
 mod spec_import;
@@ -26,6 +28,8 @@ Commands:
                        official OpenAPI document at <path> into spec/pluggy-api.json.
   codegen [--check]    Generate crates/pluggy-core/src/generated/ from spec/. With --check,
                        write nothing and fail if a generated file is stale.
+  compat [node] [python]
+                       Run the official SDKs' flows (compat/) against the emulator.
   ci                   Run every CI step in order, stopping at the first failure.
   bench [--quick] [--json]
                        Build and run the benchmarks (pluggy-bench) in release mode: SDK
@@ -99,6 +103,7 @@ fn run(args: &[String]) -> Result<()> {
             ["--check"] => codegen::run(&root, codegen::Mode::Check),
             _ => Err(Error::new("usage: cargo xtask codegen [--check]")),
         },
+        Some("compat") => compat::parse_args(&rest).and_then(|sdks| compat::run(&root, &sdks)),
         Some("ci") => match rest.as_slice() {
             [] => ci::run(&root),
             _ => Err(Error::new("usage: cargo xtask ci")),
