@@ -103,9 +103,20 @@ impl Comparison {
         Spread::of(&self.subject_us)
     }
 
-    /// The median over rounds of the round's SDK time over its baseline time.
+    /// The median over rounds of the round's SDK time over its baseline time: paired round by
+    /// round, so a round slowed down for both sides does not skew it.
     pub fn ratio(&self) -> f64 {
         self.round_ratios().median
+    }
+
+    /// The SDK's median over rounds divided by the baseline's (unpaired).
+    pub fn ratio_of_medians(&self) -> f64 {
+        let base = self.baseline_spread().median;
+        if base > 0.0 {
+            self.subject_spread().median / base
+        } else {
+            f64::NAN
+        }
     }
 
     /// The SDK-over-baseline ratios of the individual rounds.

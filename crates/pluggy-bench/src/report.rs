@@ -66,8 +66,10 @@ impl Report {
                 "\nSDK overhead: GET /connectors/0 with x-api-key, body read, JSON decoded into \
                  pluggy_core::models::Connector.\nOne caller: each round alternates raw and SDK \
                  calls and takes each side's median call. Several callers: the sides take turns \
-                 round by round,\neach round's number is wall time / calls. raw/sdk us: medians \
-                 over rounds; ratio: median over rounds of sdk/raw, with its lowest and highest."
+                 round by round,\neach round's number is wall time / calls. raw/sdk us: each side's \
+                 median over rounds; ratio: median over rounds of that round's sdk/raw (paired, \
+                 so it\nneed not equal the quotient of the two medians when rounds differ), with \
+                 its lowest and highest."
             );
             let _ = writeln!(
                 s,
@@ -198,6 +200,7 @@ impl Report {
                     "baseline_us": {"median": b.median, "min": b.min, "max": b.max},
                     "subject_us": {"median": t.median, "min": t.min, "max": t.max},
                     "ratio": c.ratio(),
+                    "ratio_of_medians": c.ratio_of_medians(),
                     "round_ratio": {"median": r.median, "min": r.min, "max": r.max},
                     "target_ratio": TARGET_RATIO,
                     "within_target": c.ratio() <= TARGET_RATIO,
