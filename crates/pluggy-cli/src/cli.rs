@@ -339,12 +339,9 @@ pub enum WebhooksCommand {
         /// Replace the custom headers, K:V (repeatable).
         #[arg(long = "header", value_name = "K:V")]
         headers: Vec<String>,
-        /// Enable it.
-        #[arg(long, conflicts_with = "disable")]
-        enable: bool,
-        /// Disable it.
+        /// Re-enable it after the API disabled it for failed deliveries.
         #[arg(long)]
-        disable: bool,
+        enable: bool,
     },
     /// Delete a webhook.
     Delete {

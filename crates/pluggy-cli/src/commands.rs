@@ -612,7 +612,6 @@ fn webhooks(settings: &Settings, command: WebhooksCommand) -> Result<(), Failure
             event,
             headers,
             enable,
-            disable,
         } => {
             let headers = parse_headers(&headers)?;
             let request = UpdateWebhook {
@@ -620,11 +619,7 @@ fn webhooks(settings: &Settings, command: WebhooksCommand) -> Result<(), Failure
                 event: event.as_deref().map(parse_event).transpose()?,
                 headers: (!headers.is_empty())
                     .then(|| Some(headers.into_iter().collect::<WebhookHeaders>())),
-                enabled: match (enable, disable) {
-                    (true, _) => Some(true),
-                    (_, true) => Some(false),
-                    _ => None,
-                },
+                enabled: enable.then_some(true),
             };
             print_webhooks(
                 settings,
