@@ -12,6 +12,9 @@ Configuration: flags first, then the environment.
   PLUGGY_BASE_URL       the API (default https://api.pluggy.ai)
   PLUGGY_CLIENT_ID      your application's client id
   PLUGGY_CLIENT_SECRET  your application's client secret (environment only, never a flag)
+  PLUGGY_CONNECT_TOKEN  act as the front end with this connect token instead: connectors,
+                        items create/get/update/mfa, accounts list (reduced view); anything
+                        else is refused before it is sent (exit code 4)
 Against an API on this machine (`pluggy emulator`), the emulator's own client is used when
 PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET are unset.
 

@@ -7,17 +7,19 @@ use std::time::{Duration, Instant};
 use pluggy_blocking::Client;
 use pluggy_core::models::Date;
 use pluggy_core::models::{
-    ConnectTokenOptions, ConnectTokenRequest, ConnectorCredential, ConnectorFilters,
-    CreateItemRequest, CreateWebhook, CursorTransactionFilters, Item, ItemParameters, Transaction,
-    TransactionFilters, UpdateItemRequest, UpdateWebhook, Webhook, WebhookHeaders,
+    ConnectTokenOptions, ConnectTokenRequest, Connector, ConnectorCredential, ConnectorFilters,
+    CreateItemRequest, CreateWebhook, CursorTransactionFilters, Item, ItemParameters, Page,
+    ReducedAccount, Transaction, TransactionFilters, UpdateItemRequest, UpdateWebhook,
+    ValidationResponse, Webhook, WebhookHeaders,
 };
 use pluggy_core::{
-    AccountId, ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId,
+    AccountId, ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, calls,
 };
 use pluggy_emulator::{Config, Emulator};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::caller::{CONNECT_TOKEN_VAR, Caller, with_token};
 use crate::cli::{
     AccountsCommand, AuthCommand, Command, ConnectTokenCommand, ConnectorsCommand, EmulatorArgs,
     IdentityCommand, InvestmentsCommand, ItemsCommand, ParameterArgs, TransactionsCommand,
@@ -107,7 +109,9 @@ fn connect_token(settings: &Settings, command: ConnectTokenCommand) -> Result<()
         item_id: item_id.map(ItemId::new),
         options: Some(options),
     };
-    let grant = settings.client()?.create_connect_token(&request)?;
+    let grant = Caller::of(settings)?
+        .backend(|| calls::create_connect_token(&request))?
+        .create_connect_token(&request)?;
     // The token is the command's whole output, so that it can be piped.
     if settings.json {
         json_line(&json!({ "accessToken": grant.token().expose_secret() }))
@@ -118,14 +122,20 @@ fn connect_token(settings: &Settings, command: ConnectTokenCommand) -> Result<()
 }
 
 fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Failure> {
-    let client = settings.client()?;
+    let caller = Caller::of(settings)?;
     match command {
         ConnectorsCommand::List { sandbox, name } => {
-            let page = client.list_connectors(&ConnectorFilters {
+            let filters = ConnectorFilters {
                 sandbox: sandbox.then_some(true),
                 name,
                 ..Default::default()
-            })?;
+            };
+            let page: Page<Connector> = caller.call(
+                settings,
+                || Ok(calls::list_connectors(&filters)),
+                &[],
+                |c| c.list_connectors(&filters),
+            )?;
             show(settings, &page.results, |list| {
                 let mut table = Table::new(&["ID", "NAME", "TYPE", "COUNTRY", "SANDBOX", "MFA"]);
                 for c in list {
@@ -142,7 +152,13 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
             })
         }
         ConnectorsCommand::Get { id } => {
-            let connector = client.get_connector(ConnectorId::new(id))?;
+            let id = ConnectorId::new(id);
+            let connector: Connector = caller.call(
+                settings,
+                || Ok(calls::get_connector(id)),
+                &[],
+                |c| c.get_connector(id),
+            )?;
             show(settings, &connector, |c| {
                 println!("{} ({}), {}", c.name, c.id, cell(c.kind.as_ref()));
                 println!("credentials:");
@@ -151,7 +167,13 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
         }
         ConnectorsCommand::Validate { id, parameters } => {
             let parameters = read_parameters(&parameters)?;
-            let answer = client.validate_connector(ConnectorId::new(id), &parameters)?;
+            let connector = ConnectorId::new(id);
+            let answer: ValidationResponse = caller.call(
+                settings,
+                || calls::validate_connector(connector, &parameters),
+                &[],
+                |c| c.validate_connector(connector, &parameters),
+            )?;
             let data = json!({ "valid": true, "parameters": answer.parameters.map(|p| p.names().map(str::to_owned).collect::<Vec<_>>()) });
             show(settings, &data, |_| {
                 println!("the credentials pass connector {id}'s rules");
@@ -221,7 +243,18 @@ fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
 }
 
 fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
-    let client = settings.client()?;
+    let caller = Caller::of(settings)?;
+    // Following a sync is the backend's job here: it polls with the API key.
+    let waiter = |wait: bool| -> Result<Option<&Client>, Failure> {
+        match (&caller, wait) {
+            (_, false) => Ok(None),
+            (Caller::Backend(client), true) => Ok(Some(client)),
+            (Caller::Front(_), true) => Err(Failure::usage(format!(
+                "waiting follows the item with the API key: unset {CONNECT_TOKEN_VAR}, or poll \
+                 with `pluggy items get`"
+            ))),
+        }
+    };
     match command {
         ItemsCommand::Create {
             connector_id,
@@ -230,41 +263,62 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             webhook_url,
             wait,
         } => {
+            let waiter = waiter(wait)?;
             let mut request = CreateItemRequest::new(
                 ConnectorId::new(connector_id),
                 read_parameters(&parameters)?,
             );
             request.client_user_id = client_user_id.map(Into::into);
             request.webhook_url = webhook_url;
-            let item = client.create_item(&request)?;
-            if wait {
-                wait_item(settings, &client, &item.id, Duration::from_secs(300))
-            } else {
-                show_item(settings, &item)
+            let item: Item = caller.call(
+                settings,
+                || calls::create_item(&request),
+                &[],
+                |c| c.create_item(&request),
+            )?;
+            match waiter {
+                Some(client) => wait_item(settings, client, &item.id, Duration::from_secs(300)),
+                None => show_item(settings, &item),
             }
         }
-        ItemsCommand::Get { id } => show_item(settings, &client.get_item(&ItemId::new(id))?),
+        ItemsCommand::Get { id } => {
+            let id = ItemId::new(id);
+            let item: Item = caller.call(
+                settings,
+                || Ok(calls::get_item(&id)),
+                std::slice::from_ref(&id),
+                |c| c.get_item(&id),
+            )?;
+            show_item(settings, &item)
+        }
         ItemsCommand::Update {
             id,
             parameters,
             wait,
         } => {
+            let waiter = waiter(wait)?;
             let id = ItemId::new(id);
             let given = read_parameters(&parameters)?;
             let request = UpdateItemRequest {
                 parameters: (!given.is_empty()).then_some(given),
                 ..Default::default()
             };
-            let item = client.update_item(&id, &request)?;
-            if wait {
-                wait_item(settings, &client, &id, Duration::from_secs(300))
-            } else {
-                show_item(settings, &item)
+            let item: Item = caller.call(
+                settings,
+                || calls::update_item(&id, &request),
+                std::slice::from_ref(&id),
+                |c| c.update_item(&id, &request),
+            )?;
+            match waiter {
+                Some(client) => wait_item(settings, client, &id, Duration::from_secs(300)),
+                None => show_item(settings, &item),
             }
         }
         ItemsCommand::Delete { id } => {
             let id = ItemId::new(id);
-            let deleted = client.delete_item(&id)?;
+            let deleted = caller
+                .backend(|| Ok(calls::delete_item(&id)))?
+                .delete_item(&id)?;
             show(
                 settings,
                 &json!({ "deleted": deleted.count, "itemId": id.as_str() }),
@@ -274,20 +328,30 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             )
         }
         ItemsCommand::Mfa { id, parameters } => {
+            let id = ItemId::new(id);
             let answers = read_parameters(&parameters)?;
             if answers.is_empty() {
                 return Err(Failure::usage(
                     "give the answer: --secret-parameter NAME reads it from standard input",
                 ));
             }
-            show_item(settings, &client.send_mfa(&ItemId::new(id), &answers)?)
+            let item: Item = caller.call(
+                settings,
+                || calls::send_mfa(&id, &answers),
+                std::slice::from_ref(&id),
+                |c| c.send_mfa(&id, &answers),
+            )?;
+            show_item(settings, &item)
         }
-        ItemsCommand::Wait { id, timeout_secs } => wait_item(
-            settings,
-            &client,
-            &ItemId::new(id),
-            Duration::from_secs(timeout_secs),
-        ),
+        ItemsCommand::Wait { id, timeout_secs } => match waiter(true)? {
+            Some(client) => wait_item(
+                settings,
+                client,
+                &ItemId::new(id),
+                Duration::from_secs(timeout_secs),
+            ),
+            None => Ok(()),
+        },
     }
 }
 
@@ -388,7 +452,28 @@ fn wait_item(
 }
 
 fn accounts(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
-    let page = settings.client()?.list_accounts(item_id, None)?;
+    let client = match Caller::of(settings)? {
+        Caller::Backend(client) => client,
+        Caller::Front(token) => {
+            let call = calls::list_accounts(item_id, None);
+            let page: Page<ReducedAccount> =
+                with_token(settings, &token, call, std::slice::from_ref(item_id))?;
+            return show(settings, &page.results, |list| {
+                let mut table = Table::new(&["ID", "NAME", "TYPE", "NUMBER", "CURRENCY"]);
+                for a in list {
+                    table.row(vec![
+                        a.id.to_string(),
+                        a.name.clone(),
+                        format!("{}/{}", a.kind, a.subtype),
+                        a.number.clone(),
+                        a.currency_code.clone(),
+                    ]);
+                }
+                table.print();
+            });
+        }
+    };
+    let page = client.list_accounts(item_id, None)?;
     show(settings, &page.results, |list| {
         let mut table = Table::new(&["ID", "NAME", "TYPE", "NUMBER", "BALANCE", "CURRENCY"]);
         for a in list {
@@ -425,8 +510,14 @@ fn transactions(settings: &Settings, command: TransactionsCommand) -> Result<(),
     } = command;
     let from = parse_date("from", from)?;
     let to = parse_date("to", to)?;
-    let client = settings.client()?;
     let account = AccountId::new(account_id);
+    let caller = Caller::of(settings)?;
+    let client = caller.backend(|| {
+        Ok(calls::list_transactions(
+            &account,
+            &TransactionFilters::default(),
+        ))
+    })?;
     let list: Vec<Transaction> = if all {
         let filters = CursorTransactionFilters {
             date_from: from,
@@ -469,7 +560,9 @@ fn transactions(settings: &Settings, command: TransactionsCommand) -> Result<(),
 }
 
 fn identity(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
-    let identity = settings.client()?.get_identity_by_item(item_id)?;
+    let identity = Caller::of(settings)?
+        .backend(|| Ok(calls::get_identity_by_item(item_id)))?
+        .get_identity_by_item(item_id)?;
     show(settings, &identity, |i| {
         let mut table = Table::new(&["FIELD", "VALUE"]);
         let rows = [
@@ -498,8 +591,8 @@ fn join<'a>(values: impl Iterator<Item = &'a str>) -> String {
 }
 
 fn investments(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
-    let page = settings
-        .client()?
+    let page = Caller::of(settings)?
+        .backend(|| Ok(calls::list_investments(item_id, &Default::default())))?
         .list_investments(item_id, &Default::default())?;
     show(settings, &page.results, |list| {
         let mut table = Table::new(&["ID", "NAME", "TYPE", "BALANCE", "CURRENCY"]);
@@ -590,7 +683,8 @@ fn webhooks(settings: &Settings, command: WebhooksCommand) -> Result<(), Failure
             parse_headers(&headers)?,
         );
     }
-    let client = settings.client()?;
+    let caller = Caller::of(settings)?;
+    let client = caller.backend(|| Ok(calls::list_webhooks()))?;
     match command {
         WebhooksCommand::List => print_webhooks(settings, &client.list_webhooks()?.results),
         WebhooksCommand::Create {

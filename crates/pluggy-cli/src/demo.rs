@@ -511,7 +511,7 @@ fn scope(
     transcript.line(format!("  {local}"));
     let raw = settings.send(&call, Credential::ConnectToken(grant.token()))?;
     let remote = match parse_response::<Value>(&endpoints::TRANSACTIONS_LIST, &raw) {
-        Err(Error::Api(api)) if api.status == 403 => api,
+        Err(Error::Api(api)) if api.status == 403 || api.status == 401 => api,
         Err(other) => return Err(other.into()),
         Ok(_) => {
             return Err(Failure::new(

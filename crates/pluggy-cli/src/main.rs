@@ -14,6 +14,7 @@
 
 #![forbid(unsafe_code)]
 
+mod caller;
 mod cli;
 mod commands;
 mod demo;

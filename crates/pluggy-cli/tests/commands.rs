@@ -341,3 +341,97 @@ fn webhooks_are_managed_and_received_by_listen() {
         .json();
     assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed}");
 }
+
+#[test]
+fn a_connect_token_acts_as_the_front_end_and_is_refused_the_rest() {
+    let emulator = EmulatorProcess::start();
+    let url = emulator.url.as_str();
+    let token = at(
+        url,
+        &["connect-token", "create", "--client-user-id", "user-9"],
+    )
+    .expect_code(0)
+    .stdout
+    .trim()
+    .to_owned();
+    let other = at(
+        url,
+        &[
+            "items",
+            "create",
+            "--connector-id",
+            "0",
+            "--parameter",
+            "user=user-ok",
+            "--parameter",
+            "password=password-ok",
+            "--json",
+        ],
+    )
+    .expect_code(0)
+    .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let front = |args: &[&str]| {
+        let mut all = vec!["--base-url", url];
+        all.extend_from_slice(args);
+        pluggy_with(&all, &[("PLUGGY_CONNECT_TOKEN", &token)], "")
+    };
+
+    let connectors = front(&["connectors", "list", "--sandbox", "--json"]).expect_code(0);
+    assert!(connectors.json().as_array().is_some_and(|l| !l.is_empty()));
+    let item = front(&[
+        "items",
+        "create",
+        "--connector-id",
+        "0",
+        "--parameter",
+        "user=user-ok",
+        "--parameter",
+        "password=password-ok",
+        "--json",
+    ])
+    .expect_code(0)
+    .json();
+    let item = item["id"].as_str().expect("id").to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let got = front(&["items", "get", &item, "--json"])
+            .expect_code(0)
+            .json();
+        assert_eq!(got["clientUserId"], "user-9");
+        if got["status"] == "UPDATED" || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let accounts = front(&["accounts", "list", "--item-id", &item, "--json"])
+        .expect_code(0)
+        .json();
+    let accounts = accounts.as_array().expect("array");
+    assert!(!accounts.is_empty());
+    for account in accounts {
+        assert!(account.get("balance").is_none(), "reduced view: {account}");
+    }
+
+    // Outside the token's scope: refused before sending, exit 4, and told why.
+    let refused = front(&["transactions", "list", "--account-id", "any"]).expect_code(4);
+    assert!(
+        refused.stderr.contains("needs an API key"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("PLUGGY_CONNECT_TOKEN"),
+        "{}",
+        refused.stderr
+    );
+    front(&["items", "delete", &item]).expect_code(4);
+    front(&["webhooks", "list"]).expect_code(4);
+    // Another item: the API refuses it (the CLI cannot know the token's item), exit 4 too.
+    let theirs = front(&["items", "get", &other]).expect_code(4);
+    assert!(theirs.stderr.contains("403"), "{}", theirs.stderr);
+    // Waiting is the backend's job.
+    front(&["items", "wait", &item]).expect_code(2);
+}
