@@ -27,7 +27,7 @@ Start here: pluggy demo";
 #[derive(Debug, Parser)]
 #[command(name = "pluggy", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// The API's base URL (default https://api.pluggy.ai).
+    /// The API's base URL (default `https://api.pluggy.ai`).
     #[arg(long, global = true, env = "PLUGGY_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
     /// Print JSON (one document per line) instead of tables.
