@@ -7,7 +7,11 @@ use serde_json::Value;
 
 #[test]
 fn the_demo_walks_the_whole_flow_on_the_embedded_emulator() {
-    let run = pluggy(&["demo", "--step-delay-ms", "0"]).expect_code(0);
+    // The default pace, as a newcomer sees it: done in seconds.
+    let started = std::time::Instant::now();
+    let run = pluggy(&["demo"]).expect_code(0);
+    let took = started.elapsed();
+    assert!(took.as_secs() < 20, "the demo took {took:?}");
     let out = &run.stdout;
     let titles = [
         "[1/6] backend: client credentials → API key",
