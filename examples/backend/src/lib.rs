@@ -11,7 +11,9 @@
 //! - `GET /items` lists the signed-in user's items.
 //!
 //! Who is signed in comes from the `x-user-id` header here: a stand-in for your own session
-//! or token check.
+//! or token check. The records live in memory; a real app keeps the item-to-user links and the
+//! `eventId`s it has handled (a day is plenty: Pluggy's retries span a few hours) in its
+//! database.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -181,8 +183,13 @@ impl App {
     /// Serves HTTP/1.1 on `listener` until the task is dropped.
     pub async fn serve(self, listener: TcpListener) {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors or similar: give the system a moment.
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
             };
             let app = self.clone();
             tokio::spawn(async move {
