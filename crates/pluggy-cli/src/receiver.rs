@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -44,11 +44,13 @@ pub struct Delivery {
     pub duplicate: bool,
 }
 
-/// A receiver running on its own thread until dropped.
+/// A receiver running on its own threads until dropped: one accepts, one per connection
+/// answers, one hands the events over in turn.
 pub struct Receiver {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    acceptor: Option<JoinHandle<()>>,
+    dispatcher: Option<JoinHandle<()>>,
 }
 
 impl Receiver {
@@ -63,16 +65,36 @@ impl Receiver {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
+        let (events, queue) = mpsc::channel::<Event>();
+        let dispatcher = std::thread::Builder::new()
+            .name("webhook-events".into())
+            .spawn(move || {
+                // Ends once the acceptor and every connection are done.
+                for event in queue {
+                    on_event(event);
+                }
+            })?;
         let stopped = stop.clone();
-        let thread = std::thread::Builder::new()
+        let expected = Arc::new(expected_headers);
+        let seen = Arc::new(Mutex::new(HashSet::new()));
+        let acceptor = std::thread::Builder::new()
             .name("webhook-receiver".into())
             .spawn(move || {
-                let mut seen = HashSet::new();
                 while !stopped.load(Ordering::Relaxed) {
                     match listener.accept() {
                         Ok((stream, _)) => {
-                            if let Some(event) = serve(stream, &expected_headers, &mut seen) {
-                                on_event(event);
+                            let (expected, seen, events) =
+                                (expected.clone(), seen.clone(), events.clone());
+                            // A slow sender holds up only its own connection.
+                            let spawned = std::thread::Builder::new()
+                                .name("webhook-connection".into())
+                                .spawn(move || {
+                                    if let Some(event) = serve(stream, &expected, &seen) {
+                                        let _ = events.send(event);
+                                    }
+                                });
+                            if spawned.is_err() {
+                                std::thread::sleep(Duration::from_millis(50));
                             }
                         }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -85,7 +107,8 @@ impl Receiver {
         Ok(Self {
             addr,
             stop,
-            thread: Some(thread),
+            acceptor: Some(acceptor),
+            dispatcher: Some(dispatcher),
         })
     }
 
@@ -96,7 +119,7 @@ impl Receiver {
 
     /// Blocks until the receiver stops (it stops only when dropped, so: forever).
     pub fn wait(mut self) {
-        if let Some(thread) = self.thread.take() {
+        if let Some(thread) = self.acceptor.take() {
             let _ = thread.join();
         }
     }
@@ -105,7 +128,10 @@ impl Receiver {
 impl Drop for Receiver {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
+        for thread in [self.acceptor.take(), self.dispatcher.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = thread.join();
         }
     }
@@ -131,7 +157,7 @@ impl Request {
 fn serve(
     stream: TcpStream,
     expected: &[(String, String)],
-    seen: &mut HashSet<String>,
+    seen: &Mutex<HashSet<String>>,
 ) -> Option<Event> {
     // Accepted sockets may inherit the listener's non-blocking mode.
     stream.set_nonblocking(false).ok()?;
@@ -164,7 +190,7 @@ fn serve(
 fn judge(
     request: &Request,
     expected: &[(String, String)],
-    seen: &mut HashSet<String>,
+    seen: &Mutex<HashSet<String>>,
 ) -> Result<Delivery, (u16, String)> {
     if request.method != "POST" {
         return Err((405, format!("{} is not a delivery (POST)", request.method)));
@@ -182,7 +208,10 @@ fn judge(
     let payload =
         WebhookPayload::parse(&request.body).map_err(|e| (400, format!("not a webhook: {e}")))?;
     let duplicate = match payload.event_id() {
-        Some(id) => !seen.insert(id.as_str().to_owned()),
+        Some(id) => !seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(id.as_str().to_owned()),
         None => false,
     };
     Ok(Delivery {
@@ -284,7 +313,6 @@ fn read_request(stream: TcpStream) -> Result<Request, (u16, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
 
     fn post(addr: SocketAddr, headers: &str, body: &str) -> String {
         let mut s = TcpStream::connect(addr).expect("connect");
@@ -310,10 +338,12 @@ mod tests {
         )
         .expect("start");
         let body = r#"{"event":"item/updated","eventId":"ev-1","id":"i1","itemId":"i1","triggeredBy":"SYNC","clientUserId":"u1"}"#;
+        // A sender that connects and says nothing holds up no one else.
+        let _idle = TcpStream::connect(receiver.addr()).expect("connect");
 
         let answer = post(receiver.addr(), "x-hook-token: letmein\r\n", body);
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-        match rx.recv_timeout(Duration::from_secs(5)).expect("event") {
+        match rx.recv_timeout(Duration::from_secs(2)).expect("event") {
             Event::Delivered(d) => {
                 assert!(!d.duplicate);
                 assert_eq!(
