@@ -375,8 +375,9 @@ fn show_item(settings: &Settings, item: &Item) -> Result<(), Failure> {
     })
 }
 
-/// Follows a sync to its end, printing each change; MFA prompts are answered from standard
-/// input (prompted on a terminal). A failed sync exits non-zero.
+/// Follows a sync to its end, printing each change on standard error and the final item on
+/// standard output; MFA prompts are answered from standard input (prompted on a terminal). A
+/// sync that does not end well exits non-zero.
 fn wait_item(
     settings: &Settings,
     client: &Client,
@@ -385,23 +386,16 @@ fn wait_item(
 ) -> Result<(), Failure> {
     let started = Instant::now();
     let mut last = None;
-    let json = settings.json;
+    // Progress goes to standard error, so that standard output holds only the final item.
     let on_progress = |item: &Item| {
         let now = (item.status.to_string(), item.execution_status.to_string());
         if last.as_ref() != Some(&now) {
-            if json {
-                let _ = json_line(&json!({
-                    "itemId": item.id.as_str(), "status": now.0, "executionStatus": now.1,
-                    "elapsedSecs": started.elapsed().as_secs_f64(),
-                }));
-            } else {
-                eprintln!(
-                    "{:>6.1}s  {:<20} {}",
-                    started.elapsed().as_secs_f64(),
-                    now.0,
-                    now.1
-                );
-            }
+            eprintln!(
+                "{:>6.1}s  {:<20} {}",
+                started.elapsed().as_secs_f64(),
+                now.0,
+                now.1
+            );
             last = Some(now);
         }
     };
@@ -427,9 +421,7 @@ fn wait_item(
         deadline: timeout,
     };
     let item = client.wait_for_item_with_mfa(id, policy, on_progress, answer)?;
-    if !json {
-        show_item(settings, &item)?;
-    }
+    show_item(settings, &item)?;
     match item.progress() {
         ItemProgress::Done { .. } => Ok(()),
         ItemProgress::Failed { reason, .. } => {

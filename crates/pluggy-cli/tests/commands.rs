@@ -72,10 +72,11 @@ fn an_item_from_creation_to_its_data() {
         "password-ok\n",
     )
     .expect_code(0);
-    let progress = created.json_lines();
-    let last = progress.last().expect("progress lines");
+    // Progress on stderr, the final item alone on stdout.
+    let last = created.json();
     assert_eq!(last["status"], "UPDATED", "{}", created.stdout);
-    let item = last["itemId"].as_str().expect("item id").to_owned();
+    assert!(created.stderr.contains("SUCCESS"), "{}", created.stderr);
+    let item = last["id"].as_str().expect("item id").to_owned();
 
     let got = at(url, &["items", "get", &item, "--json"])
         .expect_code(0)
@@ -174,9 +175,8 @@ fn a_refused_login_fails_the_wait_and_an_mfa_prompt_is_answered_from_stdin() {
         "123456\n",
     )
     .expect_code(0);
-    let lines = mfa.json_lines();
-    assert!(lines.iter().any(|l| l["status"] == "WAITING_USER_INPUT"));
-    assert_eq!(lines.last().expect("lines")["status"], "UPDATED");
+    assert!(mfa.stderr.contains("WAITING_USER_INPUT"), "{}", mfa.stderr);
+    assert_eq!(mfa.json()["status"], "UPDATED");
 }
 
 #[test]
