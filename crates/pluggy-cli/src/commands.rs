@@ -781,7 +781,7 @@ fn listen(
 }
 
 /// `pluggy emulator`: the emulator in the foreground until Ctrl-C.
-pub fn emulator(args: &EmulatorArgs) -> Result<(), Failure> {
+pub fn emulator(settings: &Settings, args: &EmulatorArgs) -> Result<(), Failure> {
     let config = Config {
         host: args.host,
         port: args.port,
@@ -802,14 +802,21 @@ pub fn emulator(args: &EmulatorArgs) -> Result<(), Failure> {
                 "the emulator cannot start: {e} (try another --port)"
             ))
         })?;
-        println!("pluggy emulator listening on {}", emulator.base_url());
-        println!(
-            "client id {} (the emulator's own client; `pluggy --base-url {}` uses it when \
-             PLUGGY_CLIENT_ID is unset)",
-            pluggy_emulator::DEFAULT_CLIENT_ID,
-            emulator.base_url()
-        );
-        println!("Ctrl-C stops it");
+        if settings.json {
+            json_line(&json!({
+                "baseUrl": emulator.base_url(),
+                "clientId": pluggy_emulator::DEFAULT_CLIENT_ID,
+            }))?;
+        } else {
+            println!("pluggy emulator listening on {}", emulator.base_url());
+            println!(
+                "client id {} (the emulator's own client; `pluggy --base-url {}` uses it when \
+                 PLUGGY_CLIENT_ID is unset)",
+                pluggy_emulator::DEFAULT_CLIENT_ID,
+                emulator.base_url()
+            );
+            println!("Ctrl-C stops it");
+        }
         let _ = std::io::stdout().flush();
         if let Err(e) = tokio::signal::ctrl_c().await {
             eprintln!("cannot wait for Ctrl-C ({e}); stopping");

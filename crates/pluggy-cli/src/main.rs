@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
     match command {
         Command::Demo(args) => demo::run(settings, &args.options()),
-        Command::Emulator(args) => commands::emulator(&args),
+        Command::Emulator(args) => commands::emulator(settings, &args),
         other => commands::run(settings, other),
     }
 }

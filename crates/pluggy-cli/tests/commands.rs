@@ -435,3 +435,17 @@ fn a_connect_token_acts_as_the_front_end_and_is_refused_the_rest() {
     // Waiting is the backend's job.
     front(&["items", "wait", &item]).expect_code(2);
 }
+
+#[test]
+fn the_emulator_announces_itself_as_json_too() {
+    let mut emulator = Background::spawn(&["emulator", "--port", "0", "--json"]);
+    let line = emulator.line();
+    let announced: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    let url = announced["baseUrl"].as_str().expect("baseUrl");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let check = at(url, &["auth", "check", "--json"]).expect_code(0).json();
+    assert_eq!(check["ok"], true);
+    assert_eq!(check["clientId"], announced["clientId"]);
+    assert!(check.get("apiKey").is_none(), "{check}");
+}
