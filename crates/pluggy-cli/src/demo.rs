@@ -216,7 +216,18 @@ pub fn run(settings: &Settings, options: &DemoOptions) -> Result<(), Failure> {
                 }),
                 ..Default::default()
             };
-            let grant = backend.create_connect_token(&request)?;
+            let grant = backend.create_connect_token(&request).map_err(|e| {
+                let refused_url = webhook_url.is_some() && e.status() == Some(400);
+                let failure = Failure::from(e);
+                if refused_url {
+                    failure.context(
+                        "the API refused the demo's local webhook URL (an emulator needs \
+                         --allow-insecure-webhooks; `pluggy emulator` allows it by default)",
+                    )
+                } else {
+                    failure
+                }
+            })?;
             let expiry = Expiry::of_jwt(grant.token().expose_secret());
             transcript.line(format!(
                 "POST /connect_token with clientUserId \"{DEMO_USER}\"{}",

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{EmulatorProcess, closed_port, pluggy, pluggy_with};
+use common::{Background, EmulatorProcess, closed_port, pluggy, pluggy_with};
 use serde_json::Value;
 
 #[test]
@@ -167,5 +167,22 @@ fn the_demo_runs_against_a_separate_emulator_given_by_base_url() {
         run.stdout.contains("done: all 6 steps succeeded"),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn an_emulator_refusing_local_webhooks_fails_step_2_with_advice() {
+    let mut emulator =
+        Background::spawn(&["emulator", "--port", "0", "--https-webhooks-only", "--json"]);
+    let line = emulator.line();
+    let announced: Value = serde_json::from_str(&line).expect("JSON");
+    let url = announced["baseUrl"].as_str().expect("baseUrl");
+    let run = pluggy(&["demo", "--base-url", url]).expect_code(5);
+    assert!(run.stdout.contains("[1/6]"), "{}", run.stdout);
+    assert!(run.stderr.contains("step 2/6"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--allow-insecure-webhooks"),
+        "{}",
+        run.stderr
     );
 }
