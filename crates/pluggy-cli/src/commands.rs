@@ -1,4 +1,4 @@
-//! The everyday commands, and `pluggy emulator`.
+//! Every command: the everyday ones here, `pluggy demo` in [`crate::demo`].
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -30,7 +30,7 @@ use crate::output::{Table, cell, json_line};
 use crate::receiver::{Event, Receiver};
 use crate::settings::Settings;
 
-/// Runs an everyday command.
+/// Runs a command.
 pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
     match command {
         Command::Auth {
@@ -50,9 +50,8 @@ pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
             command: InvestmentsCommand::List { item_id },
         } => investments(settings, &ItemId::new(item_id)),
         Command::Webhooks { command } => webhooks(settings, command),
-        Command::Demo(_) | Command::Emulator(_) => Err(Failure::usage(
-            "this command is not an everyday command (internal dispatch error)",
-        )),
+        Command::Demo(args) => crate::demo::run(settings, &args.options()),
+        Command::Emulator(args) => emulator(settings, &args),
     }
 }
 

@@ -28,8 +28,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::fail::Failure;
+use crate::cli::Cli;
 use crate::settings::Settings;
 
 fn main() -> ExitCode {
@@ -38,19 +37,11 @@ fn main() -> ExitCode {
         base_url: cli.base_url.clone(),
         json: cli.json,
     };
-    match run(&settings, cli.command) {
+    match commands::run(&settings, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("pluggy: {failure}");
             ExitCode::from(failure.kind.exit_code())
         }
-    }
-}
-
-fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
-    match command {
-        Command::Demo(args) => demo::run(settings, &args.options()),
-        Command::Emulator(args) => commands::emulator(settings, &args),
-        other => commands::run(settings, other),
     }
 }
