@@ -86,7 +86,7 @@ impl Settings {
             ..UreqTransportConfig::default()
         });
         transport.send(request).map_err(|source| Error::Transport {
-            endpoint: call.endpoint().name,
+            endpoint: call.endpoint().route,
             source,
         })
     }
