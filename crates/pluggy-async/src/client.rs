@@ -557,13 +557,25 @@ impl ConnectClient {
     }
 
     async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let raw = self.execute(&call).await?;
+        pluggy_core::parse_response(call.endpoint(), &raw)
+    }
+
+    async fn execute(&self, call: &Call) -> Result<RawResponse, Error> {
         let grant = self.grant();
         if grant.is_expired(self.engine.clock.now()) {
             return Err(Error::InvalidInput(
                 "the connect token has expired (they live 30 minutes): ask the backend for a new one".into(),
             ));
         }
-        self.engine.call(&call, Auth::Connect(&grant)).await
+        self.engine.execute(call, Auth::Connect(&grant)).await
+    }
+
+    /// Any call a connect token may make, answered raw: the escape hatch for endpoints this
+    /// SDK does not model yet. The token's scope is checked first: a call outside it fails
+    /// with [`Error::Scope`] and nothing is sent.
+    pub async fn raw(&self, call: Call) -> Result<RawResponse, Error> {
+        self.execute(&call).await
     }
 
     /// `GET /connectors`.

@@ -515,13 +515,25 @@ impl ConnectClient {
     }
 
     fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let raw = self.execute(&call)?;
+        pluggy_core::parse_response(call.endpoint(), &raw)
+    }
+
+    fn execute(&self, call: &Call) -> Result<RawResponse, Error> {
         let grant = self.grant();
         if grant.is_expired(self.engine.clock.now()) {
             return Err(Error::InvalidInput(
                 "the connect token has expired (they live 30 minutes): ask the backend for a new one".into(),
             ));
         }
-        self.engine.call(&call, Auth::Connect(&grant))
+        self.engine.execute(call, Auth::Connect(&grant))
+    }
+
+    /// Any call a connect token may make, answered raw: the escape hatch for endpoints this
+    /// SDK does not model yet. The token's scope is checked first: a call outside it fails
+    /// with [`Error::Scope`] and nothing is sent.
+    pub fn raw(&self, call: Call) -> Result<RawResponse, Error> {
+        self.execute(&call)
     }
 
     /// `GET /connectors`.
