@@ -163,8 +163,7 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
-        let seed =
-            clock.now().unix_secs as u64 ^ (Arc::as_ptr(&transport) as *const () as usize as u64);
+        let seed = random_seed();
         Ok(Engine::new(
             base,
             transport,
@@ -180,7 +179,7 @@ impl ClientBuilder {
     /// [`api_key`](Self::api_key).
     pub fn build(mut self) -> Result<Client, Error> {
         let engine = self.engine()?;
-        let seed = engine.clock.now().unix_secs as u64;
+        let seed = random_seed();
         let keys = match (self.credentials.take(), self.api_key.take()) {
             (_, Some(key)) => KeyCache::new(TokenManager::with_static_key(key), None),
             (Some(creds), None) => KeyCache::new(
@@ -712,4 +711,16 @@ where
             WaitStep::Failed(error) => return Err(error),
         }
     }
+}
+
+/// A seed for the jitter of retries and key refreshes that differs between clients and
+/// processes (std's per-process random hash keys, mixed with a per-call counter), so that
+/// clients started together do not retry or refresh in step.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.finish()
 }

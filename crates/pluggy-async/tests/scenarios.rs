@@ -760,7 +760,15 @@ mod scenarios {
             assert_no_secret("a Debug or Display", text, &secrets);
         }
         let traced = traces.text();
-        assert!(traced.contains("pluggy.call"), "spans were recorded");
+        for field in [
+            "span pluggy.call",
+            "endpoint=",
+            "attempt=",
+            "status=",
+            "duration_ms=",
+        ] {
+            assert!(traced.contains(field), "the call spans record {field}");
+        }
         assert_no_secret("the traces", &traced, &secrets);
     }
 }
