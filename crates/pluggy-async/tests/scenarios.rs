@@ -27,7 +27,9 @@ mod scenarios {
         self, CLIENT_USER_ID, CONNECTOR, INTO_SOFT_WINDOW, MFA_CONNECTOR, PAST_KEY_EXPIRY,
         fast_retry, fast_wait,
     };
-    use pluggy_scenarios::{Emulator, Fault, WebhookReceiver, assert_no_secret, expect};
+    use pluggy_scenarios::{
+        Emulator, Fault, RedirectServer, WebhookReceiver, assert_no_secret, expect,
+    };
 
     /// A builder pointed at the emulator with its client credentials and fast retries.
     fn builder(emu: &Emulator) -> ClientBuilder {
@@ -630,6 +632,22 @@ mod scenarios {
             other => panic!("expected a timeout, got {other:?}"),
         }
         assert!(started.elapsed() < Duration::from_secs(2), "{e}");
+    }
+
+    pub async fn redirects_not_followed() {
+        let server = RedirectServer::start();
+        let c = Client::builder()
+            .base_url(server.url())
+            .api_key(ApiKey::new("static-key"))
+            .retry_policy(fast_retry())
+            .build()
+            .unwrap();
+        let e = c
+            .list_connectors(&ConnectorFilters::default())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(302), "{e:?}");
+        assert_eq!(server.hits(), 1, "the redirect was not followed");
     }
 
     pub async fn create_item_once_under_server_error() {

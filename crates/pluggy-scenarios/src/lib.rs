@@ -6,6 +6,7 @@
 //! - [`Emulator`]: the emulator on its own runtime in a background thread, with its tester's
 //!   routes ([`Stats`], [`Fault`], the clock);
 //! - [`WebhookReceiver`]: a local plain-HTTP receiver for the emulator's deliveries;
+//! - [`RedirectServer`]: a server that only redirects, to show redirects are not followed;
 //! - [`sandbox`]: the sandbox connectors, credentials and the fast policies every suite uses;
 //! - [`expect`]: what the emulator must have seen after each scenario;
 //! - [`tracing_capture`] and [`assert_no_secret`]: everything a client prints, searched for
@@ -20,11 +21,13 @@ mod capture;
 mod emulator;
 pub mod expect;
 mod http;
+mod redirect;
 pub mod sandbox;
 mod webhooks;
 
 pub use capture::{Captured, assert_no_secret, tracing_capture};
 pub use emulator::{Emulator, Fault, Stats, test_config};
+pub use redirect::RedirectServer;
 pub use webhooks::WebhookReceiver;
 
 /// Every scenario, by the name of the test (and of the driver function) that runs it.
@@ -42,6 +45,7 @@ pub const SCENARIOS: &[&str] = &[
     "rate_limit_retry_after_honoured",
     "dropped_connections_retried_for_reads",
     "slow_answers_time_out",
+    "redirects_not_followed",
     "create_item_once_under_server_error",
     "create_item_once_under_dropped_connection",
     "abandoned_refresh_taken_over",
@@ -50,7 +54,7 @@ pub const SCENARIOS: &[&str] = &[
 
 /// Expands to one test per entry of [`SCENARIOS`], each calling `$driver::<name>()`.
 ///
-/// ```ignore
+/// ```text
 /// mod scenarios { pub fn documented_flow() { /* … */ } /* every other scenario */ }
 /// pluggy_scenarios::scenario_tests!(#[test] scenarios);
 ///
@@ -80,6 +84,7 @@ macro_rules! scenario_tests {
             rate_limit_retry_after_honoured
             dropped_connections_retried_for_reads
             slow_answers_time_out
+            redirects_not_followed
             create_item_once_under_server_error
             create_item_once_under_dropped_connection
             abandoned_refresh_taken_over
