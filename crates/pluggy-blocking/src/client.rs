@@ -480,7 +480,14 @@ impl Client {
 
 /// The front end's client: a connect token and only what it may do (connectors, creating one
 /// item, following and updating that item, its reduced accounts). Everything else is not on
-/// this type, and core's scope check refuses it at run time too.
+/// this type, and core's scope check refuses it at run time too:
+///
+/// ```compile_fail
+/// # fn front_end(front: &pluggy_blocking::ConnectClient, account: &pluggy_core::AccountId) {
+/// // Transactions need the API key: a connect client has no such call.
+/// let _ = front.list_transactions(account, &Default::default());
+/// # }
+/// ```
 pub struct ConnectClient {
     engine: Arc<Engine>,
     grant: Mutex<ConnectTokenGrant>,
