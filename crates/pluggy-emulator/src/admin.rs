@@ -24,7 +24,6 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         }
         ("POST", "/__emulator/reset") => {
             shared.reset();
-            shared.wake.notify_one();
             Reply::ok(&json!({"reset": true}))
         }
         _ => reply::error(404, None, format!("No emulator route {method} {path}")),
@@ -47,9 +46,7 @@ fn advance(shared: &Shared, body: &[u8]) -> Reply {
     let Some(secs) = secs.filter(|s| s.is_finite() && *s >= 0.0 && *s <= 1e10) else {
         return reply::bad_request("seconds must be a non-negative number");
     };
-    shared.clock.advance((secs * 1000.0) as i64);
-    shared.tick();
-    shared.wake.notify_one();
+    shared.advance_clock(std::time::Duration::from_secs_f64(secs));
     Reply::ok(&json!({"now": ts(shared.clock.now()).to_string()}))
 }
 

@@ -4,19 +4,28 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pluggy_core::endpoint::{Access, Endpoint, ItemBinding, View};
+use pluggy_core::models::{
+    AuthResponse, ConnectTokenOptions, ConnectTokenResponse, CursorPage, DeleteCount,
+    ItemParameters, Page, ValidationError, ValidationResponse,
+};
 use pluggy_core::secret::constant_time_eq;
-use pluggy_core::{Call, CredentialScope, ErrorDetail, ItemId, Product, Timestamp, check_access};
+use pluggy_core::webhook::TriggeredBy;
+use pluggy_core::{
+    ApiKey, Call, ClientUserId, ConnectToken, CredentialScope, ErrorDetail, ItemId, Product,
+    Timestamp, check_access,
+};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::catalog::Connector;
 use crate::clock::{Millis, ts};
 use crate::data::{Account, Transaction};
-use crate::items::{ItemRec, Trigger, millis};
+use crate::items::{ItemRec, millis};
 use crate::jwt;
 use crate::reply::{self, Reply};
-use crate::state::{Shared, State, TokenOptions, TokenScope};
+use crate::state::{Shared, State, TokenScope};
 use crate::views;
 use crate::webhooks;
 
@@ -35,17 +44,18 @@ pub(crate) enum Cred {
 }
 
 impl Cred {
-    fn client_id(&self) -> &str {
+    /// The client the credential belongs to.
+    pub(crate) fn client_id(&self) -> &str {
         match self {
             Cred::ApiKey { client_id } | Cred::ConnectToken { client_id, .. } => client_id,
             Cred::None => "",
         }
     }
 
-    fn trigger(&self) -> Trigger {
+    fn trigger(&self) -> TriggeredBy {
         match self {
-            Cred::ConnectToken { .. } => Trigger::User,
-            _ => Trigger::Client,
+            Cred::ConnectToken { .. } => TriggeredBy::User,
+            _ => TriggeredBy::Client,
         }
     }
 }
@@ -158,7 +168,7 @@ pub(crate) fn authenticate(st: &State, header: Option<&str>, now: Millis) -> Res
         Some(token_id) => match st.tokens.get(token_id) {
             Some(scope) if scope.expires_at > now => Ok(Cred::ConnectToken {
                 token_id: token_id.to_owned(),
-                client_id,
+                client_id: scope.client_id.clone(),
             }),
             _ => Err(reply::invalid_token()),
         },
@@ -249,9 +259,9 @@ fn auth(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let iat = ctx.now / 1000;
     let exp = iat + millis(ctx.shared.config.api_key_ttl) / 1000;
     let claims = json!({"clientId": id, "jti": st.rng.uuid(), "iat": iat, "exp": exp});
-    Ok(Reply::ok(
-        &json!({"apiKey": jwt::sign(&claims, &st.signing_key)}),
-    ))
+    Ok(Reply::ok(&AuthResponse {
+        api_key: ApiKey::new(jwt::sign(&claims, &st.signing_key)),
+    }))
 }
 
 fn connect_token(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
@@ -263,12 +273,12 @@ fn connect_token(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         items.push(ItemId::new(item_id));
     }
     let options = match body.get("options") {
-        None | Some(Value::Null) => TokenOptions::default(),
-        Some(Value::Object(o)) => TokenOptions {
-            client_user_id: opt_string(o, "clientUserId")?,
+        None | Some(Value::Null) => ConnectTokenOptions::default(),
+        Some(Value::Object(o)) => ConnectTokenOptions {
+            client_user_id: opt_string(o, "clientUserId")?.map(ClientUserId::new),
             webhook_url: opt_webhook_url(o, ctx)?,
             oauth_redirect_uri: opt_string(o, "oauthRedirectUri")?,
-            avoid_duplicates: opt_bool(o, "avoidDuplicates")?.unwrap_or(false),
+            avoid_duplicates: opt_bool(o, "avoidDuplicates")?,
             products: opt_products(o, "products")?,
         },
         Some(_) => return Err(reply::bad_request("options must be an object")),
@@ -286,14 +296,15 @@ fn connect_token(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     st.tokens.insert(
         token_id,
         TokenScope {
+            client_id,
             items,
             options,
             expires_at: (iat * 1000).saturating_add(ttl),
         },
     );
-    Ok(Reply::ok(
-        &json!({"accessToken": jwt::sign(&claims, &st.signing_key)}),
-    ))
+    Ok(Reply::ok(&ConnectTokenResponse {
+        access_token: ConnectToken::new(jwt::sign(&claims, &st.signing_key)),
+    }))
 }
 
 fn parse_bool(v: Option<&str>) -> Result<Option<bool>, Reply> {
@@ -330,7 +341,7 @@ fn connectors_list(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
     ]
     .iter()
     .any(|f| ctx.q(f) == Some("true"));
-    let results: Vec<Value> = ctx
+    let results: Vec<_> = ctx
         .shared
         .connectors
         .iter()
@@ -348,13 +359,14 @@ fn connectors_list(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
     Ok(page_json(results.len(), 1, results.len().max(1), results))
 }
 
-fn page_json(total: usize, page: usize, page_size: usize, results: Vec<Value>) -> Reply {
-    Reply::ok(&json!({
-        "page": page,
-        "total": total,
-        "totalPages": total.div_ceil(page_size.max(1)),
-        "results": results,
-    }))
+fn page_json<T: Serialize>(total: usize, page: usize, page_size: usize, results: Vec<T>) -> Reply {
+    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    Reply::ok(&Page {
+        page: n(page),
+        total: total as u64,
+        total_pages: n(total.div_ceil(page_size.max(1))),
+        results,
+    })
 }
 
 fn connector_by_id<'s>(ctx: &'s Ctx<'_>, id: &str) -> Result<&'s Connector, Reply> {
@@ -417,9 +429,20 @@ fn string_map(v: Option<&Value>, what: &str) -> Result<BTreeMap<String, String>,
 fn connectors_validate(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
     let c = connector_by_id(ctx, ctx.id())?;
     let body = body_object(ctx)?;
-    let params = string_map(Some(&Value::Object(body.clone())), "parameters")?;
-    let errors = validate(c, &params);
-    Ok(Reply::ok(&json!({"parameters": body, "errors": errors})))
+    let params = string_map(Some(&Value::Object(body)), "parameters")?;
+    let errors = validate(c, &params)
+        .into_iter()
+        .map(|d| ValidationError {
+            code: d.code.unwrap_or_default(),
+            message: d.message,
+            parameter: d.parameter.unwrap_or_default(),
+            data: None,
+        })
+        .collect();
+    Ok(Reply::ok(&ValidationResponse {
+        parameters: Some(params.into_iter().collect::<ItemParameters>()),
+        errors,
+    }))
 }
 
 fn validation_error(details: Vec<ErrorDetail>) -> Reply {
@@ -467,7 +490,9 @@ fn items_create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         _ => None,
     };
     let defaults = token.map(|t| t.options).unwrap_or_default();
-    let avoid = opt_bool(&body, "avoidDuplicates")?.unwrap_or(defaults.avoid_duplicates);
+    let avoid = opt_bool(&body, "avoidDuplicates")?
+        .or(defaults.avoid_duplicates)
+        .unwrap_or(false);
     let client_id = ctx.cred.client_id().to_owned();
     if avoid {
         let dupes: Vec<&str> = st
@@ -476,7 +501,8 @@ fn items_create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
             .filter(|i| {
                 i.client_id == client_id
                     && i.connector_id == connector_id
-                    && i.params.get("user") == params.get("user")
+                    && i.params.get("user").map(|u| u.expose_secret())
+                        == params.get("user").map(String::as_str)
             })
             .map(|i| i.id.as_str())
             .collect();
@@ -490,9 +516,10 @@ fn items_create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         }
     }
     let mut item = ItemRec::new(st.rng.uuid(), client_id, connector, ctx.now);
-    item.params = params;
+    item.params = params.into_iter().collect();
     item.webhook_url = opt_webhook_url(&body, ctx)?.or(defaults.webhook_url);
-    item.client_user_id = opt_string(&body, "clientUserId")?.or(defaults.client_user_id);
+    item.client_user_id = opt_string(&body, "clientUserId")?
+        .or(defaults.client_user_id.map(|c| c.as_str().to_owned()));
     item.oauth_redirect_uri =
         opt_string(&body, "oauthRedirectUri")?.or(defaults.oauth_redirect_uri);
     if let Some(p) = opt_products(&body, "products")?.or(defaults.products) {
@@ -540,13 +567,17 @@ fn items_update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         .connector(item.connector_id)
         .ok_or_else(|| reply::not_found("CONNECTOR_NOT_FOUND", "connector not found"))?;
     if let Some(p) = new_params {
-        let mut merged = item.params.clone();
+        let mut merged: BTreeMap<String, String> = item
+            .params
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.expose_secret().to_owned()))
+            .collect();
         merged.extend(p);
         let errors = validate(connector, &merged);
         if !errors.is_empty() {
             return Err(validation_error(errors));
         }
-        item.params = merged;
+        item.params = merged.into_iter().collect();
     }
     if let Some(u) = webhook_url {
         item.webhook_url = Some(u);
@@ -573,10 +604,10 @@ fn items_delete(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         &id,
         pluggy_core::WebhookEvent::ItemDeleted,
         ctx.cred.trigger(),
-        json!({}),
+        webhooks::Extra::None,
     );
     st.items.remove(&id);
-    Ok(Reply::ok(&json!({"count": 1})))
+    Ok(Reply::ok(&DeleteCount { count: 1 }))
 }
 
 fn items_mfa(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
@@ -642,20 +673,20 @@ fn accounts_list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     }
     let reduced =
         matches!(ctx.cred, Cred::ConnectToken { .. }) && ctx.ep.connect_token_view == View::Reduced;
-    let results: Vec<Value> = item
+    let accounts: Vec<&Account> = item
         .data
         .iter()
         .flat_map(|d| d.accounts.iter())
         .filter(|a| kind.is_none_or(|k| (k == "CREDIT") == a.credit))
-        .map(|a| {
-            if reduced {
-                views::reduced_account(a)
-            } else {
-                views::account(a)
-            }
-        })
         .collect();
-    Ok(page_json(results.len(), 1, results.len().max(1), results))
+    let n = accounts.len();
+    Ok(if reduced {
+        let results: Vec<_> = accounts.into_iter().map(views::reduced_account).collect();
+        page_json(n, 1, n.max(1), results)
+    } else {
+        let results: Vec<_> = accounts.into_iter().map(views::account).collect();
+        page_json(n, 1, n.max(1), results)
+    })
 }
 
 fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Reply> {
@@ -743,7 +774,7 @@ fn transactions_page(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .filter(|t| ids.as_ref().is_none_or(|ids| ids.contains(&t.id)))
         .filter(|_| ctx.q("billId").is_none())
         .collect();
-    let results = matching
+    let results: Vec<_> = matching
         .iter()
         .skip((page - 1).saturating_mul(size))
         .take(size)
@@ -805,15 +836,23 @@ fn transactions_cursor(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         }
         _ => None,
     };
-    let results: Vec<Value> = page
+    let results = page
         .iter()
         .map(|t| views::transaction(t, account.credit))
         .collect();
-    Ok(Reply::ok(&json!({"results": results, "next": next})))
+    Ok(Reply::ok(&CursorPage { results, next }))
 }
 
+/// RFC 3986's unreserved characters stay; everything else (`+`, `/`, `=` of a cursor) is
+/// percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn enc(v: &str) -> String {
-    utf8_percent_encode(v, NON_ALPHANUMERIC).to_string()
+    utf8_percent_encode(v, QUERY_VALUE).to_string()
 }
 
 fn transaction_get(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
@@ -836,7 +875,7 @@ fn investments_list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     let item = item_of(ctx, st, ctx.required("itemId")?)?;
     let (page, size) = paging(ctx)?;
     let kind = ctx.q("type");
-    let all: Vec<Value> = item
+    let all: Vec<_> = item
         .data
         .iter()
         .flat_map(|d| d.investments.iter())
@@ -844,7 +883,7 @@ fn investments_list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .map(views::investment)
         .collect();
     let total = all.len();
-    let results = all
+    let results: Vec<_> = all
         .into_iter()
         .skip((page - 1).saturating_mul(size))
         .take(size)
@@ -870,7 +909,7 @@ fn investment_get(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
 fn investment_transactions(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     let inv = investment_of(ctx, st)?;
     let (page, size) = paging(ctx)?;
-    let results = inv
+    let results: Vec<_> = inv
         .transactions
         .iter()
         .skip((page - 1).saturating_mul(size))

@@ -61,7 +61,8 @@ pub(crate) struct Investment {
     pub(crate) code: String,
     pub(crate) balance_cents: i64,
     pub(crate) amount_original_cents: i64,
-    pub(crate) annual_rate: f64,
+    /// The annual rate in hundredths of a percent.
+    pub(crate) annual_rate_bp: i64,
     pub(crate) date: Millis,
     pub(crate) transactions: Vec<InvestmentTransaction>,
 }
@@ -225,7 +226,7 @@ pub(crate) fn generate(seed: u64, item_id: &str, plan: &Plan, now: Millis) -> It
                 code: format!("PLG{}", digits(&mut rng, 4)),
                 balance_cents: total + total * rng.range(0, 15) / 100,
                 amount_original_cents: total,
-                annual_rate: (rng.range(500, 1500) as f64) / 100.0,
+                annual_rate_bp: rng.range(500, 1500),
                 date: now,
                 transactions: txs,
             });

@@ -2,40 +2,21 @@
 //! emulator's clock passes them (on each request and from a background ticker), so that
 //! advancing the clock finishes syncs without waiting.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
+use pluggy_core::models::ItemParameters;
+use pluggy_core::webhook::TriggeredBy;
 use pluggy_core::{ExecutionStatus, ItemStatus, Product, WebhookEvent};
-use serde_json::{Value, json};
 
 use crate::catalog::{Connector, Mfa};
-use crate::clock::{Millis, ts};
+use crate::clock::Millis;
 use crate::data::{self, ItemData, Plan};
 use crate::rng::Rng;
 use crate::sandbox::{self, Failure, Outcome};
 use crate::state::{Shared, State};
+use crate::webhooks::Extra;
 
 const DAY_MS: i64 = 86_400_000;
-
-/// Who started a sync, as webhooks report it (`triggeredBy`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Trigger {
-    /// The application, with its API key.
-    Client,
-    /// The end user, through a connect token.
-    User,
-    /// The daily automatic sync.
-    Sync,
-}
-
-impl Trigger {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Client => "CLIENT",
-            Trigger::User => "USER",
-            Trigger::Sync => "SYNC",
-        }
-    }
-}
 
 /// One timed step of a sync.
 #[derive(Clone, Debug)]
@@ -53,7 +34,7 @@ enum Step {
 /// A sync in progress.
 #[derive(Clone, Debug)]
 pub(crate) struct SyncRun {
-    trigger: Trigger,
+    trigger: TriggeredBy,
     steps: VecDeque<(Millis, Step)>,
 }
 
@@ -63,7 +44,7 @@ pub(crate) struct ItemRec {
     pub(crate) id: String,
     pub(crate) client_id: String,
     pub(crate) connector_id: u32,
-    pub(crate) params: BTreeMap<String, String>,
+    pub(crate) params: ItemParameters,
     pub(crate) status: ItemStatus,
     pub(crate) execution: ExecutionStatus,
     pub(crate) error: Option<Failure>,
@@ -92,7 +73,7 @@ impl ItemRec {
             id,
             client_id,
             connector_id: connector.id,
-            params: BTreeMap::new(),
+            params: ItemParameters::new(),
             status: ItemStatus::Updating,
             execution: ExecutionStatus::Created,
             error: None,
@@ -122,7 +103,7 @@ impl ItemRec {
     fn param(&self, name: &str) -> &str {
         self.params
             .get(name)
-            .map(String::as_str)
+            .map(|v| v.expose_secret())
             .unwrap_or_default()
     }
 
@@ -132,7 +113,7 @@ impl ItemRec {
         connector: &Connector,
         step: Millis,
         now: Millis,
-        trigger: Trigger,
+        trigger: TriggeredBy,
     ) {
         let mut outcome = sandbox::outcome(self.param("user"), self.param("password"));
         let login_fails = matches!(&outcome, Outcome::Fail(f) if f.at_login());
@@ -165,13 +146,13 @@ impl ItemRec {
         self.sync = Some(SyncRun { trigger, steps });
     }
 
-    /// Answers the MFA prompt. `Err` carries the reason the answer is refused.
+    /// Answers the MFA prompt: the right token resumes the sync, any other fails it.
     pub(crate) fn send_mfa(&mut self, token: &str, step: Millis, now: Millis) {
         let trigger = self
             .sync
             .as_ref()
-            .map(|s| s.trigger)
-            .unwrap_or(Trigger::User);
+            .map(|s| s.trigger.clone())
+            .unwrap_or(TriggeredBy::User);
         self.status = ItemStatus::Updating;
         self.execution = ExecutionStatus::LoginMfaInProgress;
         self.prompt_expires_at = None;
@@ -212,21 +193,23 @@ fn collect_steps(
     step: Millis,
     outcome: Outcome,
 ) {
+    use ExecutionStatus as E;
     steps.push_back((start, Step::LoggedIn));
+    // A sync that fails after login stops once it has read the transactions.
+    let stages: &[E] = if matches!(outcome, Outcome::Fail(_)) {
+        &[E::CreditcardsInProgress, E::TransactionsInProgress]
+    } else {
+        &[
+            E::CreditcardsInProgress,
+            E::TransactionsInProgress,
+            E::InvestmentsInProgress,
+            E::IdentityInProgress,
+        ]
+    };
     let mut t = start;
-    let fails = matches!(outcome, Outcome::Fail(_));
-    for e in [
-        ExecutionStatus::CreditcardsInProgress,
-        ExecutionStatus::TransactionsInProgress,
-        ExecutionStatus::InvestmentsInProgress,
-        ExecutionStatus::IdentityInProgress,
-    ] {
+    for e in stages {
         t += step;
-        let stop = fails && e == ExecutionStatus::InvestmentsInProgress;
-        if stop {
-            break;
-        }
-        steps.push_back((t, Step::Progress(e)));
+        steps.push_back((t, Step::Progress(e.clone())));
     }
     steps.push_back((t + step, Step::Finish(outcome)));
 }
@@ -235,8 +218,8 @@ fn collect_steps(
 struct Raised {
     item_id: String,
     event: WebhookEvent,
-    trigger: Trigger,
-    extra: Value,
+    trigger: TriggeredBy,
+    extra: Extra,
 }
 
 impl State {
@@ -253,7 +236,7 @@ impl State {
             {
                 if let Some(c) = shared.connector(item.connector_id) {
                     let at = item.next_auto_sync_at.unwrap_or(now);
-                    item.start_sync(c, step, at, Trigger::Sync);
+                    item.start_sync(c, step, at, TriggeredBy::Sync);
                 }
             }
             while let Some(run) = item.sync.as_mut() {
@@ -265,7 +248,7 @@ impl State {
                 if at > now {
                     break;
                 }
-                let trigger = run.trigger;
+                let trigger = run.trigger.clone();
                 let Some((_, step_kind)) = run.steps.pop_front() else {
                     break;
                 };
@@ -278,7 +261,7 @@ impl State {
                             item_id: item.id.clone(),
                             event: WebhookEvent::ItemLoginSucceeded,
                             trigger,
-                            extra: json!({}),
+                            extra: Extra::None,
                         });
                     }
                     Step::AskMfa => {
@@ -295,7 +278,7 @@ impl State {
                             item_id: item.id.clone(),
                             event: WebhookEvent::ItemWaitingUserInput,
                             trigger,
-                            extra: json!({}),
+                            extra: Extra::None,
                         });
                     }
                     Step::Finish(outcome) => {
@@ -338,7 +321,7 @@ fn finish(
     item: &mut ItemRec,
     seed: u64,
     at: Millis,
-    trigger: Trigger,
+    trigger: TriggeredBy,
     outcome: Outcome,
     raised: &mut Vec<Raised>,
     base_url: &str,
@@ -355,15 +338,11 @@ fn finish(
             } else if item.auto_sync {
                 item.next_auto_sync_at = Some(at + DAY_MS);
             }
-            let mut error = json!({"code": f.execution.as_str(), "message": f.message});
-            if let Some(p) = f.provider_message {
-                error["providerMessage"] = json!(p);
-            }
             raised.push(Raised {
                 item_id: item.id.clone(),
                 event: WebhookEvent::ItemError,
                 trigger,
-                extra: json!({ "error": error }),
+                extra: Extra::Error(f.clone()),
             });
         }
         Outcome::Success { .. } | Outcome::Partial => {
@@ -379,15 +358,12 @@ fn finish(
                         raised.push(Raised {
                             item_id: item.id.clone(),
                             event: WebhookEvent::TransactionsCreated,
-                            trigger,
-                            extra: json!({
-                                "accountId": account.id,
-                                "transactionsCreatedAtFrom": ts(at).to_string(),
-                                "createdTransactionsLink": format!(
-                                    "{base_url}/v2/transactions?accountId={}&createdAtFrom={}",
-                                    account.id, ts(at)
-                                ),
-                            }),
+                            trigger: trigger.clone(),
+                            extra: Extra::TransactionsCreated {
+                                account_id: account.id.clone(),
+                                from: at,
+                                base_url: base_url.to_owned(),
+                            },
                         });
                     }
                     data::sort(&mut existing.transactions);
@@ -413,7 +389,7 @@ fn finish(
                 item_id: item.id.clone(),
                 event,
                 trigger,
-                extra: json!({}),
+                extra: Extra::None,
             });
         }
     }

@@ -16,6 +16,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Without a tokio runtime of your own (a blocking client's tests),
+//! [`Emulator::start_in_background`] runs it on its own thread.
+//!
 //! What it does:
 //! - `POST /auth` issues API keys (HS256 JWTs with `exp`) to the configured clients;
 //!   `POST /connect_token` (and the legacy `POST /connecttokens`) issues connect tokens whose
@@ -55,4 +58,4 @@ mod webhooks;
 pub use config::{
     ClientCredentials, Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, WebhookDelivery,
 };
-pub use server::{Emulator, RunningEmulator, StartError};
+pub use server::{BackgroundEmulator, Emulator, RunningEmulator, StartError};

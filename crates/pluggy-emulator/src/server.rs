@@ -52,7 +52,7 @@ impl Emulator {
             SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(config, base_url.clone(), tx));
+        let shared = Arc::new(Shared::new(config, addr, base_url, tx));
         let (stop, stop_rx) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone())),
@@ -60,12 +60,132 @@ impl Emulator {
             tokio::spawn(webhooks::deliver_all(shared.clone(), rx, stop_rx)),
         ];
         Ok(RunningEmulator {
-            addr,
-            base_url,
             shared,
             stop,
             tasks,
         })
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator on its own thread and tokio runtime, for callers without one (tests
+    /// of blocking clients, tools). It stops when the handle is shut down or dropped.
+    pub fn start_in_background(config: Config) -> Result<BackgroundEmulator, StartError> {
+        let requested = SocketAddr::new(config.host, config.port);
+        let fail = move |source| StartError {
+            addr: requested,
+            source,
+        };
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("pluggy-emulator".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(fail(e)));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match Emulator::start(config).await {
+                        Ok(emu) => {
+                            let _ = ready_tx.send(Ok(emu.shared.clone()));
+                            // Either an explicit stop or the handle being dropped ends the wait.
+                            let _ = stop_rx.await;
+                            emu.shutdown().await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })
+            .map_err(fail)?;
+        let started = ready_rx.recv().map_err(|_| {
+            fail(std::io::Error::other(
+                "the emulator's thread ended before it started",
+            ))
+        });
+        match started.and_then(|r| r) {
+            Ok(shared) => Ok(BackgroundEmulator {
+                shared,
+                stop: Some(stop_tx),
+                thread: Some(thread),
+            }),
+            Err(e) => {
+                let _ = thread.join();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// An emulator running on its own thread (see [`Emulator::start_in_background`]). Dropping
+/// it stops the emulator and waits for its thread.
+pub struct BackgroundEmulator {
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl fmt::Debug for BackgroundEmulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BackgroundEmulator")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BackgroundEmulator {
+    /// `http://HOST:PORT`, the base URL to give a client.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// Moves the emulator's clock forward, like `POST /__emulator/clock/advance`.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.advance_clock(by);
+    }
+
+    /// The counters of `GET /__emulator/stats`.
+    pub fn stats(&self) -> serde_json::Value {
+        self.shared.lock().stats.to_json()
+    }
+
+    /// Forgets everything, like `POST /__emulator/reset`.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Stops the emulator and waits for its thread to end.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for BackgroundEmulator {
+    fn drop(&mut self) {
+        self.stop_and_join();
     }
 }
 
@@ -95,8 +215,6 @@ impl std::error::Error for StartError {
 /// A running emulator. Dropping it stops the server too; [`RunningEmulator::shutdown`]
 /// also waits for open connections to finish (at most about a second).
 pub struct RunningEmulator {
-    addr: SocketAddr,
-    base_url: String,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -105,7 +223,7 @@ pub struct RunningEmulator {
 impl fmt::Debug for RunningEmulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunningEmulator")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.shared.base_url)
             .finish_non_exhaustive()
     }
 }
@@ -113,12 +231,28 @@ impl fmt::Debug for RunningEmulator {
 impl RunningEmulator {
     /// `http://HOST:PORT`, the base URL to give a client.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.shared.base_url
     }
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.shared.addr
+    }
+
+    /// Moves the emulator's clock forward, like `POST /__emulator/clock/advance`: keys and
+    /// tokens expire, pending sync steps run.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.advance_clock(by);
+    }
+
+    /// The counters of `GET /__emulator/stats`, in the same JSON shape.
+    pub fn stats(&self) -> serde_json::Value {
+        self.shared.lock().stats.to_json()
+    }
+
+    /// Forgets everything, like `POST /__emulator/reset`.
+    pub fn reset(&self) {
+        self.shared.reset();
     }
 
     /// The configuration it runs with.

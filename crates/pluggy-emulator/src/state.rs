@@ -1,10 +1,11 @@
 //! The emulator's memory: tokens, items, webhooks, counters, fault rules and rate windows.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Mutex, MutexGuard};
 
-use pluggy_core::{ItemId, Product};
+use pluggy_core::ItemId;
+use pluggy_core::models::ConnectTokenOptions;
 use tokio::sync::{Notify, mpsc};
 
 use crate::catalog::{self, Connector};
@@ -19,6 +20,7 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) clock: Clock,
     pub(crate) connectors: Vec<Connector>,
+    pub(crate) addr: SocketAddr,
     pub(crate) base_url: String,
     pub(crate) wake: Notify,
     pub(crate) deliveries: mpsc::UnboundedSender<Delivery>,
@@ -28,6 +30,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         config: Config,
+        addr: SocketAddr,
         base_url: String,
         deliveries: mpsc::UnboundedSender<Delivery>,
     ) -> Self {
@@ -36,6 +39,7 @@ impl Shared {
             config,
             clock: Clock::default(),
             connectors: catalog::catalog(),
+            addr,
             base_url,
             wake: Notify::new(),
             deliveries,
@@ -73,28 +77,33 @@ impl Shared {
 
     /// Forgets everything, as if the emulator had just started (old keys stop working).
     pub(crate) fn reset(&self) {
-        let mut st = self.lock();
-        let generation = st.generation + 1;
-        *st = State::new(self.config.seed, generation);
-        self.clock.reset();
+        {
+            let mut st = self.lock();
+            let generation = st.generation + 1;
+            *st = State::new(self.config.seed, generation);
+            self.clock.reset();
+        }
+        self.wake.notify_one();
     }
-}
 
-/// Options a connect token carries into the items created with it.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TokenOptions {
-    pub(crate) client_user_id: Option<String>,
-    pub(crate) webhook_url: Option<String>,
-    pub(crate) oauth_redirect_uri: Option<String>,
-    pub(crate) avoid_duplicates: bool,
-    pub(crate) products: Option<Vec<Product>>,
+    /// Moves the clock forward and runs whatever became due.
+    pub(crate) fn advance_clock(&self, by: std::time::Duration) {
+        self.clock.advance(crate::items::millis(by));
+        self.tick();
+        self.wake.notify_one();
+    }
 }
 
 /// What a connect token may reach, held server-side.
 #[derive(Clone, Debug)]
 pub(crate) struct TokenScope {
+    /// The client that minted the token.
+    pub(crate) client_id: String,
+    /// The item it was issued for and the items it created.
     pub(crate) items: Vec<ItemId>,
-    pub(crate) options: TokenOptions,
+    /// Defaults for the items it creates.
+    pub(crate) options: ConnectTokenOptions,
+    /// When it stops working, on the emulator's clock.
     pub(crate) expires_at: Millis,
 }
 

@@ -1,305 +1,377 @@
-//! The JSON the API answers with, built from the emulator's records.
+//! The API's answers, as pluggy-core's models built from the emulator's records.
 
-use pluggy_core::{ItemStatus, Product, REDUCED_ACCOUNT_FIELDS};
-use serde_json::{Map, Value, json};
+use pluggy_core::models::{
+    Account as AccountModel, AccountSubtype, AccountType, Address, BankData,
+    Connector as ConnectorModel, ConnectorCredential, ConnectorHealth, CredentialType,
+    CreditCardHolderType, CreditCardStatus, CreditData, Date, Email, HealthStatus,
+    Identity as IdentityModel, Investment as InvestmentModel, InvestmentStatus,
+    InvestmentTransaction as InvestmentTransactionModel, InvestmentTransactionType, InvestmentType,
+    Item, ItemError, PhoneNumber, ProductStatus, ProductWarning, ReducedAccount, StatusDetail,
+    Transaction as TransactionModel, TransactionStatus, TransactionType,
+};
+use pluggy_core::{
+    AccountId, ClientUserId, ConnectorId, IdentityId, InvestmentId, ItemId, ItemStatus, Product,
+    TransactionId,
+};
+use rust_decimal::Decimal;
 
 use crate::catalog::{self, Connector, Credential};
 use crate::clock::{Millis, ts};
 use crate::data::{self, Account, Identity, Investment, InvestmentTransaction, Transaction};
 use crate::items::ItemRec;
-use crate::sandbox::Outcome;
+use crate::sandbox::{Failure, Outcome};
 
-/// A fixed creation date for the catalog's connectors.
-const CATALOG_DATE: &str = "2020-05-13T14:31:41.214Z";
+/// A fixed creation date for the catalog's connectors (2020-05-13T14:31:41.214Z).
+const CATALOG_MILLIS: Millis = 1_589_380_301_214;
 
-fn t(ms: Millis) -> String {
-    ts(ms).to_string()
+fn money(cents: i64) -> Decimal {
+    Decimal::new(cents, 2)
 }
 
-fn money(cents: i64) -> Value {
-    json!(cents as f64 / 100.0)
+fn date(ms: Millis) -> Option<Date> {
+    let d = ts(ms).get().date();
+    Date::from_ymd(d.year(), u8::from(d.month()), d.day())
 }
 
-fn credential(c: &Credential) -> Value {
-    json!({
-        "name": c.name,
-        "label": c.label,
-        "type": c.kind,
-        "placeholder": c.placeholder,
-        "validation": c.rule.pattern(),
-        "validationMessage": c.message,
-        "mfa": c.mfa,
-        "optional": false,
-    })
+fn credential(c: &Credential) -> ConnectorCredential {
+    ConnectorCredential {
+        name: c.name.to_owned(),
+        label: c.label.to_owned(),
+        kind: Some(CredentialType::parse(c.kind)),
+        placeholder: Some(c.placeholder.to_owned()),
+        validation: Some(c.rule.pattern()),
+        validation_message: Some(c.message.to_owned()),
+        mfa: Some(c.mfa),
+        optional: Some(false),
+        options: None,
+        data: None,
+        instructions: None,
+        assistive_text: None,
+        expires_at: None,
+    }
 }
 
 /// A connector.
-pub(crate) fn connector(c: &Connector) -> Value {
-    json!({
-        "id": c.id,
-        "name": c.name,
-        "institutionUrl": c.institution_url,
-        "imageUrl": c.image_url(),
-        "primaryColor": c.primary_color,
-        "type": c.kind.as_str(),
-        "country": "BR",
-        "credentials": c.credentials.iter().map(credential).collect::<Vec<_>>(),
-        "hasMFA": c.mfa != catalog::Mfa::None,
-        "products": c.products.iter().map(Product::as_str).collect::<Vec<_>>(),
-        "oauth": false,
-        "oauthUrl": null,
-        "resetPasswordUrl": null,
-        "health": {"status": "ONLINE", "stage": null},
-        "isOpenFinance": c.open_finance,
-        "isSandbox": c.sandbox,
-        "supportsPaymentInitiation": false,
-        "supportsScheduledPayments": false,
-        "supportsSmartTransfers": false,
-        "supportsBoletoManagement": false,
-        "supportsAutomaticPix": false,
-        "createdAt": CATALOG_DATE,
-        "updatedAt": CATALOG_DATE,
+pub(crate) fn connector(c: &Connector) -> ConnectorModel {
+    let created = ts(CATALOG_MILLIS);
+    ConnectorModel {
+        id: ConnectorId::new(c.id),
+        name: c.name.to_owned(),
+        institution_url: Some(c.institution_url.to_owned()),
+        image_url: Some(c.image_url()),
+        primary_color: Some(c.primary_color.to_owned()),
+        kind: Some(c.kind.clone()),
+        country: Some("BR".to_owned()),
+        credentials: c.credentials.iter().map(credential).collect(),
+        has_mfa: Some(c.mfa != catalog::Mfa::None),
+        products: c.products.clone(),
+        oauth: Some(false),
+        oauth_url: None,
+        reset_password_url: None,
+        health: Some(ConnectorHealth {
+            status: Some(HealthStatus::Online),
+            stage: None,
+            details: None,
+        }),
+        is_open_finance: Some(c.open_finance),
+        is_sandbox: Some(c.sandbox),
+        supports_payment_initiation: Some(false),
+        supports_scheduled_payments: Some(false),
+        supports_smart_transfers: Some(false),
+        supports_boleto_management: Some(false),
+        supports_automatic_pix: Some(false),
+        created_at: Some(created),
+        updated_at: Some(created),
+    }
+}
+
+fn status_detail(item: &ItemRec) -> Option<StatusDetail> {
+    let outcome = item.last_outcome.as_ref()?;
+    if matches!(outcome, Outcome::Fail(_)) {
+        return None;
+    }
+    let at = item.last_updated_at.map(ts);
+    let status = |p: Product| {
+        item.products.contains(&p).then(|| ProductStatus {
+            is_updated: Some(true),
+            last_updated_at: at,
+            warnings: Some(Vec::new()),
+        })
+    };
+    let mut accounts = status(Product::Accounts);
+    if let Some(a) = accounts.as_mut() {
+        match outcome {
+            Outcome::Partial => {
+                a.is_updated = Some(false);
+                a.last_updated_at = None;
+            }
+            Outcome::Success { warnings: true } => {
+                a.warnings = Some(vec![ProductWarning {
+                    code: "001".to_owned(),
+                    message: "Some account details could not be collected".to_owned(),
+                    provider_message: None,
+                }]);
+            }
+            _ => {}
+        }
+    }
+    Some(StatusDetail {
+        accounts,
+        credit_cards: status(Product::CreditCards),
+        transactions: status(Product::Transactions),
+        investments: status(Product::Investments),
+        identity: status(Product::Identity),
+        investments_transactions: status(Product::InvestmentsTransactions),
+        ..StatusDetail::default()
     })
 }
 
-fn status_detail(item: &ItemRec) -> Value {
-    let Some(outcome) = &item.last_outcome else {
-        return Value::Null;
-    };
-    if matches!(outcome, Outcome::Fail(_)) {
-        return Value::Null;
+/// The `error` of an item, or of an `item/error` event.
+pub(crate) fn item_error(f: &Failure) -> ItemError {
+    ItemError {
+        code: f.execution.clone(),
+        message: f.message.to_owned(),
+        provider_message: f.provider_message.map(str::to_owned),
+        attributes: None,
     }
-    let at = item.last_updated_at.map(t);
-    let has = |p: Product| item.products.contains(&p);
-    let ok = |p: Product| {
-        if has(p) {
-            json!({"isUpdated": true, "lastUpdatedAt": at, "warnings": []})
-        } else {
-            Value::Null
-        }
-    };
-    let mut accounts = ok(Product::Accounts);
-    if *outcome == Outcome::Partial && has(Product::Accounts) {
-        accounts = json!({"isUpdated": false, "lastUpdatedAt": null, "warnings": []});
-    }
-    if *outcome == (Outcome::Success { warnings: true }) && has(Product::Accounts) {
-        accounts["warnings"] = json!([{
-            "code": "001",
-            "message": "Some account details could not be collected",
-            "providerMessage": null,
-        }]);
-    }
-    json!({
-        "accounts": accounts,
-        "creditCards": ok(Product::CreditCards),
-        "transactions": ok(Product::Transactions),
-        "investments": ok(Product::Investments),
-        "identity": ok(Product::Identity),
-        "investmentsTransactions": ok(Product::InvestmentsTransactions),
-        "paymentData": null,
-        "loans": null,
-    })
 }
 
 /// An item.
-pub(crate) fn item(i: &ItemRec, c: Option<&Connector>) -> Value {
-    let parameter = match (
-        i.status == ItemStatus::WaitingUserInput,
-        i.prompt_expires_at,
-    ) {
-        (true, Some(exp)) => {
-            let mut p = credential(&catalog::mfa_prompt());
-            p["expiresAt"] = json!(t(exp));
-            p
-        }
-        _ => Value::Null,
-    };
-    let error = i.error.as_ref().map(|f| {
-        let mut e = json!({"code": f.execution.as_str(), "message": f.message});
-        if let Some(p) = f.provider_message {
-            e["providerMessage"] = json!(p);
-        }
-        e
-    });
-    json!({
-        "id": i.id,
-        "connector": c.map(connector),
-        "status": i.status.as_str(),
-        "executionStatus": i.execution.as_str(),
-        "error": error,
-        "parameter": parameter,
-        "userAction": null,
-        "webhookUrl": i.webhook_url,
-        "clientUserId": i.client_user_id,
-        "oauthRedirectUri": i.oauth_redirect_uri,
-        "createdAt": t(i.created_at),
-        "updatedAt": t(i.updated_at),
-        "lastUpdatedAt": i.last_updated_at.map(t),
-        "statusDetail": status_detail(i),
-        "nextAutoSyncAt": if i.auto_sync { i.next_auto_sync_at.map(t) } else { None },
-        "consecutiveFailedLoginAttempts": i.failed_logins,
-        "consentExpiresAt": null,
-        "products": i.products.iter().map(Product::as_str).collect::<Vec<_>>(),
-    })
+pub(crate) fn item(i: &ItemRec, c: Option<&Connector>) -> Item {
+    let mut item = Item::new(
+        ItemId::new(i.id.clone()),
+        i.status.clone(),
+        i.execution.clone(),
+    );
+    item.connector = c.map(connector);
+    item.error = i.error.as_ref().map(item_error);
+    if i.status == ItemStatus::WaitingUserInput {
+        item.parameter = i.prompt_expires_at.map(|exp| ConnectorCredential {
+            expires_at: Some(ts(exp)),
+            ..credential(&catalog::mfa_prompt())
+        });
+    }
+    item.webhook_url = i.webhook_url.clone();
+    item.client_user_id = i.client_user_id.clone().map(ClientUserId::new);
+    item.oauth_redirect_uri = i.oauth_redirect_uri.clone();
+    item.created_at = Some(ts(i.created_at));
+    item.updated_at = Some(ts(i.updated_at));
+    item.last_updated_at = i.last_updated_at.map(ts);
+    item.status_detail = status_detail(i);
+    item.next_auto_sync_at = i.next_auto_sync_at.filter(|_| i.auto_sync).map(ts);
+    item.consecutive_failed_login_attempts = Some(i.failed_logins);
+    item.products = i.products.clone();
+    item
 }
 
 /// An account, in full.
-pub(crate) fn account(a: &Account) -> Value {
+pub(crate) fn account(a: &Account) -> AccountModel {
     let (bank_data, credit_data) = if a.credit {
-        (
-            Value::Null,
-            json!({
-                "level": "BLACK",
-                "brand": "MASTERCARD",
-                "balanceCloseDate": date_only(a.updated_at + 10 * 86_400_000),
-                "balanceDueDate": date_only(a.updated_at + 17 * 86_400_000),
-                "availableCreditLimit": money(a.credit_limit_cents - a.balance_cents),
-                "creditLimit": money(a.credit_limit_cents),
-                "minimumPayment": money(a.balance_cents / 10),
-                "isLimitFlexible": false,
-                "status": "ACTIVE",
-                "holderType": "MAIN",
-            }),
-        )
+        let credit = CreditData {
+            level: Some("BLACK".to_owned()),
+            brand: Some("MASTERCARD".to_owned()),
+            balance_close_date: date(a.updated_at + 10 * 86_400_000),
+            balance_due_date: date(a.updated_at + 17 * 86_400_000),
+            available_credit_limit: Some(money(a.credit_limit_cents - a.balance_cents)),
+            minimum_payment: Some(money(a.balance_cents / 10)),
+            credit_limit: Some(money(a.credit_limit_cents)),
+            is_limit_flexible: Some(false),
+            status: Some(CreditCardStatus::Active),
+            holder_type: Some(CreditCardHolderType::Main),
+            ..CreditData::default()
+        };
+        (None, Some(credit))
     } else {
-        (
-            json!({
-                "transferNumber": a.number,
-                "closingBalance": money(a.balance_cents),
-                "automaticallyInvestedBalance": 0.0,
-                "overdraftContractedLimit": 0.0,
-                "overdraftUsedLimit": 0.0,
-                "unarrangedOverdraftAmount": 0.0,
-            }),
-            Value::Null,
-        )
+        let bank = BankData {
+            transfer_number: Some(a.number.clone()),
+            closing_balance: Some(money(a.balance_cents)),
+            automatically_invested_balance: Some(Decimal::ZERO),
+            overdraft_contracted_limit: Some(Decimal::ZERO),
+            overdraft_used_limit: Some(Decimal::ZERO),
+            unarranged_overdraft_amount: Some(Decimal::ZERO),
+            ..BankData::default()
+        };
+        (Some(bank), None)
     };
-    json!({
-        "id": a.id,
-        "type": if a.credit { "CREDIT" } else { "BANK" },
-        "subtype": if a.credit { "CREDIT_CARD" } else { "CHECKING_ACCOUNT" },
-        "number": a.number,
-        "name": a.name,
-        "marketingName": a.marketing_name,
-        "balance": money(a.balance_cents),
-        "itemId": a.item_id,
-        "taxNumber": a.tax_number,
-        "owner": a.owner,
-        "currencyCode": "BRL",
-        "bankData": bank_data,
-        "creditData": credit_data,
-        "createdAt": t(a.created_at),
-        "updatedAt": t(a.updated_at),
-    })
-}
-
-/// An account as a connect token sees it: only [`REDUCED_ACCOUNT_FIELDS`].
-pub(crate) fn reduced_account(a: &Account) -> Value {
-    let full = account(a);
-    let mut out = Map::new();
-    for f in REDUCED_ACCOUNT_FIELDS {
-        if let Some(v) = full.get(*f) {
-            out.insert((*f).to_owned(), v.clone());
-        }
+    AccountModel {
+        id: AccountId::new(a.id.clone()),
+        item_id: ItemId::new(a.item_id.clone()),
+        kind: if a.credit {
+            AccountType::Credit
+        } else {
+            AccountType::Bank
+        },
+        subtype: if a.credit {
+            AccountSubtype::CreditCard
+        } else {
+            AccountSubtype::CheckingAccount
+        },
+        number: a.number.clone(),
+        name: a.name.to_owned(),
+        marketing_name: Some(a.marketing_name.to_owned()),
+        balance: money(a.balance_cents),
+        tax_number: Some(a.tax_number.clone()),
+        owner: Some(a.owner.clone()),
+        currency_code: "BRL".to_owned(),
+        bank_data,
+        credit_data,
+        created_at: Some(ts(a.created_at)),
+        updated_at: Some(ts(a.updated_at)),
     }
-    Value::Object(out)
 }
 
-fn date_only(ms: Millis) -> String {
-    t(ms)[..10].to_owned()
+/// An account as a connect token sees it (the fields of `REDUCED_ACCOUNT_FIELDS`).
+pub(crate) fn reduced_account(a: &Account) -> ReducedAccount {
+    ReducedAccount::from(&account(a))
 }
 
 /// A transaction.
-pub(crate) fn transaction(tx: &Transaction, credit_account: bool) -> Value {
+pub(crate) fn transaction(tx: &Transaction, credit_account: bool) -> TransactionModel {
     let debit = data::is_debit(credit_account, tx.amount_cents);
-    json!({
-        "id": tx.id,
-        "description": tx.description,
-        "descriptionRaw": tx.description.to_uppercase(),
-        "currencyCode": "BRL",
-        "amount": money(tx.amount_cents),
-        "amountInAccountCurrency": null,
-        "date": t(tx.date),
-        "type": if debit { "DEBIT" } else { "CREDIT" },
-        "balance": if credit_account { Value::Null } else { money(tx.balance_cents) },
-        "providerCode": null,
-        "status": "POSTED",
-        "category": tx.category,
-        "categoryId": tx.category_id,
-        "paymentData": null,
-        "creditCardMetadata": null,
-        "merchant": null,
-        "operationType": null,
-        "providerId": null,
-        "accountId": tx.account_id,
-        "createdAt": t(tx.created_at),
-        "updatedAt": t(tx.created_at),
-    })
+    TransactionModel {
+        id: TransactionId::new(tx.id.clone()),
+        account_id: AccountId::new(tx.account_id.clone()),
+        description: tx.description.to_owned(),
+        description_raw: Some(tx.description.to_uppercase()),
+        currency_code: "BRL".to_owned(),
+        amount: money(tx.amount_cents),
+        amount_in_account_currency: None,
+        date: ts(tx.date),
+        kind: Some(if debit {
+            TransactionType::Debit
+        } else {
+            TransactionType::Credit
+        }),
+        balance: (!credit_account).then(|| money(tx.balance_cents)),
+        provider_code: None,
+        status: Some(TransactionStatus::Posted),
+        category: Some(tx.category.to_owned()),
+        category_id: Some(tx.category_id.to_owned()),
+        payment_data: None,
+        credit_card_metadata: None,
+        merchant: None,
+        operation_type: None,
+        operation_type_additional_info: None,
+        provider_id: None,
+        order: None,
+        created_at: Some(ts(tx.created_at)),
+        updated_at: Some(ts(tx.created_at)),
+    }
 }
 
 /// The identity of an item's owner.
-pub(crate) fn identity(i: &Identity) -> Value {
-    json!({
-        "id": i.id,
-        "itemId": i.item_id,
-        "fullName": i.full_name,
-        "taxNumber": i.tax_number,
-        "document": i.tax_number,
-        "documentType": "CPF",
-        "birthDate": t(i.birth_date),
-        "jobTitle": null,
-        "companyName": null,
-        "phoneNumbers": [{"type": "Personal", "value": i.phone}],
-        "emails": [{"type": "Personal", "value": i.email}],
-        "addresses": [{
-            "fullAddress": format!("Rua Exemplo 100, {}", i.city),
-            "primaryAddress": "Rua Exemplo 100",
-            "city": i.city,
-            "postalCode": "01000-000",
-            "state": null,
-            "country": "Brasil",
-            "type": "Personal",
+pub(crate) fn identity(i: &Identity) -> IdentityModel {
+    IdentityModel {
+        id: IdentityId::new(i.id.clone()),
+        item_id: ItemId::new(i.item_id.clone()),
+        // The API writes birth dates as midnight UTC timestamps.
+        birth_date: date(i.birth_date).map(Date::in_timestamp_form),
+        tax_number: Some(i.tax_number.clone()),
+        document: Some(i.tax_number.clone()),
+        document_type: Some("CPF".to_owned()),
+        job_title: None,
+        full_name: Some(i.full_name.clone()),
+        social_name: None,
+        establishment_code: None,
+        establishment_name: None,
+        company_name: None,
+        incorporation_date: None,
+        phone_numbers: vec![PhoneNumber {
+            kind: Some("Personal".to_owned()),
+            value: i.phone.clone(),
+            ..PhoneNumber::default()
         }],
-        "relations": [],
-        "investorProfile": null,
-        "createdAt": t(i.created_at),
-        "updatedAt": t(i.created_at),
-    })
+        emails: vec![Email {
+            kind: Some("Personal".to_owned()),
+            value: i.email.clone(),
+        }],
+        addresses: vec![Address {
+            full_address: Some(format!("Rua Exemplo 100, {}", i.city)),
+            primary_address: Some("Rua Exemplo 100".to_owned()),
+            city: Some(i.city.to_owned()),
+            postal_code: Some("01000-000".to_owned()),
+            country: Some("Brasil".to_owned()),
+            kind: Some("Personal".to_owned()),
+            ..Address::default()
+        }],
+        relations: Vec::new(),
+        investor_profile: None,
+        sex: None,
+        companies_cnpj: None,
+        created_at: Some(ts(i.created_at)),
+        updated_at: Some(ts(i.created_at)),
+    }
 }
 
 /// An investment.
-pub(crate) fn investment(i: &Investment) -> Value {
-    json!({
-        "id": i.id,
-        "itemId": i.item_id,
-        "type": i.kind,
-        "subtype": i.subtype,
-        "number": null,
-        "name": i.name,
-        "code": i.code,
-        "isin": null,
-        "balance": money(i.balance_cents),
-        "amount": money(i.balance_cents),
-        "amountOriginal": money(i.amount_original_cents),
-        "amountProfit": money(i.balance_cents - i.amount_original_cents),
-        "annualRate": i.annual_rate,
-        "currencyCode": "BRL",
-        "date": t(i.date),
-        "owner": null,
-        "status": "ACTIVE",
-    })
+pub(crate) fn investment(i: &Investment) -> InvestmentModel {
+    InvestmentModel {
+        id: InvestmentId::new(i.id.clone()),
+        item_id: ItemId::new(i.item_id.clone()),
+        kind: InvestmentType::parse(i.kind),
+        subtype: Some(i.subtype.to_owned()),
+        number: None,
+        name: i.name.to_owned(),
+        balance: money(i.balance_cents),
+        currency_code: "BRL".to_owned(),
+        code: Some(i.code.clone()),
+        isin: None,
+        date: ts(i.date),
+        owner: None,
+        metadata: None,
+        due_date: None,
+        issuer: None,
+        issuer_cnpj: None,
+        issue_date: None,
+        purchase_date: i.transactions.first().map(|t| ts(t.date)),
+        grace_period_date: None,
+        rate_type: None,
+        tax_exempt: Some(false),
+        rate_periodicity: None,
+        indexer_additional_info: None,
+        status: Some(InvestmentStatus::Active),
+        last_month_rate: None,
+        last_twelve_months_rate: None,
+        annual_rate: Some(Decimal::new(i.annual_rate_bp, 2)),
+        value: None,
+        quantity: None,
+        amount: Some(money(i.balance_cents)),
+        taxes: None,
+        taxes2: None,
+        amount_profit: Some(money(i.balance_cents - i.amount_original_cents)),
+        amount_withdrawal: None,
+        amount_original: Some(money(i.amount_original_cents)),
+        rate: None,
+        fixed_annual_rate: None,
+        price_factor: None,
+    }
 }
 
 /// One movement of an investment.
-pub(crate) fn investment_transaction(tx: &InvestmentTransaction) -> Value {
-    json!({
-        "id": tx.id,
-        "type": if tx.buy { "BUY" } else { "SELL" },
-        "movementType": if tx.buy { "CREDIT" } else { "DEBIT" },
-        "quantity": tx.quantity,
-        "value": money(tx.amount_cents / tx.quantity.max(1)),
-        "amount": money(tx.amount_cents),
-        "date": t(tx.date),
-        "tradeDate": t(tx.date),
-    })
+pub(crate) fn investment_transaction(tx: &InvestmentTransaction) -> InvestmentTransactionModel {
+    InvestmentTransactionModel {
+        id: tx.id.clone(),
+        kind: if tx.buy {
+            InvestmentTransactionType::Buy
+        } else {
+            InvestmentTransactionType::Sell
+        },
+        movement_type: Some(if tx.buy {
+            TransactionType::Credit
+        } else {
+            TransactionType::Debit
+        }),
+        description: None,
+        date: ts(tx.date),
+        trade_date: Some(ts(tx.date)),
+        brokerage_number: None,
+        expenses: None,
+        quantity: Some(Decimal::from(tx.quantity)),
+        value: Some(money(tx.amount_cents / tx.quantity.max(1))),
+        amount: Some(money(tx.amount_cents)),
+        net_amount: Some(money(tx.amount_cents)),
+        agreed_rate: None,
+        indexer_percentage: None,
+        price_factor: None,
+    }
 }

@@ -1,23 +1,26 @@
 //! Webhooks: the CRUD routes, the events items raise, and their delivery over plain HTTP with
 //! retries. Deliveries to `https://` URLs count as failed: the emulator ships no TLS client.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use pluggy_core::WebhookEvent;
-use serde_json::{Value, json};
+use pluggy_core::models::{DeleteCount, Page, Webhook, WebhookHeaders};
+use pluggy_core::webhook::{ItemEvent, TransactionsCreatedEvent, TriggeredBy, WebhookPayload};
+use pluggy_core::{AccountId, ClientUserId, EventId, ItemId, WebhookEvent, WebhookId};
+use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
-use crate::api::{Cred, Ctx, body_object, opt_string};
+use crate::api::{Ctx, body_object, opt_string};
 use crate::clock::{Millis, ts};
-use crate::items::Trigger;
 use crate::reply::{self, Reply};
+use crate::sandbox::Failure;
 use crate::state::{Shared, State};
+use crate::views;
 
 /// Most webhooks one client may register for one event.
 const MAX_PER_EVENT: usize = 5;
@@ -28,7 +31,7 @@ pub(crate) struct WebhookRec {
     pub(crate) id: String,
     pub(crate) client_id: String,
     pub(crate) url: String,
-    pub(crate) event: String,
+    pub(crate) event: WebhookEvent,
     pub(crate) headers: BTreeMap<String, String>,
     pub(crate) created_at: Millis,
     pub(crate) updated_at: Millis,
@@ -36,16 +39,21 @@ pub(crate) struct WebhookRec {
 }
 
 impl WebhookRec {
-    fn view(&self) -> Value {
-        json!({
-            "id": self.id,
-            "url": self.url,
-            "event": self.event,
-            "headers": self.headers,
-            "createdAt": ts(self.created_at).to_string(),
-            "updatedAt": ts(self.updated_at).to_string(),
-            "disabledAt": self.disabled_at.map(|d| ts(d).to_string()),
-        })
+    fn view(&self) -> Webhook {
+        Webhook {
+            id: WebhookId::new(self.id.clone()),
+            url: self.url.clone(),
+            event: self.event.clone(),
+            headers: self
+                .headers
+                .iter()
+                .fold(WebhookHeaders::new(), |h, (k, v)| {
+                    h.with(k.clone(), v.clone())
+                }),
+            disabled_at: self.disabled_at.map(ts),
+            created_at: Some(ts(self.created_at)),
+            updated_at: Some(ts(self.updated_at)),
+        }
     }
 }
 
@@ -58,30 +66,77 @@ pub(crate) struct Delivery {
     pub(crate) body: Vec<u8>,
 }
 
+/// What an event carries besides the item.
+#[derive(Clone, Debug)]
+pub(crate) enum Extra {
+    /// Nothing more.
+    None,
+    /// The failure of an `item/error`.
+    Error(Failure),
+    /// The account and instant of a `transactions/created`.
+    TransactionsCreated {
+        account_id: String,
+        from: Millis,
+        base_url: String,
+    },
+}
+
 /// Queues `event` about `item_id` for every receiver that wants it: the item's `webhookUrl`
 /// and the client's webhooks registered for this event or for `all`.
 pub(crate) fn raise(
     st: &mut State,
     item_id: &str,
     event: WebhookEvent,
-    trigger: Trigger,
-    extra: Value,
+    trigger: TriggeredBy,
+    extra: Extra,
 ) {
     let Some(item) = st.items.get(item_id) else {
         return;
     };
-    let mut payload = json!({
-        "event": event.as_str(),
-        "eventId": st.rng.uuid(),
-        "id": item.id,
-        "itemId": item.id,
-        "clientUserId": item.client_user_id,
-        "triggeredBy": trigger.as_str(),
-    });
-    if let (Some(obj), Value::Object(more)) = (payload.as_object_mut(), extra) {
-        obj.extend(more);
-    }
-    let body = payload.to_string().into_bytes();
+    let event_id = EventId::new(st.rng.uuid());
+    let item_ref = ItemId::new(item.id.clone());
+    let client_user_id = item.client_user_id.clone().map(ClientUserId::new);
+    let payload = match (&event, extra) {
+        (
+            WebhookEvent::TransactionsCreated,
+            Extra::TransactionsCreated {
+                account_id,
+                from,
+                base_url,
+            },
+        ) => WebhookPayload::TransactionsCreated(TransactionsCreatedEvent {
+            event_id: Some(event_id),
+            id: Some(item.id.clone()),
+            item_id: item_ref,
+            created_transactions_link: Some(format!(
+                "{base_url}/v2/transactions?accountId={account_id}&createdAtFrom={}",
+                ts(from)
+            )),
+            account_id: Some(AccountId::new(account_id)),
+            client_user_id,
+            transactions_created_at_from: Some(ts(from)),
+        }),
+        (_, extra) => {
+            let mut e = ItemEvent::new(event_id, item_ref);
+            e.triggered_by = Some(trigger);
+            e.client_user_id = client_user_id;
+            if let Extra::Error(f) = extra {
+                e.error = Some(views::item_error(&f));
+            }
+            match event {
+                WebhookEvent::ItemCreated => WebhookPayload::ItemCreated(e),
+                WebhookEvent::ItemUpdated => WebhookPayload::ItemUpdated(e),
+                WebhookEvent::ItemError => WebhookPayload::ItemError(e),
+                WebhookEvent::ItemDeleted => WebhookPayload::ItemDeleted(e),
+                WebhookEvent::ItemWaitingUserInput => WebhookPayload::ItemWaitingUserInput(e),
+                WebhookEvent::ItemWaitingUserAction => WebhookPayload::ItemWaitingUserAction(e),
+                WebhookEvent::ItemLoginSucceeded => WebhookPayload::ItemLoginSucceeded(e),
+                // Items raise only item events, and transactions/created with its data.
+                _ => return,
+            }
+        }
+    };
+    let body = serde_json::to_vec(&payload).unwrap_or_default();
     let mut targets: Vec<(String, Vec<(String, String)>)> = Vec::new();
     if let Some(url) = &item.webhook_url {
         targets.push((url.clone(), Vec::new()));
@@ -89,7 +144,7 @@ pub(crate) fn raise(
     for w in &st.webhooks {
         if w.client_id == item.client_id
             && w.disabled_at.is_none()
-            && (w.event == event.as_str() || w.event == WebhookEvent::All.as_str())
+            && (w.event == event || w.event == WebhookEvent::All)
         {
             let headers = w
                 .headers
@@ -176,33 +231,26 @@ fn parse_headers(v: Option<&Value>) -> Result<Option<BTreeMap<String, String>>, 
     }
 }
 
-fn check_event(event: &str) -> Result<(), Reply> {
+fn check_event(event: &str) -> Result<WebhookEvent, Reply> {
     match WebhookEvent::parse(event) {
         WebhookEvent::Unknown(_) => Err(reply::bad_request(format!(
             "Invalid event type '{event}' for webhook"
         ))),
-        _ => Ok(()),
-    }
-}
-
-fn client<'c>(ctx: &'c Ctx<'_>) -> &'c str {
-    match ctx.cred {
-        Cred::ApiKey { client_id } | Cred::ConnectToken { client_id, .. } => client_id,
-        Cred::None => "",
+        e => Ok(e),
     }
 }
 
 fn conflicts(
     st: &State,
     client_id: &str,
-    event: &str,
+    event: &WebhookEvent,
     url: &str,
     except: &str,
 ) -> Result<(), Reply> {
     let same_event = st
         .webhooks
         .iter()
-        .filter(|w| w.client_id == client_id && w.event == event && w.id != except);
+        .filter(|w| w.client_id == client_id && w.event == *event && w.id != except);
     let mut n = 0;
     for w in same_event {
         if w.url == url {
@@ -226,10 +274,10 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let url = opt_string(&body, "url")?.ok_or_else(|| reply::bad_request("url is required"))?;
     let event =
         opt_string(&body, "event")?.ok_or_else(|| reply::bad_request("event is required"))?;
-    check_event(&event)?;
+    let event = check_event(&event)?;
     check_url(&url, ctx.shared.config.allow_insecure_webhooks).map_err(reply::bad_request)?;
     let headers = parse_headers(body.get("headers"))?.unwrap_or_default();
-    let client_id = client(ctx).to_owned();
+    let client_id = ctx.cred.client_id().to_owned();
     conflicts(st, &client_id, &event, &url, "")?;
     let rec = WebhookRec {
         id: st.rng.uuid(),
@@ -248,23 +296,23 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
 
 /// `GET /webhooks`.
 pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Reply {
-    let client_id = client(ctx);
-    let results: Vec<Value> = st
+    let client_id = ctx.cred.client_id();
+    let results: Vec<Webhook> = st
         .webhooks
         .iter()
         .filter(|w| w.client_id == client_id)
         .map(WebhookRec::view)
         .collect();
-    Reply::ok(&json!({
-        "page": 1,
-        "total": results.len(),
-        "totalPages": if results.is_empty() { 0 } else { 1 },
-        "results": results,
-    }))
+    Reply::ok(&Page {
+        page: 1,
+        total: results.len() as u64,
+        total_pages: u32::from(!results.is_empty()),
+        results,
+    })
 }
 
 fn find<'s>(ctx: &Ctx<'_>, st: &'s mut State) -> Result<&'s mut WebhookRec, Reply> {
-    let client_id = client(ctx).to_owned();
+    let client_id = ctx.cred.client_id().to_owned();
     let id = ctx.params.first().cloned().unwrap_or_default();
     st.webhooks
         .iter_mut()
@@ -282,8 +330,10 @@ pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let body = body_object(ctx)?;
     let current = find(ctx, st)?.clone();
     let url = opt_string(&body, "url")?.unwrap_or(current.url.clone());
-    let event = opt_string(&body, "event")?.unwrap_or(current.event.clone());
-    check_event(&event)?;
+    let event = match opt_string(&body, "event")? {
+        Some(e) => check_event(&e)?,
+        None => current.event.clone(),
+    };
     check_url(&url, ctx.shared.config.allow_insecure_webhooks).map_err(reply::bad_request)?;
     let headers = match body.get("headers") {
         Some(Value::Null) => Some(BTreeMap::new()),
@@ -302,8 +352,10 @@ pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     if let Some(h) = headers {
         w.headers = h;
     }
-    if enabled == Some(true) {
-        w.disabled_at = None;
+    match enabled {
+        Some(true) => w.disabled_at = None,
+        Some(false) if w.disabled_at.is_none() => w.disabled_at = Some(now),
+        _ => {}
     }
     w.updated_at = now;
     Ok(Reply::ok(&w.view()))
@@ -313,23 +365,46 @@ pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
 pub(crate) fn delete(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let id = find(ctx, st)?.id.clone();
     st.webhooks.retain(|w| w.id != id);
-    Ok(Reply::ok(&json!({"count": 1})))
+    Ok(Reply::ok(&DeleteCount { count: 1 }))
 }
 
-/// Delivers queued webhooks until shutdown, each in its own task.
+/// Delivers queued webhooks until shutdown. Each receiver URL gets its own worker, so one
+/// receiver sees its events in the order they happened (a retried event holds back the later
+/// ones), while a slow receiver never delays another.
 pub(crate) async fn deliver_all(
     shared: Arc<Shared>,
     mut rx: mpsc::UnboundedReceiver<Delivery>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut workers: HashMap<String, mpsc::UnboundedSender<Delivery>> = HashMap::new();
     loop {
         tokio::select! {
             d = rx.recv() => match d {
                 Some(d) => {
-                    let shared = shared.clone();
-                    let stop = shutdown.clone();
-                    tokio::spawn(async move { deliver(shared, d, stop).await });
+                    let worker = workers.entry(d.url.clone()).or_insert_with(|| {
+                        let (tx, queue) = mpsc::unbounded_channel();
+                        tokio::spawn(worker(shared.clone(), queue, shutdown.clone()));
+                        tx
+                    });
+                    // A worker only stops at shutdown, when nothing is delivered any more.
+                    let _ = worker.send(d);
                 }
+                None => break,
+            },
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+async fn worker(
+    shared: Arc<Shared>,
+    mut queue: mpsc::UnboundedReceiver<Delivery>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            d = queue.recv() => match d {
+                Some(d) => deliver(shared.clone(), d, shutdown.clone()).await,
                 None => break,
             },
             _ = shutdown.changed() => break,

@@ -140,6 +140,37 @@ async fn rate_limits_answer_429_until_the_window_resets() {
 }
 
 #[tokio::test]
+async fn auth_has_its_own_limit_of_360_a_minute() {
+    let emu = start_with(Config {
+        rate_limits: true,
+        ..Config::for_tests()
+    })
+    .await;
+    for _ in 0..360 {
+        let r = call(
+            &emu,
+            "POST",
+            "/auth",
+            None,
+            Some(&json!({"clientId": "x", "clientSecret": "y"})),
+        )
+        .await;
+        assert_eq!(r.status, 401);
+    }
+    let r = call(
+        &emu,
+        "POST",
+        "/auth",
+        None,
+        Some(&json!({"clientId": "x", "clientSecret": "y"})),
+    )
+    .await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("ratelimit-limit"), Some("360"));
+    assert_eq!(stats(&emu).await["requests"]["POST /auth"]["429"], 1);
+}
+
+#[tokio::test]
 async fn rate_limits_can_be_switched_off() {
     let emu = start().await;
     let key = api_key(&emu).await;

@@ -115,6 +115,11 @@ async fn keys_and_tokens_expire_when_the_clock_advances() {
         r.json()["message"],
         "Missing or invalid authorization token"
     );
+    // The handle moves the same clock.
+    let fresh = api_key(&emu).await;
+    emu.advance_clock(Duration::from_secs(7201));
+    assert_eq!(get(&emu, "/connectors", &fresh).await.status, 403);
+    assert_eq!(emu.stats()["requests"]["GET /connectors"]["403"], 3);
     // A fresh key works again, with exp on the emulator's clock.
     let fresh = api_key(&emu).await;
     assert_eq!(get(&emu, "/connectors", &fresh).await.status, 200);

@@ -244,6 +244,12 @@ async fn identity_and_investments() {
     let identity = identity.json();
     assert_eq!(identity["itemId"], id.as_str());
     assert!(identity["fullName"].is_string());
+    assert!(
+        identity["birthDate"]
+            .as_str()
+            .unwrap()
+            .ends_with("T00:00:00.000Z")
+    );
     let again = get(
         &emu,
         &format!("/identity/{}", identity["id"].as_str().unwrap()),
@@ -376,4 +382,58 @@ async fn an_update_adds_transactions() {
         .json()["total"]
         .clone();
     assert_eq!(after.as_u64().unwrap(), before.as_u64().unwrap() + 3);
+}
+
+#[tokio::test]
+async fn cursor_pages_carry_their_filters() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let (_, accounts) = synced(&emu, &key, "user-ok-perf-60").await;
+    let account = accounts[0]["id"].as_str().unwrap();
+    let all = get(
+        &emu,
+        &format!("/transactions?accountId={account}&pageSize=500&page=1"),
+        &key,
+    )
+    .await
+    .json();
+    // A date splitting the transactions roughly in two.
+    let middle = all["results"][250]["date"].as_str().unwrap()[..10].to_owned();
+    let mut expected = 0;
+    let mut page = 1;
+    loop {
+        let p = get(
+            &emu,
+            &format!("/transactions?accountId={account}&from={middle}&pageSize=500&page={page}"),
+            &key,
+        )
+        .await
+        .json();
+        expected += p["results"].as_array().unwrap().len();
+        if p["page"] == p["totalPages"] || p["totalPages"] == 0 {
+            break;
+        }
+        page += 1;
+    }
+    let mut path = format!("/v2/transactions?accountId={account}&dateFrom={middle}");
+    let mut seen = 0;
+    loop {
+        let p = get(&emu, &path, &key).await.json();
+        for t in p["results"].as_array().unwrap() {
+            assert!(t["date"].as_str().unwrap()[..10] >= *middle.as_str());
+            seen += 1;
+        }
+        match p["next"].as_str() {
+            Some(next) => {
+                assert!(next.contains(&format!("dateFrom={middle}")), "{next}");
+                path = format!("/v2/transactions{next}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+    assert!(
+        seen > 500,
+        "the filter leaves more than one cursor page ({seen})"
+    );
 }

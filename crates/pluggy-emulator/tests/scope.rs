@@ -171,3 +171,30 @@ async fn clients_do_not_see_each_others_items() {
     let r = post(&emu, "/connect_token", &kb, json!({"itemId": id})).await;
     assert_eq!(r.status, 404);
 }
+
+#[tokio::test]
+async fn token_options_avoid_duplicates() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let first = create_item(&emu, &key, 0, "user-ok").await;
+    let token = connect_token(&emu, &key, json!({"options": {"avoidDuplicates": true}})).await;
+    let r = post(
+        &emu,
+        "/items",
+        &token,
+        json!({"connectorId": 0, "parameters": {"user": "user-ok", "password": "password-ok"}}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["codeDescription"], "ITEM_USER_ALREADY_EXISTS");
+    assert_eq!(r.json()["items"], json!([first]));
+    // The request may still override the token's option.
+    let r = post(
+        &emu,
+        "/items",
+        &token,
+        json!({"connectorId": 0, "parameters": {"user": "user-ok", "password": "password-ok"}, "avoidDuplicates": false}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+}

@@ -191,6 +191,22 @@ async fn webhook_crud_and_validation() {
         .status,
         400
     );
+    let off = patch(
+        &emu,
+        &format!("/webhooks/{id}"),
+        &key,
+        json!({"enabled": false}),
+    )
+    .await;
+    assert!(off.json()["disabledAt"].is_string());
+    let on = patch(
+        &emu,
+        &format!("/webhooks/{id}"),
+        &key,
+        json!({"enabled": true}),
+    )
+    .await;
+    assert!(on.json()["disabledAt"].is_null());
     assert_eq!(
         delete(&emu, &format!("/webhooks/{id}"), &key).await.json(),
         json!({"count": 1})
@@ -272,11 +288,31 @@ async fn item_events_reach_the_item_url_and_registered_webhooks() {
         .iter()
         .find(|(_, _, b)| b["event"] == "transactions/created")
         .unwrap();
-    assert_eq!(created.2["triggeredBy"], "CLIENT");
+    assert_eq!(created.2["itemId"], id.as_str());
     assert!(created.2["accountId"].is_string());
+    assert!(created.2["transactionsCreatedAtFrom"].is_string());
+    let updated = got
+        .iter()
+        .find(|(_, _, b)| b["event"] == "item/updated")
+        .unwrap();
+    assert_eq!(updated.2["triggeredBy"], "CLIENT");
     let link = created.2["createdTransactionsLink"].as_str().unwrap();
     assert!(link.starts_with(emu.base_url()));
 
+    // A disabled webhook receives nothing.
+    let hook_id = get(&emu, "/webhooks", &key).await.json()["results"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    patch(
+        &emu,
+        &format!("/webhooks/{hook_id}"),
+        &key,
+        json!({"enabled": false}),
+    )
+    .await;
+    let quiet = create_item(&emu, &key, 0, "user-ok").await;
+    settle(&emu, &key, &quiet).await;
     // Errors and deletion are reported too.
     delete(&emu, &format!("/items/{id}"), &key).await;
     let failing = create_item(&emu, &token, 0, "user-locked").await;
@@ -365,4 +401,28 @@ async fn unauthorized_receivers_and_https_urls_are_not_retried() {
     let s = wait_for(&emu, "failed", 2).await;
     assert_eq!(s["webhooks"]["attempts"], 2);
     assert_eq!(got.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn syncs_run_in_real_time_without_anyone_polling() {
+    let emu = start_with(Config {
+        sync_step_delay: Duration::from_millis(20),
+        ..Config::for_tests()
+    })
+    .await;
+    let key = api_key(&emu).await;
+    let (addr, got) = receiver(vec![]).await;
+    post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/h"), "event": "item/created"}),
+    )
+    .await;
+    let id = create_item(&emu, &key, 0, "user-ok").await;
+    // Nothing asks for the item: the background ticker runs its sync and sends the event.
+    wait_for(&emu, "delivered", 1).await;
+    assert_eq!(got.lock().unwrap()[0].2["itemId"], id.as_str());
+    let item = get(&emu, &format!("/items/{id}"), &key).await.json();
+    assert_eq!(item["status"], "UPDATED");
 }

@@ -1,0 +1,164 @@
+//! The `pluggy-emulator` binary: its first line, its flags.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+use serde_json::json;
+
+struct Running {
+    child: Child,
+    addr: SocketAddr,
+    lines: Vec<String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(args: &[&str], extra_lines: usize) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pluggy-emulator"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut lines = Vec::new();
+    for _ in 0..=extra_lines {
+        let mut line = String::new();
+        out.read_line(&mut line).expect("a line");
+        lines.push(line.trim_end().to_owned());
+    }
+    let addr = lines[0]
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("first line: {:?}", lines[0]))
+        .parse()
+        .expect("HOST:PORT");
+    Running { child, addr, lines }
+}
+
+#[tokio::test]
+async fn prints_its_address_then_the_default_credentials() {
+    let run = spawn(
+        &[
+            "--port",
+            "0",
+            "--sync-delay-ms",
+            "0",
+            "--rate-limits",
+            "off",
+        ],
+        2,
+    );
+    assert_eq!(
+        run.lines[1],
+        format!("client id: {}", pluggy_emulator::DEFAULT_CLIENT_ID)
+    );
+    assert_eq!(
+        run.lines[2],
+        format!("client secret: {}", pluggy_emulator::DEFAULT_CLIENT_SECRET)
+    );
+    assert_ne!(run.addr.port(), 0);
+    let body = json!({"clientId": pluggy_emulator::DEFAULT_CLIENT_ID, "clientSecret": pluggy_emulator::DEFAULT_CLIENT_SECRET});
+    let r = send(
+        run.addr,
+        "POST",
+        "/auth",
+        None,
+        Some(body.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let key = r.json()["apiKey"].as_str().unwrap().to_owned();
+    let r = send(run.addr, "GET", "/connectors/0", Some(&key), None).await;
+    assert_eq!(r.json()["name"], "Pluggy Bank");
+    assert_eq!(
+        send(run.addr, "GET", "/__emulator/stats", None, None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn flags_set_credentials_ttl_and_admin() {
+    let run = spawn(
+        &[
+            "--host",
+            "127.0.0.1",
+            "--client-id",
+            "me",
+            "--client-secret",
+            "s3cret",
+            "--api-key-ttl-secs",
+            "60",
+            "--connect-token-ttl-secs",
+            "30",
+            "--seed",
+            "9",
+            "--no-admin",
+            "--allow-insecure-webhooks",
+        ],
+        0,
+    );
+    let ok = json!({"clientId": "me", "clientSecret": "s3cret"}).to_string();
+    let r = send(run.addr, "POST", "/auth", None, Some(ok.as_bytes())).await;
+    assert_eq!(r.status, 200);
+    let key = r.json()["apiKey"].as_str().unwrap().to_owned();
+    let c = claims(&key);
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 60);
+    let t = send(run.addr, "POST", "/connect_token", Some(&key), Some(b"{}")).await;
+    let c = claims(t.json()["accessToken"].as_str().unwrap());
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 30);
+    let hook = json!({"url": "http://127.0.0.1:9/h", "event": "all"}).to_string();
+    assert_eq!(
+        send(
+            run.addr,
+            "POST",
+            "/webhooks",
+            Some(&key),
+            Some(hook.as_bytes())
+        )
+        .await
+        .status,
+        200
+    );
+    let default = json!({"clientId": pluggy_emulator::DEFAULT_CLIENT_ID, "clientSecret": pluggy_emulator::DEFAULT_CLIENT_SECRET}).to_string();
+    assert_eq!(
+        send(run.addr, "POST", "/auth", None, Some(default.as_bytes()))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        send(run.addr, "GET", "/__emulator/stats", None, None)
+            .await
+            .status,
+        404
+    );
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_pluggy-emulator"))
+        .args(["--port", &port])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("could not listen on"), "{err}");
+    let bad = Command::new(env!("CARGO_BIN_EXE_pluggy-emulator"))
+        .args(["--rate-limits", "maybe"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
