@@ -343,6 +343,21 @@ mod scenarios {
         assert_eq!(stopped.status, ItemStatus::WaitingUserInput);
     }
 
+    pub fn wait_deadline_is_a_typed_error() {
+        let emu = Emulator::start_with(pluggy_scenarios::slow_sync_config());
+        let c = client(&emu);
+        let item = c.create_item(&sandbox::create_item(CONNECTOR)).unwrap();
+        let mut looks = 0;
+        let e = c
+            .wait_for_item(&item.id, sandbox::short_wait(), |i| {
+                assert_eq!(i.status, ItemStatus::Updating);
+                looks += 1;
+            })
+            .unwrap_err();
+        assert!(matches!(e, Error::DeadlineExceeded(_)), "{e:?}");
+        assert!(looks >= 2, "the item was looked at {looks} times");
+    }
+
     pub fn scope_refusals_send_nothing() {
         let emu = Emulator::start();
         let backend = client(&emu);

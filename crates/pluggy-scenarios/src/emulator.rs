@@ -33,6 +33,14 @@ pub fn test_config() -> Config {
     Config::for_tests()
 }
 
+/// [`test_config`] with syncs that take a minute per step, for waits that must time out.
+pub fn slow_sync_config() -> Config {
+    Config {
+        sync_step_delay: Duration::from_secs(60),
+        ..test_config()
+    }
+}
+
 impl Emulator {
     /// Starts an emulator with [`test_config`].
     pub fn start() -> Self {

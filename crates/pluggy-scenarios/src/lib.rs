@@ -26,7 +26,7 @@ pub mod sandbox;
 mod webhooks;
 
 pub use capture::{Captured, assert_no_secret, tracing_capture};
-pub use emulator::{Emulator, Fault, Stats, test_config};
+pub use emulator::{Emulator, Fault, Stats, slow_sync_config, test_config};
 pub use redirect::RedirectServer;
 pub use webhooks::WebhookReceiver;
 
@@ -36,6 +36,7 @@ pub const SCENARIOS: &[&str] = &[
     "every_connect_token_call",
     "documented_flow",
     "mfa_two_steps_through_the_hook",
+    "wait_deadline_is_a_typed_error",
     "scope_refusals_send_nothing",
     "single_flight_first_key",
     "single_flight_at_expiry",
@@ -75,6 +76,7 @@ macro_rules! scenario_tests {
             every_connect_token_call
             documented_flow
             mfa_two_steps_through_the_hook
+            wait_deadline_is_a_typed_error
             scope_refusals_send_nothing
             single_flight_first_key
             single_flight_at_expiry

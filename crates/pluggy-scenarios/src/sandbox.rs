@@ -63,6 +63,14 @@ pub fn fast_wait() -> WaitPolicy {
     }
 }
 
+/// A wait that gives up after 300 ms, looking every 50 ms.
+pub fn short_wait() -> WaitPolicy {
+    WaitPolicy {
+        poll_interval: Duration::from_millis(50),
+        deadline: Duration::from_millis(300),
+    }
+}
+
 /// How far past an API key's two hours a clock is moved to expire it.
 pub const PAST_KEY_EXPIRY: Duration = Duration::from_secs(2 * 60 * 60 + 60);
 
