@@ -180,11 +180,15 @@ impl ClientBuilder {
     pub fn build(mut self) -> Result<Client, Error> {
         let engine = self.engine()?;
         let seed = random_seed();
+        let engine = Arc::new(engine);
         let keys = match (self.credentials.take(), self.api_key.take()) {
-            (_, Some(key)) => KeyCache::new(TokenManager::with_static_key(key), None),
+            (_, Some(key)) => {
+                KeyCache::new(TokenManager::with_static_key(key), None, engine.clone())
+            }
             (Some(creds), None) => KeyCache::new(
                 TokenManager::new(self.token_config.clone(), seed),
                 Some(creds),
+                engine.clone(),
             ),
             (None, None) => {
                 return Err(Error::InvalidInput(
@@ -194,7 +198,7 @@ impl ClientBuilder {
             }
         };
         Ok(Client {
-            engine: Arc::new(engine),
+            engine,
             keys: Arc::new(keys),
         })
     }

@@ -3,8 +3,9 @@
 //! The async client of the Pluggy open-finance API, a thin driver over [`pluggy_core`].
 //!
 //! - [`Client`] holds your application's credentials. It fetches the 2-hour API key lazily,
-//!   refreshes it ahead of expiry with a single `POST /auth` however many tasks are calling,
-//!   answers the expired-key 403 with one refresh and one retry, and reaches the whole API.
+//!   refreshes it ahead of expiry with a single `POST /auth` however many tasks are calling
+//!   (in a spawned task while the old key still serves, inside a tokio runtime), answers the
+//!   expired-key 403 with one refresh and one retry, and reaches the whole API.
 //! - [`ConnectClient`] holds a 30-minute connect token and offers only what Pluggy Connect may
 //!   do: connectors, creating one item, following and updating it, its reduced accounts.
 //!   Anything else is not on the type, and pluggy-core's scope check refuses it before any

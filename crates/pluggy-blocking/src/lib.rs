@@ -6,8 +6,8 @@
 //!
 //! - [`Client`] holds your application's credentials. It fetches the 2-hour API key lazily,
 //!   refreshes it ahead of expiry with a single `POST /auth` however many threads are calling
-//!   (`Mutex` + `Condvar`), answers the expired-key 403 with one refresh and one retry, and
-//!   reaches the whole API.
+//!   (`Mutex` + `Condvar`; on a background thread while the old key still serves), answers the
+//!   expired-key 403 with one refresh and one retry, and reaches the whole API.
 //! - [`ConnectClient`] holds a 30-minute connect token and offers only what Pluggy Connect may
 //!   do; anything else is not on the type, and pluggy-core's scope check refuses it before any
 //!   request is sent.

@@ -112,6 +112,24 @@ impl Emulator {
         Stats(self.admin("GET", "/__emulator/stats", None))
     }
 
+    /// Polls the statistics until `done` holds, for work the client finishes in the
+    /// background; panics after `timeout`.
+    pub fn wait_for_stats(&self, timeout: Duration, done: impl Fn(&Stats) -> bool) -> Stats {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let stats = self.stats();
+            if done(&stats) {
+                return stats;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the emulator never saw what was expected: {}",
+                stats.0
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Adds a fault rule (`POST /__emulator/faults`).
     pub fn fault(&self, fault: Fault) {
         self.admin("POST", "/__emulator/faults", Some(fault.0));

@@ -41,6 +41,7 @@ pub const SCENARIOS: &[&str] = &[
     "single_flight_first_key",
     "single_flight_at_expiry",
     "expired_key_403_refreshes_once",
+    "soft_refresh_does_not_delay_callers",
     "failed_soft_refresh_keeps_the_valid_key",
     "server_errors_retried_for_reads",
     "rate_limit_retry_after_honoured",
@@ -81,6 +82,7 @@ macro_rules! scenario_tests {
             single_flight_first_key
             single_flight_at_expiry
             expired_key_403_refreshes_once
+            soft_refresh_does_not_delay_callers
             failed_soft_refresh_keeps_the_valid_key
             server_errors_retried_for_reads
             rate_limit_retry_after_honoured
