@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{Error, Result, codegen};
+use crate::{Error, Result, codegen, compat};
 
 /// Crates the sans-IO core must never depend on (by name prefix).
 const CORE_FORBIDDEN: &[&str] = &["tokio", "hyper", "ureq", "rustls"];
@@ -67,6 +67,10 @@ const STEPS: &[Step] = &[
                 &[("RUSTDOCFLAGS", "-D warnings")],
             )
         },
+    },
+    Step {
+        name: "official SDKs",
+        run: |root| compat::run(root, &compat::Sdk::ALL),
     },
     Step {
         name: "cargo deny",
@@ -288,6 +292,7 @@ mod tests {
                 "feature matrix",
                 "dependency guard",
                 "docs",
+                "official SDKs",
                 "cargo deny"
             ]
         );

@@ -3,11 +3,13 @@
 //! - `spec-import <path>`: extracts the facts the SDK needs from the official OpenAPI document
 //!   into `spec/pluggy-api.json`.
 //! - `codegen [--check]`: generates `crates/pluggy-core/src/generated/` from `spec/`.
+//! - `compat [node] [python]`: runs Pluggy's official SDKs against the emulator.
 //! - `ci`: the whole CI pipeline, stopping at the first failing step.
 
 mod access;
 mod ci;
 mod codegen;
+mod compat;
 mod json;
 mod spec;
 mod spec_import;
@@ -24,6 +26,8 @@ Commands:
                        official OpenAPI document at <path> into spec/pluggy-api.json.
   codegen [--check]    Generate crates/pluggy-core/src/generated/ from spec/. With --check,
                        write nothing and fail if a generated file is stale.
+  compat [node] [python]
+                       Run the official SDKs' flows (compat/) against the emulator.
   ci                   Run every CI step in order, stopping at the first failure.
   help                 Show this message.
 ";
@@ -93,6 +97,7 @@ fn run(args: &[String]) -> Result<()> {
             ["--check"] => codegen::run(&root, codegen::Mode::Check),
             _ => Err(Error::new("usage: cargo xtask codegen [--check]")),
         },
+        Some("compat") => compat::parse_args(&rest).and_then(|sdks| compat::run(&root, &sdks)),
         Some("ci") => match rest.as_slice() {
             [] => ci::run(&root),
             _ => Err(Error::new("usage: cargo xtask ci")),

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::catalog::Connector;
-use crate::clock::{Millis, ts};
+use crate::clock::{Millis, parse_query_instant, ts};
 use crate::data::{Account, Transaction};
 use crate::items::{ItemRec, millis};
 use crate::jwt;
@@ -78,6 +78,21 @@ impl Ctx<'_> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
+    }
+
+    /// A list parameter: every occurrence of `name` (`ids=a&ids=b`, the OpenAPI default for
+    /// arrays), each also split on commas (`ids=a,b`); `None` when it is absent or empty.
+    fn list(&self, name: &str) -> Option<Vec<String>> {
+        let values: Vec<String> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect();
+        (!values.is_empty()).then_some(values)
     }
 
     fn id(&self) -> &str {
@@ -327,9 +342,11 @@ fn connectors_list(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
         parse_bool(ctx.q(flag))?;
     }
     let list = |name| -> Vec<String> {
-        ctx.q(name)
-            .map(|v| v.split(',').map(|s| s.trim().to_uppercase()).collect())
+        ctx.list(name)
             .unwrap_or_default()
+            .iter()
+            .map(|v| v.to_uppercase())
+            .collect()
     };
     let countries = list("countries");
     let types = list("types");
@@ -705,31 +722,22 @@ fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Reply> {
     Ok((num("page", 1, usize::MAX)?, num("pageSize", 500, 500)?))
 }
 
-/// A date filter: `YYYY-MM-DD` (the whole day) or a full timestamp.
+/// A date filter: `YYYY-MM-DD` (the whole day) or a date-time (see [`parse_query_instant`]).
 fn date_filter(ctx: &Ctx<'_>, name: &str, end_of_day: bool) -> Result<Option<Millis>, Reply> {
     let Some(v) = ctx.q(name) else {
         return Ok(None);
     };
-    let bad = || {
+    parse_query_instant(v, end_of_day).map(Some).ok_or_else(|| {
         reply::bad_request(format!(
             "{name} must be a date (YYYY-MM-DD) or an ISO timestamp"
         ))
-    };
-    if v.len() == 10 {
-        let t = Timestamp::parse(&format!("{v}T00:00:00.000Z")).map_err(|_| bad())?;
-        let extra = if end_of_day { 86_400_000 - 1 } else { 0 };
-        return Ok(Some(t.unix_millis() + extra));
-    }
-    Timestamp::parse(v)
-        .map(|t| Some(t.unix_millis()))
-        .map_err(|_| bad())
+    })
 }
 
 fn ids_filter(ctx: &Ctx<'_>) -> Result<Option<Vec<String>>, Reply> {
-    let Some(v) = ctx.q("ids") else {
+    let Some(ids) = ctx.list("ids") else {
         return Ok(None);
     };
-    let ids: Vec<String> = v.split(',').map(|s| s.trim().to_owned()).collect();
     if ids.len() > 500 {
         return Err(reply::error(
             400,
@@ -826,7 +834,10 @@ fn transactions_cursor(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     let next = match (more, page.last()) {
         (true, Some(last)) => {
             let mut q = format!("?accountId={}", enc(&account.id));
-            for name in ["ids", "dateFrom", "dateTo", "createdAtFrom"] {
+            if let Some(ids) = ctx.list("ids") {
+                q.push_str(&format!("&ids={}", enc(&ids.join(","))));
+            }
+            for name in ["dateFrom", "dateTo", "createdAtFrom"] {
                 if let Some(v) = ctx.q(name) {
                     q.push_str(&format!("&{name}={}", enc(v)));
                 }

@@ -42,9 +42,83 @@ pub(crate) fn ts(ms: Millis) -> Timestamp {
     Timestamp::from_unix_millis(ms).unwrap_or(Timestamp::new(time::OffsetDateTime::UNIX_EPOCH))
 }
 
+/// A date filter of a query string, in milliseconds: `YYYY-MM-DD` (midnight UTC, or the day's
+/// last millisecond with `end_of_day`) or an ISO 8601 date-time as clients send it — any number
+/// of fraction digits, an offset written `Z`, `+HH:MM`, `+HHMM` or `+HH`, or none at all (UTC).
+/// Python's `strftime("%Y-%m-%dT%H:%M:%S.%f%z")`, the official Python SDK's format, is one of
+/// these. `None` when the text is none of them.
+pub(crate) fn parse_query_instant(text: &str, end_of_day: bool) -> Option<Millis> {
+    const DAY_MS: Millis = 86_400_000;
+    if text.len() == 10 {
+        let midnight = Timestamp::parse(&format!("{text}T00:00:00Z")).ok()?;
+        let extra = if end_of_day { DAY_MS - 1 } else { 0 };
+        return Some(midnight.unix_millis() + extra);
+    }
+    let (date_time, offset) = split_offset(text)?;
+    Timestamp::parse(&format!("{date_time}{offset}"))
+        .ok()
+        .map(|t| t.unix_millis())
+}
+
+/// Splits a date-time into its local part and an RFC 3339 offset (`Z` or `+HH:MM`).
+fn split_offset(text: &str) -> Option<(&str, String)> {
+    let time_start = text.find(['T', 't'])?;
+    let time = &text[time_start..];
+    if let Some(local) = text.strip_suffix(['Z', 'z']) {
+        return Some((local, "Z".to_owned()));
+    }
+    let Some(sign_at) = time.rfind(['+', '-']) else {
+        return Some((text, "Z".to_owned()));
+    };
+    let (local, offset) = text.split_at(time_start + sign_at);
+    let (sign, digits) = offset.split_at(1);
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (hours, minutes) = match digits.len() {
+        2 => (digits.as_str(), "00"),
+        4 => digits.split_at(2),
+        _ => return None,
+    };
+    Some((local, format!("{sign}{hours}:{minutes}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_instants_in_the_forms_clients_send() {
+        let midnight = 1_764_288_000_000; // 2025-11-28T00:00:00Z
+        let cases = [
+            ("2025-11-28", midnight),
+            ("2025-11-28T00:00:00.000Z", midnight),
+            ("2025-11-28T00:00:00Z", midnight),
+            // Python's strftime("%Y-%m-%dT%H:%M:%S.%f%z"), aware and naive.
+            ("2025-11-28T00:00:00.000000+0000", midnight),
+            ("2025-11-28T03:00:00.000000+0300", midnight),
+            ("2025-11-28T00:00:00.000000", midnight),
+            ("2025-11-27T21:00:00-03:00", midnight),
+            ("2025-11-27T21:00:00.5-03", midnight + 500),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_query_instant(text, false), Some(expected), "{text}");
+        }
+        assert_eq!(
+            parse_query_instant("2025-11-28", true),
+            Some(midnight + 86_400_000 - 1)
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2025-13-01",
+            "2025-11-28T00:00:00+1",
+            "2025-11-28Tx",
+        ] {
+            assert_eq!(parse_query_instant(bad, false), None, "{bad}");
+        }
+    }
 
     #[test]
     fn advance_moves_the_clock() {
