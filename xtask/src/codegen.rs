@@ -451,6 +451,11 @@ fn render_endpoints(endpoints: &[EndpointModel], access: &AccessFile) -> String 
         let _ = writeln!(out, "    name: {},", quote(&e.id));
         let _ = writeln!(out, "    method: Method::{},", e.method);
         let _ = writeln!(out, "    path: {},", quote(&e.path));
+        let _ = writeln!(
+            out,
+            "    route: {},",
+            quote(&format!("{method_upper} {}", e.path))
+        );
         array(&mut out, 4, "path_params: &", &quoted(&e.path_params), ",");
         array(
             &mut out,
@@ -741,6 +746,7 @@ mod tests {
              name: \"items-update\",\n    \
              method: Method::Patch,\n    \
              path: \"/items/{id}\",\n    \
+             route: \"PATCH /items/{id}\",\n    \
              path_params: &[\"id\"],\n    \
              query_params: &[],\n    \
              has_body: true,\n    \

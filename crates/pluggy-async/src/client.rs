@@ -163,8 +163,7 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
-        let seed =
-            clock.now().unix_secs as u64 ^ (Arc::as_ptr(&transport) as *const () as usize as u64);
+        let seed = random_seed();
         Ok(Engine::new(
             base,
             transport,
@@ -180,12 +179,16 @@ impl ClientBuilder {
     /// [`api_key`](Self::api_key).
     pub fn build(mut self) -> Result<Client, Error> {
         let engine = self.engine()?;
-        let seed = engine.clock.now().unix_secs as u64;
+        let seed = random_seed();
+        let engine = Arc::new(engine);
         let keys = match (self.credentials.take(), self.api_key.take()) {
-            (_, Some(key)) => KeyCache::new(TokenManager::with_static_key(key), None),
+            (_, Some(key)) => {
+                KeyCache::new(TokenManager::with_static_key(key), None, engine.clone())
+            }
             (Some(creds), None) => KeyCache::new(
                 TokenManager::new(self.token_config.clone(), seed),
                 Some(creds),
+                engine.clone(),
             ),
             (None, None) => {
                 return Err(Error::InvalidInput(
@@ -195,7 +198,7 @@ impl ClientBuilder {
             }
         };
         Ok(Client {
-            engine: Arc::new(engine),
+            engine,
             keys: Arc::new(keys),
         })
     }
@@ -523,7 +526,14 @@ impl Client {
 
 /// The front end's client: a connect token and only what it may do (connectors, creating one
 /// item, following and updating that item, its reduced accounts). Everything else is not on
-/// this type, and core's scope check refuses it at run time too.
+/// this type, and core's scope check refuses it at run time too:
+///
+/// ```compile_fail
+/// # fn front_end(front: &pluggy_async::ConnectClient, account: &pluggy_core::AccountId) {
+/// // Transactions need the API key: a connect client has no such call.
+/// let _ = front.list_transactions(account, &Default::default());
+/// # }
+/// ```
 pub struct ConnectClient {
     engine: Arc<Engine>,
     grant: Mutex<ConnectTokenGrant>,
@@ -557,13 +567,25 @@ impl ConnectClient {
     }
 
     async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let raw = self.execute(&call).await?;
+        pluggy_core::parse_response(call.endpoint(), &raw)
+    }
+
+    async fn execute(&self, call: &Call) -> Result<RawResponse, Error> {
         let grant = self.grant();
         if grant.is_expired(self.engine.clock.now()) {
             return Err(Error::InvalidInput(
                 "the connect token has expired (they live 30 minutes): ask the backend for a new one".into(),
             ));
         }
-        self.engine.call(&call, Auth::Connect(&grant)).await
+        self.engine.execute(call, Auth::Connect(&grant)).await
+    }
+
+    /// Any call a connect token may make, answered raw: the escape hatch for endpoints this
+    /// SDK does not model yet. The token's scope is checked first: a call outside it fails
+    /// with [`Error::Scope`] and nothing is sent.
+    pub async fn raw(&self, call: Call) -> Result<RawResponse, Error> {
+        self.execute(&call).await
     }
 
     /// `GET /connectors`.
@@ -700,4 +722,16 @@ where
             WaitStep::Failed(error) => return Err(error),
         }
     }
+}
+
+/// A seed for the jitter of retries and key refreshes that differs between clients and
+/// processes (std's per-process random hash keys, mixed with a per-call counter), so that
+/// clients started together do not retry or refresh in step.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.finish()
 }

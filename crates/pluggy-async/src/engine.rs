@@ -35,7 +35,7 @@ pub(crate) struct Engine {
 /// The credential a call is made with.
 pub(crate) enum Auth<'a> {
     /// The client's managed API key.
-    Key(&'a KeyCache),
+    Key(&'a Arc<KeyCache>),
     /// A connect token.
     Connect(&'a ConnectTokenGrant),
 }
@@ -188,15 +188,15 @@ impl Source for Fixed<'_> {
     fn invalidate(&self, _: Epoch) {}
 }
 
-impl Source for &KeyCache {
+impl Source for &Arc<KeyCache> {
     fn scope(&self) -> CredentialScope<'_> {
         CredentialScope::ApiKey
     }
     fn refreshable(&self) -> bool {
         self.refreshable
     }
-    async fn key(&self, engine: &Engine) -> Result<Option<(ApiKey, Epoch)>, Error> {
-        KeyCache::key(self, engine).await.map(Some)
+    async fn key(&self, _: &Engine) -> Result<Option<(ApiKey, Epoch)>, Error> {
+        KeyCache::key(self).await.map(Some)
     }
     fn fixed(&self) -> Credential<'_> {
         Credential::None
@@ -207,18 +207,21 @@ impl Source for &KeyCache {
 }
 
 /// The client's API key: core's [`TokenManager`] behind a std mutex that is never held across
-/// an await, plus a notifier that wakes callers waiting for a refresh.
+/// an await, a notifier that wakes callers waiting for a refresh, and the engine that sends
+/// `POST /auth`.
 pub(crate) struct KeyCache {
     manager: Mutex<TokenManager>,
     notify: Notify,
     credentials: Option<(ClientId, ClientSecret)>,
     refreshable: bool,
+    engine: Arc<Engine>,
 }
 
 impl KeyCache {
     pub(crate) fn new(
         manager: TokenManager,
         credentials: Option<(ClientId, ClientSecret)>,
+        engine: Arc<Engine>,
     ) -> Self {
         let refreshable = manager.is_refreshable() && credentials.is_some();
         Self {
@@ -226,6 +229,7 @@ impl KeyCache {
             notify: Notify::new(),
             credentials,
             refreshable,
+            engine,
         }
     }
 
@@ -240,8 +244,11 @@ impl KeyCache {
     }
 
     /// A usable key: the cached one, or one fetched now by exactly one caller while the others
-    /// wait for it.
-    pub(crate) async fn key(&self, engine: &Engine) -> Result<(ApiKey, Epoch), Error> {
+    /// wait for it. A key about to expire is used while the next one is fetched in a spawned
+    /// task (inside a tokio runtime, with the `hyper` feature) or, without a runtime to spawn
+    /// on, by the caller before its request.
+    pub(crate) async fn key(self: &Arc<Self>) -> Result<(ApiKey, Epoch), Error> {
+        let engine = &*self.engine;
         loop {
             let now = engine.clock.now();
             let mut notified = pin!(self.notify.notified());
@@ -250,9 +257,13 @@ impl KeyCache {
             let decision = self.lock().poll(now);
             match decision {
                 Decision::Use { key, epoch } => return Ok((key, epoch)),
-                Decision::UseAndRefresh { ticket, .. } | Decision::Refresh(ticket) => {
-                    self.refresh(engine, ticket).await;
+                Decision::UseAndRefresh { key, epoch, ticket } => {
+                    match self.spawn_refresh(ticket) {
+                        None => return Ok((key, epoch)),
+                        Some(ticket) => self.refresh(ticket).await,
+                    }
                 }
+                Decision::Refresh(ticket) => self.refresh(ticket).await,
                 Decision::Wait { until } => {
                     let wait = until.saturating_sub(now.mono);
                     first(notified, engine.sleeper.sleep(wait)).await;
@@ -262,7 +273,20 @@ impl KeyCache {
         }
     }
 
-    async fn refresh(&self, engine: &Engine, ticket: RefreshTicket) {
+    /// Hands the refresh of `ticket` to a spawned task; gives the ticket back when there is
+    /// no runtime to spawn on.
+    fn spawn_refresh(self: &Arc<Self>, ticket: RefreshTicket) -> Option<RefreshTicket> {
+        #[cfg(feature = "hyper")]
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let cache = self.clone();
+            runtime.spawn(async move { cache.refresh(ticket).await });
+            return None;
+        }
+        Some(ticket)
+    }
+
+    async fn refresh(&self, ticket: RefreshTicket) {
+        let engine = &*self.engine;
         let mut guard = Abandon {
             cache: self,
             ticket: Some(ticket),

@@ -3,8 +3,9 @@
 //! The async client of the Pluggy open-finance API, a thin driver over [`pluggy_core`].
 //!
 //! - [`Client`] holds your application's credentials. It fetches the 2-hour API key lazily,
-//!   refreshes it ahead of expiry with a single `POST /auth` however many tasks are calling,
-//!   answers the expired-key 403 with one refresh and one retry, and reaches the whole API.
+//!   refreshes it ahead of expiry with a single `POST /auth` however many tasks are calling
+//!   (in a spawned task while the old key still serves, inside a tokio runtime), answers the
+//!   expired-key 403 with one refresh and one retry, and reaches the whole API.
 //! - [`ConnectClient`] holds a 30-minute connect token and offers only what Pluggy Connect may
 //!   do: connectors, creating one item, following and updating it, its reduced accounts.
 //!   Anything else is not on the type, and pluggy-core's scope check refuses it before any
@@ -13,15 +14,25 @@
 //!   (feature `hyper`) is hyper-util's pooled client over rustls with ring; without it the
 //!   crate needs no runtime and you bring a transport and a [`runtime::Sleeper`].
 //!
-//! ```no_run
+//! The whole flow, run here against a local emulator of the API (leave `base_url` out to talk
+//! to `https://api.pluggy.ai`):
+//!
+//! ```
+//! # #[cfg(feature = "hyper")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), pluggy_core::Error> {
+//! # let emulator = pluggy_scenarios::Emulator::start();
+//! # let (base_url, client_id, client_secret) =
+//! #     (emulator.base_url(), emulator.client_id(), emulator.client_secret());
+//! use futures_util::StreamExt;
 //! use pluggy_async::Client;
 //! use pluggy_core::models::{ConnectTokenOptions, ConnectTokenRequest, CreateItemRequest, ItemParameters};
-//! use pluggy_core::{ClientSecret, ConnectorId, WaitPolicy};
+//! use pluggy_core::{ClientSecret, ConnectorId, ItemStatus, WaitPolicy};
 //!
-//! # async fn run() -> Result<(), pluggy_core::Error> {
 //! // Backend: client credentials → API key (lazily) → a connect token for one user.
 //! let backend = Client::builder()
-//!     .credentials("your-client-id", ClientSecret::new("your-client-secret"))
+//!     .base_url(base_url)
+//!     .credentials(client_id, ClientSecret::new(client_secret))
 //!     .build()?;
 //! let grant = backend
 //!     .create_connect_token(&ConnectTokenRequest {
@@ -38,16 +49,29 @@
 //! let params = ItemParameters::new().with("user", "user-ok").with("password", "password-ok");
 //! let item = front.create_item(&CreateItemRequest::new(ConnectorId::new(0), params)).await?;
 //! let item = front.wait_for_item(&item.id, WaitPolicy::default(), |_| {}).await?;
+//! assert_eq!(item.status, ItemStatus::Updated);
 //! let accounts = front.list_accounts(&item.id).await?; // the reduced view
 //!
-//! // Backend again, with the API key: the products.
+//! // Backend again, with the API key: every transaction, page after page.
 //! for account in &accounts.results {
-//!     let page = backend.list_transactions(&account.id, &Default::default()).await?;
-//!     println!("{}: {} transactions", account.name, page.total);
+//!     let mut transactions = backend.transactions(&account.id, &Default::default());
+//!     let mut count = 0;
+//!     while let Some(transaction) = transactions.next().await {
+//!         let transaction = transaction?;
+//!         assert_eq!(transaction.account_id, account.id);
+//!         count += 1;
+//!     }
+//!     println!("{}: {count} transactions", account.name);
 //! }
 //! # Ok(())
 //! # }
+//! # #[cfg(not(feature = "hyper"))]
+//! # fn main() {}
 //! ```
+//!
+//! Without the `hyper` feature, give the builder a [`transport`](ClientBuilder::transport) and
+//! a [`sleeper`](ClientBuilder::sleeper); `examples/custom_executor.rs` runs this flow on a
+//! hand-written executor with a `std::net` transport.
 
 mod client;
 mod engine;

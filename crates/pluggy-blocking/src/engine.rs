@@ -32,7 +32,7 @@ pub(crate) enum Auth<'a> {
     /// `POST /auth` only.
     None,
     /// The client's managed API key.
-    Key(&'a KeyCache),
+    Key(&'a Arc<KeyCache>),
     /// A connect token.
     Connect(&'a ConnectTokenGrant),
 }
@@ -97,7 +97,7 @@ impl Engine {
         let mut exchange = Exchange::start(call.clone(), scope, self.retry.clone(), refreshable)?;
         loop {
             let key = match &auth {
-                Auth::Key(cache) => Some(cache.key(self)?),
+                Auth::Key(cache) => Some(cache.key()?),
                 _ => None,
             };
             let credential = match (&auth, &key) {
@@ -141,18 +141,20 @@ impl Engine {
 }
 
 /// The client's API key: core's [`TokenManager`] behind a mutex, with a condition variable that
-/// wakes threads waiting for a refresh.
+/// wakes threads waiting for a refresh, and the engine that sends `POST /auth`.
 pub(crate) struct KeyCache {
     manager: Mutex<TokenManager>,
     refreshed: Condvar,
     credentials: Option<(ClientId, ClientSecret)>,
     refreshable: bool,
+    engine: Arc<Engine>,
 }
 
 impl KeyCache {
     pub(crate) fn new(
         manager: TokenManager,
         credentials: Option<(ClientId, ClientSecret)>,
+        engine: Arc<Engine>,
     ) -> Self {
         let refreshable = manager.is_refreshable() && credentials.is_some();
         Self {
@@ -160,6 +162,7 @@ impl KeyCache {
             refreshed: Condvar::new(),
             credentials,
             refreshable,
+            engine,
         }
     }
 
@@ -174,16 +177,21 @@ impl KeyCache {
     }
 
     /// A usable key: the cached one, or one fetched now by exactly one thread while the others
-    /// wait for it.
-    pub(crate) fn key(&self, engine: &Engine) -> Result<(ApiKey, Epoch), Error> {
+    /// wait for it. A key about to expire is used while one background thread fetches the next.
+    pub(crate) fn key(self: &Arc<Self>) -> Result<(ApiKey, Epoch), Error> {
         let mut manager = self.lock();
         loop {
-            let now = engine.clock.now();
+            let now = self.engine.clock.now();
             match manager.poll(now) {
                 Decision::Use { key, epoch } => return Ok((key, epoch)),
-                Decision::UseAndRefresh { ticket, .. } | Decision::Refresh(ticket) => {
+                Decision::UseAndRefresh { key, epoch, ticket } => {
                     drop(manager);
-                    self.refresh(engine, ticket);
+                    self.refresh_in_background(ticket);
+                    return Ok((key, epoch));
+                }
+                Decision::Refresh(ticket) => {
+                    drop(manager);
+                    self.refresh(ticket);
                     manager = self.lock();
                 }
                 Decision::Wait { until } => {
@@ -199,7 +207,27 @@ impl KeyCache {
         }
     }
 
-    fn refresh(&self, engine: &Engine, ticket: RefreshTicket) {
+    /// Runs the refresh of `ticket` on a thread of its own. If no thread can be started, the
+    /// ticket is given back and a later caller tries again.
+    fn refresh_in_background(self: &Arc<Self>, ticket: RefreshTicket) {
+        let job = Background {
+            cache: self.clone(),
+            ticket: Some(ticket),
+        };
+        let spawned = std::thread::Builder::new()
+            .name("pluggy-key-refresh".into())
+            .spawn(move || {
+                let mut job = job;
+                if let Some(ticket) = job.ticket.take() {
+                    job.cache.refresh(ticket);
+                }
+            });
+        // On failure the closure, and with it the job, is dropped: its ticket is abandoned.
+        drop(spawned);
+    }
+
+    fn refresh(&self, ticket: RefreshTicket) {
+        let engine = &*self.engine;
         let mut guard = Abandon {
             cache: self,
             ticket: Some(ticket),
@@ -228,6 +256,21 @@ struct Abandon<'a> {
 }
 
 impl Drop for Abandon<'_> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            self.cache.lock().abandon(ticket);
+            self.cache.refreshed.notify_all();
+        }
+    }
+}
+
+/// A refresh handed to a background thread; gives its ticket back if it never runs.
+struct Background {
+    cache: Arc<KeyCache>,
+    ticket: Option<RefreshTicket>,
+}
+
+impl Drop for Background {
     fn drop(&mut self) {
         if let Some(ticket) = self.ticket.take() {
             self.cache.lock().abandon(ticket);

@@ -92,6 +92,8 @@ pub struct Endpoint {
     pub method: Method,
     /// The path template, e.g. `/items/{id}`.
     pub path: &'static str,
+    /// `METHOD /path/{template}`, the name errors, logs and emulator statistics use.
+    pub route: &'static str,
     /// The names of the path template's parameters, in order.
     pub path_params: &'static [&'static str],
     /// The query parameters the operation accepts.
@@ -109,11 +111,6 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// `METHOD /path/{template}`, the key used in logs and emulator statistics.
-    pub fn route(&self) -> String {
-        format!("{} {}", self.method, self.path)
-    }
-
     /// Whether 5xx answers and transport failures may be retried.
     pub fn retryable(&self) -> bool {
         !matches!(self.idempotency, Idempotency::NotIdempotent)
@@ -122,6 +119,6 @@ impl Endpoint {
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method, self.path)
+        f.write_str(self.route)
     }
 }

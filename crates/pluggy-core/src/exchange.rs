@@ -102,7 +102,7 @@ impl Exchange {
             Ok(raw) if (200..300).contains(&raw.status()) => Step::Done(Ok(raw)),
             Ok(raw) => Step::Done(Err(error_from_response(endpoint, &raw))),
             Err(source) => Step::Done(Err(Error::Transport {
-                endpoint: endpoint.name,
+                endpoint: endpoint.route,
                 source,
             })),
         };

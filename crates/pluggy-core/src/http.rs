@@ -544,7 +544,7 @@ pub fn parse_response<T: DeserializeOwned>(
             raw.body()
         };
         return serde_json::from_slice(body).map_err(|e| Error::Decode {
-            endpoint: endpoint.name,
+            endpoint: endpoint.route,
             status,
             message: describe_decode_error(endpoint, &e),
         });
@@ -558,7 +558,7 @@ pub fn error_from_response(endpoint: &'static Endpoint, raw: &RawResponse) -> Er
     let body = decode_error_body(raw);
     if status == 429 {
         return Error::RateLimited {
-            endpoint: endpoint.name,
+            endpoint: endpoint.route,
             retry_after: raw.retry_after(),
             retry_after_exceeds_budget: false,
         };
@@ -575,7 +575,7 @@ pub fn error_from_response(endpoint: &'static Endpoint, raw: &RawResponse) -> Er
         return Error::Auth(failure);
     }
     Error::Api(Box::new(ApiError {
-        endpoint: endpoint.name,
+        endpoint: endpoint.route,
         status,
         body,
     }))

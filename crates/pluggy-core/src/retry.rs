@@ -133,7 +133,7 @@ impl RetryState {
                 429 => match raw.retry_after() {
                     Some(asked) if asked > self.policy.max_retry_after => {
                         Next::GiveUp(Error::RateLimited {
-                            endpoint: self.endpoint.name,
+                            endpoint: self.endpoint.route,
                             retry_after: Some(asked),
                             retry_after_exceeds_budget: true,
                         })

@@ -28,19 +28,19 @@ pub fn check_access(call: &Call, scope: CredentialScope<'_>) -> Result<(), Scope
     let ep = call.endpoint();
     match (ep.access, scope) {
         (Access::Public, CredentialScope::None) => Ok(()),
-        (Access::Public, _) => Err(ScopeError::NoCredentialAllowed { endpoint: ep.name }),
-        (_, CredentialScope::None) => Err(ScopeError::ApiKeyRequired { endpoint: ep.name }),
+        (Access::Public, _) => Err(ScopeError::NoCredentialAllowed { endpoint: ep.route }),
+        (_, CredentialScope::None) => Err(ScopeError::ApiKeyRequired { endpoint: ep.route }),
         (_, CredentialScope::ApiKey) => Ok(()),
         (Access::ApiKey, CredentialScope::ConnectToken { .. }) => {
-            Err(ScopeError::ApiKeyRequired { endpoint: ep.name })
+            Err(ScopeError::ApiKeyRequired { endpoint: ep.route })
         }
         (Access::ConnectToken(binding), CredentialScope::ConnectToken { items }) => match binding {
             ItemBinding::Unbound | ItemBinding::CreatesItem => Ok(()),
             ItemBinding::PathItem | ItemBinding::QueryItem => match call.item_id() {
-                None => Err(ScopeError::ItemRequired { endpoint: ep.name }),
+                None => Err(ScopeError::ItemRequired { endpoint: ep.route }),
                 Some(id) if items.iter().any(|i| i.as_str() == id) => Ok(()),
                 Some(id) => Err(ScopeError::ItemOutOfScope {
-                    endpoint: ep.name,
+                    endpoint: ep.route,
                     item_id: id,
                 }),
             },

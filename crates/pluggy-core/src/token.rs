@@ -433,7 +433,7 @@ impl TokenManager {
                         return Completion::Ignored;
                     }
                     let error = Error::Decode {
-                        endpoint: endpoints::AUTH_CREATE.name,
+                        endpoint: endpoints::AUTH_CREATE.route,
                         status: 200,
                         message: "the API key received had already expired by the local clock \
                                   (check the system clock)"
@@ -586,7 +586,7 @@ pub fn parse_auth_response(raw: &RawResponse) -> Result<ApiKey, Error> {
     let answer = parse_response::<AuthAnswer>(&endpoints::AUTH_CREATE, raw)?;
     if answer.api_key.expose_secret().trim().is_empty() {
         return Err(Error::Decode {
-            endpoint: endpoints::AUTH_CREATE.name,
+            endpoint: endpoints::AUTH_CREATE.route,
             status: raw.status(),
             message: "the answer's apiKey is empty".to_owned(),
         });
@@ -687,7 +687,7 @@ mod tests {
 
     fn transient() -> Error {
         Error::Transport {
-            endpoint: endpoints::AUTH_CREATE.name,
+            endpoint: endpoints::AUTH_CREATE.route,
             source: TransportError::new(TransportErrorKind::Timeout, "after 10s"),
         }
     }
@@ -908,7 +908,7 @@ mod tests {
         let mut tm = TokenManager::new(TokenConfig::default(), 1);
         let ticket = ticket_of(tm.poll(at(0)));
         let limited = Error::RateLimited {
-            endpoint: endpoints::AUTH_CREATE.name,
+            endpoint: endpoints::AUTH_CREATE.route,
             retry_after: Some(Duration::from_secs(45)),
             retry_after_exceeds_budget: false,
         };

@@ -1,0 +1,89 @@
+//! Who a command calls the API as: the backend (the application's credentials, an API key) or,
+//! when `PLUGGY_CONNECT_TOKEN` is set, the front end holding only that connect token, as
+//! Pluggy Connect would. With a token, calls outside its scope are refused before anything is
+//! sent (exit code 4) and the rest are sent as they are.
+
+use pluggy_blocking::Client;
+use pluggy_core::http::Credential;
+use pluggy_core::{
+    Call, ConnectToken, CredentialScope, Error, ItemId, check_access, parse_response,
+};
+use serde::de::DeserializeOwned;
+
+use crate::fail::{Failure, Kind};
+use crate::settings::Settings;
+
+/// The environment variable holding a connect token to act with.
+pub const CONNECT_TOKEN_VAR: &str = "PLUGGY_CONNECT_TOKEN";
+
+/// The credential a command runs with.
+pub enum Caller {
+    /// The application's client (API key).
+    Backend(Client),
+    /// A connect token.
+    Front(ConnectToken),
+}
+
+impl Caller {
+    /// The connect token from the environment if set, else the application's client.
+    pub fn of(settings: &Settings) -> Result<Self, Failure> {
+        match std::env::var(CONNECT_TOKEN_VAR) {
+            Ok(token) if !token.trim().is_empty() => {
+                Ok(Caller::Front(ConnectToken::new(token.trim())))
+            }
+            _ => Ok(Caller::Backend(settings.client()?)),
+        }
+    }
+
+    /// Makes a call open to connect tokens: with the client's typed method, or with the token
+    /// (`items` are the items the command names: the CLI cannot tell which item a token was
+    /// issued for, so it lets the API decide about those).
+    pub fn call<T: DeserializeOwned>(
+        &self,
+        settings: &Settings,
+        call: impl FnOnce() -> Result<Call, Error>,
+        items: &[ItemId],
+        backend: impl FnOnce(&Client) -> Result<T, Error>,
+    ) -> Result<T, Failure> {
+        match self {
+            Caller::Backend(client) => Ok(backend(client)?),
+            Caller::Front(token) => with_token(settings, token, call()?, items),
+        }
+    }
+
+    /// The client, for a call only an API key may make; with a connect token, the scope
+    /// refusal.
+    pub fn backend(&self, call: impl FnOnce() -> Result<Call, Error>) -> Result<&Client, Failure> {
+        match self {
+            Caller::Backend(client) => Ok(client),
+            Caller::Front(_) => {
+                let call = call()?;
+                check_access(&call, CredentialScope::ConnectToken { items: &[] })
+                    .map_err(refused)?;
+                Err(Failure::new(
+                    Kind::Scope,
+                    format!("{} is not open to connect tokens", call.endpoint()),
+                ))
+            }
+        }
+    }
+}
+
+/// Makes `call` with a connect token: refused locally outside its scope, else sent as is.
+pub fn with_token<T: DeserializeOwned>(
+    settings: &Settings,
+    token: &ConnectToken,
+    call: Call,
+    items: &[ItemId],
+) -> Result<T, Failure> {
+    check_access(&call, CredentialScope::ConnectToken { items }).map_err(refused)?;
+    let raw = settings.send(&call, Credential::ConnectToken(token))?;
+    Ok(parse_response(call.endpoint(), &raw)?)
+}
+
+fn refused(error: pluggy_core::ScopeError) -> Failure {
+    Failure::from(Error::Scope(error)).context(format_args!(
+        "refused with the connect token in {CONNECT_TOKEN_VAR} (unset it to use the \
+         application's credentials)"
+    ))
+}

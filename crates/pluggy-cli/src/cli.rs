@@ -1,0 +1,411 @@
+//! The command line, as clap types.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::demo::DemoOptions;
+
+const AFTER_HELP: &str = "\
+Configuration: flags first, then the environment.
+  PLUGGY_BASE_URL       the API (default https://api.pluggy.ai)
+  PLUGGY_CLIENT_ID      your application's client id
+  PLUGGY_CLIENT_SECRET  your application's client secret (environment only, never a flag)
+  PLUGGY_CONNECT_TOKEN  act as the front end with this connect token instead: connectors,
+                        items create/get/update/mfa, accounts list (reduced view); anything
+                        else is refused before it is sent (exit code 4)
+Against an API on this machine (`pluggy emulator`), the emulator's own client is used when
+PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET are unset.
+
+Exit codes: 0 ok, 1 other failure (sync failed, deadline), 2 usage or configuration,
+3 credentials refused, 4 scope refusal, 5 API error, 6 network failure.
+
+Start here: pluggy demo";
+
+/// The Pluggy open-finance API from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "pluggy", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// The API's base URL (default `https://api.pluggy.ai`).
+    #[arg(long, global = true, env = "PLUGGY_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print JSON (one document per line) instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk the whole Pluggy flow, narrated: on an emulator started in this process, or on
+    /// --base-url with PLUGGY_CLIENT_ID/PLUGGY_CLIENT_SECRET.
+    Demo(DemoArgs),
+    /// The application's credentials.
+    Auth {
+        /// What to do.
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
+    /// Connect tokens for Pluggy Connect.
+    ConnectToken {
+        /// What to do.
+        #[command(subcommand)]
+        command: ConnectTokenCommand,
+    },
+    /// Connectors (institutions).
+    Connectors {
+        /// What to do.
+        #[command(subcommand)]
+        command: ConnectorsCommand,
+    },
+    /// Items (connections to an institution).
+    Items {
+        /// What to do.
+        #[command(subcommand)]
+        command: ItemsCommand,
+    },
+    /// Accounts of an item.
+    Accounts {
+        /// What to do.
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
+    /// Transactions of an account.
+    Transactions {
+        /// What to do.
+        #[command(subcommand)]
+        command: TransactionsCommand,
+    },
+    /// Identity of an item's owner.
+    Identity {
+        /// What to do.
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
+    /// Investments of an item.
+    Investments {
+        /// What to do.
+        #[command(subcommand)]
+        command: InvestmentsCommand,
+    },
+    /// Webhook subscriptions, and a local receiver.
+    Webhooks {
+        /// What to do.
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
+    /// Run the Pluggy API emulator in the foreground.
+    Emulator(EmulatorArgs),
+}
+
+/// `pluggy demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Connect the two-step MFA sandbox connector and answer its prompt.
+    #[arg(long)]
+    pub mfa: bool,
+    /// Delay between two steps of the embedded emulator's sync, in milliseconds.
+    #[arg(long, default_value_t = 150, hide = true)]
+    pub step_delay_ms: u64,
+    /// How long to wait for the webhooks, in seconds.
+    #[arg(long, default_value_t = 10, hide = true)]
+    pub webhook_wait_secs: u64,
+}
+
+impl DemoArgs {
+    /// The demo's options.
+    pub fn options(&self) -> DemoOptions {
+        DemoOptions {
+            mfa: self.mfa,
+            step_delay: Duration::from_millis(self.step_delay_ms),
+            webhook_wait: Duration::from_secs(self.webhook_wait_secs),
+        }
+    }
+}
+
+/// `pluggy auth …`.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Trade the credentials for an API key and show its expiry (never the key).
+    Check,
+}
+
+/// `pluggy connect-token …`.
+#[derive(Debug, Subcommand)]
+pub enum ConnectTokenCommand {
+    /// Mint a connect token and print it, alone, on standard output (for piping).
+    Create {
+        /// Update this item instead of creating one.
+        #[arg(long)]
+        item_id: Option<String>,
+        /// Your id for the end user; it comes back in the item and its webhooks.
+        #[arg(long)]
+        client_user_id: Option<String>,
+        /// Where the item's events are sent.
+        #[arg(long)]
+        webhook_url: Option<String>,
+        /// Where an OAuth institution sends the user back.
+        #[arg(long)]
+        oauth_redirect_uri: Option<String>,
+        /// Refuse to create an item that duplicates one of this user's.
+        #[arg(long)]
+        avoid_duplicates: bool,
+    },
+}
+
+/// `pluggy connectors …`.
+#[derive(Debug, Subcommand)]
+pub enum ConnectorsCommand {
+    /// List connectors.
+    List {
+        /// Include the sandbox connectors.
+        #[arg(long)]
+        sandbox: bool,
+        /// Only connectors whose name contains this.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show one connector and the credentials it asks for.
+    Get {
+        /// The connector's id.
+        id: u32,
+    },
+    /// Check item credentials against a connector's rules, without connecting.
+    Validate {
+        /// The connector's id.
+        id: u32,
+        /// A credential, NAME=VALUE (repeatable).
+        #[command(flatten)]
+        parameters: ParameterArgs,
+    },
+}
+
+/// Item credentials, from the command line or (for secrets) standard input.
+#[derive(Debug, Args, Default)]
+pub struct ParameterArgs {
+    /// A credential, NAME=VALUE (repeatable). Use --secret-parameter for passwords.
+    #[arg(long = "parameter", value_name = "NAME=VALUE")]
+    pub parameters: Vec<String>,
+    /// A credential whose value is read from standard input, one line each, in order
+    /// (prompted for on a terminal; repeatable).
+    #[arg(long = "secret-parameter", value_name = "NAME")]
+    pub secret_parameters: Vec<String>,
+}
+
+/// `pluggy items …`.
+#[derive(Debug, Subcommand)]
+pub enum ItemsCommand {
+    /// Connect an institution: create an item.
+    Create {
+        /// The connector's id.
+        #[arg(long)]
+        connector_id: u32,
+        /// The credentials.
+        #[command(flatten)]
+        parameters: ParameterArgs,
+        /// Your id for the end user.
+        #[arg(long)]
+        client_user_id: Option<String>,
+        /// Where the item's events are sent.
+        #[arg(long)]
+        webhook_url: Option<String>,
+        /// Then follow the sync until it ends (see `items wait`).
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Show an item and its sync status.
+    Get {
+        /// The item's id.
+        id: String,
+    },
+    /// Start a new sync, optionally with new credentials.
+    Update {
+        /// The item's id.
+        id: String,
+        /// New credentials.
+        #[command(flatten)]
+        parameters: ParameterArgs,
+        /// Then follow the sync until it ends.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Delete an item.
+    Delete {
+        /// The item's id.
+        id: String,
+    },
+    /// Answer an item's MFA prompt (use --secret-parameter to type the code).
+    Mfa {
+        /// The item's id.
+        id: String,
+        /// The answers.
+        #[command(flatten)]
+        parameters: ParameterArgs,
+    },
+    /// Follow an item's sync until it ends, answering MFA prompts from standard input.
+    Wait {
+        /// The item's id.
+        id: String,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout_secs: u64,
+    },
+}
+
+/// `pluggy accounts …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// List an item's accounts.
+    List {
+        /// The item's id.
+        #[arg(long)]
+        item_id: String,
+    },
+}
+
+/// `pluggy transactions …`.
+#[derive(Debug, Subcommand)]
+pub enum TransactionsCommand {
+    /// List an account's transactions: one page, or --all of them.
+    List {
+        /// The account's id.
+        #[arg(long)]
+        account_id: String,
+        /// Every page, not just one.
+        #[arg(long)]
+        all: bool,
+        /// From this date (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this date (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// The page to show (without --all).
+        #[arg(long, conflicts_with = "all")]
+        page: Option<u32>,
+    },
+}
+
+/// `pluggy identity …`.
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Show the identity of an item's owner.
+    Get {
+        /// The item's id.
+        #[arg(long)]
+        item_id: String,
+    },
+}
+
+/// `pluggy investments …`.
+#[derive(Debug, Subcommand)]
+pub enum InvestmentsCommand {
+    /// List an item's investments.
+    List {
+        /// The item's id.
+        #[arg(long)]
+        item_id: String,
+    },
+}
+
+/// `pluggy webhooks …`.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// List the application's webhooks (header values are not shown).
+    List,
+    /// Subscribe a URL to an event.
+    Create {
+        /// Where to deliver.
+        #[arg(long)]
+        url: String,
+        /// The event (`all`, `item/updated`, …).
+        #[arg(long)]
+        event: String,
+        /// A custom header sent with every delivery, K:V (repeatable).
+        #[arg(long = "header", value_name = "K:V")]
+        headers: Vec<String>,
+    },
+    /// Change a webhook.
+    Update {
+        /// The webhook's id.
+        id: String,
+        /// New URL.
+        #[arg(long)]
+        url: Option<String>,
+        /// New event.
+        #[arg(long)]
+        event: Option<String>,
+        /// Replace the custom headers, K:V (repeatable).
+        #[arg(long = "header", value_name = "K:V")]
+        headers: Vec<String>,
+        /// Re-enable it after the API disabled it for failed deliveries.
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Delete a webhook.
+    Delete {
+        /// The webhook's id.
+        id: String,
+    },
+    /// Receive deliveries on this machine: check the custom headers, acknowledge at once,
+    /// drop repeats (same eventId), print each event.
+    Listen {
+        /// Port to listen on (0 picks one).
+        #[arg(long)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// A custom header every delivery must carry, K:V (repeatable).
+        #[arg(long = "header", value_name = "K:V")]
+        headers: Vec<String>,
+    },
+}
+
+/// `pluggy emulator`.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on (0 picks a free one; the address is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Delay between two steps of an item's sync, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub sync_delay_ms: u64,
+    /// Seed of every generated id and record.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Do not enforce the documented rate limits.
+    #[arg(long)]
+    pub no_rate_limits: bool,
+    /// Refuse webhook URLs that are not public https (as the real API does); by default
+    /// local http:// receivers are allowed.
+    #[arg(long)]
+    pub https_webhooks_only: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_go_anywhere() {
+        let cli = Cli::try_parse_from(["pluggy", "items", "get", "it-1", "--json"]).expect("ok");
+        assert!(cli.json);
+        let cli = Cli::try_parse_from(["pluggy", "--base-url", "http://127.0.0.1:1", "demo"])
+            .expect("ok");
+        assert_eq!(cli.base_url.as_deref(), Some("http://127.0.0.1:1"));
+    }
+}

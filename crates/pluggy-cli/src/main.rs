@@ -1,0 +1,47 @@
+//! `pluggy`: the Pluggy open-finance API from the command line.
+//!
+//! - `pluggy demo` walks the whole documented flow (API key, connect token, an item on the
+//!   sandbox bank, scope, transactions, webhooks) against an emulator started in-process, or
+//!   against any Pluggy API with `--base-url` and `PLUGGY_CLIENT_ID`/`PLUGGY_CLIENT_SECRET`.
+//! - Everyday commands: `auth check`, `connect-token create`, `connectors`, `items`,
+//!   `accounts`, `transactions`, `identity`, `investments`, `webhooks` (and `webhooks listen`,
+//!   a local receiver).
+//! - `pluggy emulator` runs the emulator in the foreground.
+//!
+//! Exit codes: 0 success, 1 other failures (an item's sync failed, a deadline passed), 2 usage
+//! or configuration errors, 3 refused credentials, 4 scope refusals, 5 API errors, 6 network
+//! failures.
+
+#![forbid(unsafe_code)]
+
+mod caller;
+mod cli;
+mod commands;
+mod demo;
+mod embedded;
+mod fail;
+mod output;
+mod receiver;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::settings::Settings;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = Settings {
+        base_url: cli.base_url.clone(),
+        json: cli.json,
+    };
+    match commands::run(&settings, cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("pluggy: {failure}");
+            ExitCode::from(failure.kind.exit_code())
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! A backend for an app that connects its users' bank accounts through Pluggy, on hyper and
+//! pluggy-async: what Pluggy's quickstarts do, in one file to copy.
+//!
+//! - `POST /connect-token` mints a connect token for the signed-in user, with the user's id as
+//!   `clientUserId`; the front end opens Pluggy Connect with it. A body `{"itemId": …}` asks
+//!   for a token that updates one of the user's items.
+//! - `POST /webhooks/pluggy` receives Pluggy's events: the custom header registered with the
+//!   webhook is checked, the delivery is acknowledged at once, and handled afterwards on a
+//!   task that drops repeats (same `eventId`), reads the item with the API key and records
+//!   which items belong to which user.
+//! - `GET /items` lists the signed-in user's items.
+//!
+//! Who is signed in comes from the `x-user-id` header here: a stand-in for your own session
+//! or token check. The records live in memory; a real app keeps the item-to-user links and the
+//! `eventId`s it has handled (a day is plenty: Pluggy's retries span a few hours) in its
+//! database.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use pluggy_async::Client;
+//! use pluggy_backend_example::App;
+//! use pluggy_core::ClientSecret;
+//!
+//! let pluggy = Client::builder()
+//!     .credentials("client-id", ClientSecret::new(std::env::var("PLUGGY_CLIENT_SECRET")?))
+//!     .build()?;
+//! let app = App::start(pluggy, "https://backend.example.com", std::env::var("WEBHOOK_SECRET")?).await?;
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
+//! app.serve(listener).await;
+//! # Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+
+use std::collections::{BTreeMap, HashSet};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use pluggy_async::Client;
+use pluggy_core::models::{
+    ConnectTokenOptions, ConnectTokenRequest, CreateWebhook, UpdateWebhook, WebhookHeaders,
+};
+use pluggy_core::webhook::WebhookPayload;
+use pluggy_core::{Error, ItemId, WebhookEvent, verify_headers};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// The header that says who is signed in (stand-in for a real session).
+pub const USER_HEADER: &str = "x-user-id";
+/// The custom header registered with the webhook; deliveries without its value are refused.
+pub const WEBHOOK_SECRET_HEADER: &str = "x-webhook-secret";
+/// Where Pluggy delivers events, under the backend's public URL.
+pub const WEBHOOK_PATH: &str = "/webhooks/pluggy";
+/// Largest request body accepted.
+const MAX_BODY: usize = 64 * 1024;
+
+/// One item of one user, as the backend knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemRecord {
+    /// The item.
+    pub item_id: String,
+    /// Its owner in this app (the `clientUserId` given to the connect token).
+    pub user: String,
+    /// Its status when last read.
+    pub status: String,
+    /// Its connector's name, if known.
+    pub connector: Option<String>,
+}
+
+/// Counters of the webhook handler.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WebhookStats {
+    /// Deliveries handled (first time seen).
+    pub handled: u64,
+    /// Deliveries dropped as repeats of an `eventId` already handled.
+    pub duplicates: u64,
+}
+
+#[derive(Default)]
+struct Store {
+    seen: HashSet<String>,
+    items: BTreeMap<String, ItemRecord>,
+    stats: WebhookStats,
+}
+
+struct Inner {
+    pluggy: Client,
+    webhook_secret: String,
+    events: mpsc::UnboundedSender<WebhookPayload>,
+    store: Mutex<Store>,
+}
+
+/// The backend: cheap to clone, shared by every connection.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Registers (or refreshes) the webhook `{public_url}/webhooks/pluggy` for every event,
+    /// with the custom header carrying `webhook_secret`, and starts the event handler task.
+    /// Call it on a tokio runtime.
+    pub async fn start(
+        pluggy: Client,
+        public_url: &str,
+        webhook_secret: String,
+    ) -> Result<Self, Error> {
+        let url = format!("{}{WEBHOOK_PATH}", public_url.trim_end_matches('/'));
+        let headers = WebhookHeaders::new().with(WEBHOOK_SECRET_HEADER, webhook_secret.clone());
+        let existing = pluggy.list_webhooks().await?.results;
+        match existing
+            .iter()
+            .find(|w| w.url == url && w.event == WebhookEvent::All)
+        {
+            Some(hook) => {
+                let update = UpdateWebhook {
+                    headers: Some(Some(headers)),
+                    enabled: Some(true),
+                    ..Default::default()
+                };
+                pluggy.update_webhook(&hook.id, &update).await?;
+            }
+            None => {
+                let create = CreateWebhook {
+                    url,
+                    event: WebhookEvent::All,
+                    headers: Some(headers),
+                };
+                pluggy.create_webhook(&create).await?;
+            }
+        }
+        let (events, queue) = mpsc::unbounded_channel();
+        let app = App {
+            inner: Arc::new(Inner {
+                pluggy,
+                webhook_secret,
+                events,
+                store: Mutex::new(Store::default()),
+            }),
+        };
+        tokio::spawn(app.clone().handle_events(queue));
+        Ok(app)
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.inner
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The items of `user`, by item id.
+    pub fn items_of(&self, user: &str) -> Vec<ItemRecord> {
+        self.store()
+            .items
+            .values()
+            .filter(|r| r.user == user)
+            .cloned()
+            .collect()
+    }
+
+    /// The webhook handler's counters.
+    pub fn webhook_stats(&self) -> WebhookStats {
+        self.store().stats
+    }
+
+    /// Serves HTTP/1.1 on `listener` until the task is dropped.
+    pub async fn serve(self, listener: TcpListener) {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors or similar: give the system a moment.
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let app = self.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| {
+                    let app = app.clone();
+                    async move { Ok::<_, Infallible>(app.route(req).await) }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    }
+
+    async fn route(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let (parts, body) = req.into_parts();
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let body = match Limited::new(body, MAX_BODY).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => return reply(StatusCode::PAYLOAD_TOO_LARGE, json!({"error": "too large"})),
+        };
+        match (&parts.method, parts.uri.path()) {
+            (&Method::POST, "/connect-token") => match header(USER_HEADER) {
+                Some(user) => self.connect_token(&user, &body).await,
+                None => not_signed_in(),
+            },
+            (&Method::POST, WEBHOOK_PATH) => {
+                let lookup = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+                self.webhook(lookup, &body)
+            }
+            (&Method::GET, "/items") => match header(USER_HEADER) {
+                Some(user) => reply(StatusCode::OK, json!({ "items": self.items_of(&user) })),
+                None => not_signed_in(),
+            },
+            _ => reply(StatusCode::NOT_FOUND, json!({"error": "no such route"})),
+        }
+    }
+
+    /// `POST /connect-token`: a token for this user, to create an item or update one of theirs.
+    async fn connect_token(&self, user: &str, body: &[u8]) -> Response<Full<Bytes>> {
+        let item_id = if body.is_empty() {
+            None
+        } else {
+            match serde_json::from_slice::<Value>(body) {
+                Ok(v) => v.get("itemId").and_then(Value::as_str).map(str::to_owned),
+                Err(_) => {
+                    return reply(
+                        StatusCode::BAD_REQUEST,
+                        json!({"error": "body is not JSON"}),
+                    );
+                }
+            }
+        };
+        if let Some(id) = &item_id {
+            let owned = self
+                .store()
+                .items
+                .get(id)
+                .is_some_and(|record| record.user == user);
+            if !owned {
+                return reply(StatusCode::NOT_FOUND, json!({"error": "no such item"}));
+            }
+        }
+        let request = ConnectTokenRequest {
+            item_id: item_id.map(ItemId::new),
+            options: Some(ConnectTokenOptions {
+                client_user_id: Some(user.into()),
+                ..Default::default()
+            }),
+        };
+        match self.inner.pluggy.create_connect_token(&request).await {
+            Ok(grant) => reply(
+                StatusCode::OK,
+                json!({ "accessToken": grant.token().expose_secret() }),
+            ),
+            Err(e) => reply(StatusCode::BAD_GATEWAY, json!({ "error": e.to_string() })),
+        }
+    }
+
+    /// `POST /webhooks/pluggy`: check, acknowledge, queue.
+    fn webhook<'a>(
+        &self,
+        header: impl Fn(&str) -> Option<&'a str>,
+        body: &[u8],
+    ) -> Response<Full<Bytes>> {
+        let expected = [(WEBHOOK_SECRET_HEADER, self.inner.webhook_secret.as_str())];
+        if !verify_headers(expected, header) {
+            return reply(StatusCode::UNAUTHORIZED, json!({"error": "unknown sender"}));
+        }
+        match WebhookPayload::parse(body) {
+            Ok(payload) => {
+                // Handled after the answer: Pluggy wants a 2xx quickly.
+                let _ = self.inner.events.send(payload);
+                reply(StatusCode::OK, json!({"received": true}))
+            }
+            Err(_) => reply(StatusCode::BAD_REQUEST, json!({"error": "not a webhook"})),
+        }
+    }
+
+    /// The event handler: drops repeats, reads the item with the API key, records its owner.
+    async fn handle_events(self, mut queue: mpsc::UnboundedReceiver<WebhookPayload>) {
+        while let Some(payload) = queue.recv().await {
+            if let Some(id) = payload.event_id() {
+                let mut store = self.store();
+                if !store.seen.insert(id.as_str().to_owned()) {
+                    store.stats.duplicates += 1;
+                    continue;
+                }
+            }
+            self.handle(&payload).await;
+            self.store().stats.handled += 1;
+        }
+    }
+
+    async fn handle(&self, payload: &WebhookPayload) {
+        let Some(item_id) = payload.item_id() else {
+            return;
+        };
+        if let WebhookPayload::ItemDeleted(_) = payload {
+            self.store().items.remove(item_id.as_str());
+            return;
+        }
+        // The payload is a notification; the item itself is read with the API key.
+        let Ok(item) = self.inner.pluggy.get_item(&item_id).await else {
+            return;
+        };
+        let user = item
+            .client_user_id
+            .or_else(|| payload.client_user_id())
+            .map(|u| u.as_str().to_owned());
+        let Some(user) = user else {
+            return;
+        };
+        let record = ItemRecord {
+            item_id: item.id.as_str().to_owned(),
+            user,
+            status: item.status.to_string(),
+            connector: item.connector.map(|c| c.name),
+        };
+        self.store().items.insert(record.item_id.clone(), record);
+    }
+}
+
+fn not_signed_in() -> Response<Full<Bytes>> {
+    reply(
+        StatusCode::UNAUTHORIZED,
+        json!({ "error": format!("sign in first (the {USER_HEADER} header)") }),
+    )
+}
+
+fn reply(status: StatusCode, body: Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
