@@ -191,10 +191,19 @@ impl ClientBuilder {
         })
     }
 
-    /// Builds a connect-token client from a raw token (as a front end receives it).
+    /// Builds a connect-token client from a raw token (as a front end receives it). Its scope
+    /// is the items it creates; use [`build_connect_grant`](Self::build_connect_grant) for a
+    /// token issued for an existing item.
     pub fn build_connect(mut self, token: ConnectToken) -> Result<ConnectClient, Error> {
         let engine = self.engine()?;
         let grant = ConnectTokenGrant::new(token, engine.clock.now(), None);
+        Ok(ConnectClient::new(Arc::new(engine), grant))
+    }
+
+    /// Builds a connect-token client from a grant: the token with the item it was issued for
+    /// and its options (see [`ConnectTokenGrant::new`]).
+    pub fn build_connect_grant(mut self, grant: ConnectTokenGrant) -> Result<ConnectClient, Error> {
+        let engine = self.engine()?;
         Ok(ConnectClient::new(Arc::new(engine), grant))
     }
 }
@@ -260,11 +269,7 @@ impl Client {
     ) -> Result<ConnectTokenGrant, Error> {
         let sent = self.engine.clock.now();
         let answer: ConnectTokenResponse = self.call(calls::create_connect_token(request)?)?;
-        let grant = ConnectTokenGrant::new(answer.access_token, sent, request.item_id.clone());
-        Ok(match &request.options {
-            Some(options) => grant.with_options(options.clone()),
-            None => grant,
-        })
+        Ok(ConnectTokenGrant::from_answer(answer, sent, request))
     }
 
     /// A connect-token client sharing this client's transport and settings.
@@ -531,11 +536,7 @@ impl ConnectClient {
 
     fn execute(&self, call: &Call) -> Result<RawResponse, Error> {
         let grant = self.grant();
-        if grant.is_expired(self.engine.clock.now()) {
-            return Err(Error::InvalidInput(
-                "the connect token has expired (they live 30 minutes): ask the backend for a new one".into(),
-            ));
-        }
+        grant.check_usable(self.engine.clock.now())?;
         self.engine.execute(call, Auth::Connect(&grant))
     }
 

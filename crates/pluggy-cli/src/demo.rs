@@ -255,7 +255,7 @@ pub fn run(settings: &Settings, options: &DemoOptions) -> Result<(), Failure> {
     let (front, item, accounts) = transcript.step(3, "connect", &front_title, || {
         let front = pluggy_blocking::Client::builder()
             .base_url(&base_url)
-            .build_connect(grant.token().clone())?;
+            .build_connect_grant(grant.clone())?;
         let (item, accounts, data) = connect(&transcript, &front, &bank, options, poll)?;
         Ok(((front, item, accounts), data))
     })?;

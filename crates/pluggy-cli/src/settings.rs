@@ -4,8 +4,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use pluggy_blocking::{Client, UreqTransport, UreqTransportConfig};
 use pluggy_core::http::Credential;
 use pluggy_core::{
@@ -149,7 +147,7 @@ impl Expiry {
     /// The expiry of a token: its JWT `exp` claim, read without checking the signature.
     pub fn of_jwt(token: &str) -> Self {
         Self {
-            unix_secs: jwt_exp(token),
+            unix_secs: pluggy_core::token::jwt_exp(token),
         }
     }
 
@@ -190,26 +188,11 @@ fn human(secs: i64) -> String {
     }
 }
 
-/// The numeric `exp` claim of a JWT.
-fn jwt_exp(token: &str) -> Option<i64> {
-    let mut parts = token.split('.');
-    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let exp = claims.get("exp")?;
-    exp.as_i64().or_else(|| {
-        exp.as_f64()
-            .filter(|f| f.is_finite())
-            .map(|f| f.floor() as i64)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn jwt(claims: &str) -> String {
         format!(

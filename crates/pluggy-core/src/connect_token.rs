@@ -23,8 +23,9 @@
 use std::time::Duration;
 
 use crate::clock::Now;
+use crate::error::ScopeError;
 use crate::ids::ItemId;
-use crate::models::ConnectTokenOptions;
+use crate::models::{ConnectTokenOptions, ConnectTokenRequest, ConnectTokenResponse};
 use crate::scope::CredentialScope;
 use crate::secret::ConnectToken;
 use crate::token::expiry_on_mono;
@@ -60,6 +61,29 @@ impl ConnectTokenGrant {
             options: ConnectTokenOptions::default(),
             issued_for_item: issued_for.is_some(),
             items: issued_for.into_iter().collect(),
+        }
+    }
+
+    /// The grant for an answer of `POST /connect_token` to `request`, sent at `sent`: issued
+    /// for the request's `itemId`, with its options.
+    pub fn from_answer(
+        answer: ConnectTokenResponse,
+        sent: Now,
+        request: &ConnectTokenRequest,
+    ) -> Self {
+        let grant = Self::new(answer.access_token, sent, request.item_id.clone());
+        match &request.options {
+            Some(options) => grant.with_options(options.clone()),
+            None => grant,
+        }
+    }
+
+    /// Refuses, with nothing sent, a call made after the token expired.
+    pub fn check_usable(&self, now: Now) -> Result<(), ScopeError> {
+        if self.is_expired(now) {
+            Err(ScopeError::ConnectTokenExpired)
+        } else {
+            Ok(())
         }
     }
 
@@ -216,6 +240,27 @@ mod tests {
         grant.record_created_item(ItemId::new("created"));
         assert!(check_access(&get("created"), grant.credential_scope()).is_ok());
         assert!(check_access(&get("other"), grant.credential_scope()).is_err());
+    }
+
+    #[test]
+    fn from_answer_keeps_item_and_options_and_expiry_refuses_calls() {
+        let request = ConnectTokenRequest {
+            item_id: Some(ItemId::new("it-9")),
+            options: Some(ConnectTokenOptions {
+                client_user_id: Some(crate::ClientUserId::new("u")),
+                ..Default::default()
+            }),
+        };
+        let answer = ConnectTokenResponse {
+            access_token: ConnectToken::new("opaque"),
+        };
+        let grant = ConnectTokenGrant::from_answer(answer, at(0), &request);
+        assert_eq!(grant.issued_for(), Some(&ItemId::new("it-9")));
+        assert_eq!(grant.options(), request.options.as_ref().unwrap());
+        assert!(grant.check_usable(at(1799)).is_ok());
+        let err = grant.check_usable(at(1800)).unwrap_err();
+        assert_eq!(err, ScopeError::ConnectTokenExpired);
+        assert!(err.to_string().contains("new one"), "{err}");
     }
 
     #[test]

@@ -244,6 +244,11 @@ pub enum ScopeError {
         /// The refused operation.
         endpoint: &'static str,
     },
+    /// The connect token has expired.
+    #[error(
+        "the connect token has expired (connect tokens live 30 minutes): ask the backend for a new one"
+    )]
+    ConnectTokenExpired,
     /// The operation takes no credential and none may be sent.
     #[error("{endpoint} takes client credentials, not an API key or connect token")]
     NoCredentialAllowed {

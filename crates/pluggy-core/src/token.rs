@@ -596,7 +596,7 @@ pub fn parse_auth_response(raw: &RawResponse) -> Result<ApiKey, Error> {
 
 /// The `exp` claim of a JWT, read without checking the signature; `None` for anything that
 /// is not a JWT with a numeric `exp`.
-pub(crate) fn jwt_exp(token: &str) -> Option<i64> {
+pub fn jwt_exp(token: &str) -> Option<i64> {
     const URL_SAFE_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(
         &alphabet::URL_SAFE,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
