@@ -251,10 +251,19 @@ impl KeyCache {
         let engine = &*self.engine;
         loop {
             let now = engine.clock.now();
-            let mut notified = pin!(self.notify.notified());
-            // Registered before polling, so a refresh completing after the poll wakes us.
-            notified.as_mut().enable();
-            let decision = self.lock().poll(now);
+            let mut decision = self.lock().poll(now);
+            if let Decision::Wait { .. } = decision {
+                // Register for the wake-up, then look again: a refresh that completed between
+                // the two polls is seen by the second, one that completes later wakes us.
+                let mut notified = pin!(self.notify.notified());
+                notified.as_mut().enable();
+                decision = self.lock().poll(now);
+                if let Decision::Wait { until } = decision {
+                    let wait = until.saturating_sub(now.mono);
+                    first(notified, engine.sleeper.sleep(wait)).await;
+                    continue;
+                }
+            }
             match decision {
                 Decision::Use { key, epoch } => return Ok((key, epoch)),
                 Decision::UseAndRefresh { key, epoch, ticket } => {
@@ -264,10 +273,8 @@ impl KeyCache {
                     }
                 }
                 Decision::Refresh(ticket) => self.refresh(ticket).await,
-                Decision::Wait { until } => {
-                    let wait = until.saturating_sub(now.mono);
-                    first(notified, engine.sleeper.sleep(wait)).await;
-                }
+                // Handled above; a second Wait there loops back to a fresh poll.
+                Decision::Wait { .. } => {}
                 Decision::Fail(error) => return Err(error),
             }
         }

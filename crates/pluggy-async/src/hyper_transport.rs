@@ -148,7 +148,7 @@ impl HyperTransport {
                 TransportError::new(kind, format!("reading the answer failed: {e}"))
             })?
             .to_bytes();
-        Ok(RawResponse::new(status, headers, body.to_vec()))
+        Ok(RawResponse::new(status, headers, Vec::from(body)))
     }
 }
 

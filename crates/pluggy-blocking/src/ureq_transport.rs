@@ -19,6 +19,8 @@ pub struct UreqTransportConfig {
     pub request_timeout: Duration,
     /// Largest answer body accepted, in bytes.
     pub max_response_bytes: u64,
+    /// Idle connections kept per host, so that threads calling at once reuse connections.
+    pub pool_max_idle_per_host: usize,
 }
 
 impl Default for UreqTransportConfig {
@@ -27,6 +29,7 @@ impl Default for UreqTransportConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_response_bytes: 64 * 1024 * 1024,
+            pool_max_idle_per_host: 32,
         }
     }
 }
@@ -65,6 +68,8 @@ impl UreqTransport {
             .max_redirects(0)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))
+            .max_idle_connections(config.pool_max_idle_per_host.saturating_mul(2))
+            .max_idle_connections_per_host(config.pool_max_idle_per_host)
             .build()
             .new_agent();
         Self { agent, config }
