@@ -1,9 +1,7 @@
 //! `cargo xtask bench [--quick] [--json]`: builds the benchmarks in release mode and runs them
 //! (`cargo run --release -p pluggy-bench -- …`), ending with the benchmark's exit status.
 
-use std::ffi::OsString;
 use std::path::Path;
-use std::process::Command;
 
 use crate::{Error, Result};
 
@@ -25,31 +23,13 @@ fn cargo_args(options: &[&str]) -> Result<Vec<String>> {
     Ok(args)
 }
 
-/// Whether `name` is one of the variables cargo sets for the xtask binary itself (its package
-/// name, version, manifest). Passed on to the nested cargo they would look like a changed
-/// environment to build scripts that watch them (ring's does) and force a rebuild.
-fn is_package_var(name: &str) -> bool {
-    name.starts_with("CARGO_PKG_")
-        || name.starts_with("CARGO_MANIFEST_")
-        || matches!(
-            name,
-            "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
-        )
-}
-
 /// Runs the benchmarks. Returns their exit code (0 when every check held); fails only when
 /// cargo could not be started or was killed by a signal.
 pub fn run(root: &Path, options: &[&str]) -> Result<i32> {
     let args = cargo_args(options)?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     eprintln!("$ cargo {}", args.join(" "));
-    let mut command = Command::new(cargo);
+    let mut command = crate::cargo::command();
     command.args(&args).current_dir(root);
-    for (name, _) in std::env::vars_os() {
-        if name.to_str().is_some_and(is_package_var) {
-            command.env_remove(&name);
-        }
-    }
     let status = command
         .status()
         .map_err(|e| Error::new(format!("cannot run cargo: {e}")))?;
@@ -81,22 +61,6 @@ mod tests {
             cargo_args(&[]).expect("valid").last().map(String::as_str),
             Some("--")
         );
-    }
-
-    #[test]
-    fn drops_only_the_variables_of_the_xtask_package() {
-        for name in ["CARGO_PKG_NAME", "CARGO_MANIFEST_DIR", "CARGO_CRATE_NAME"] {
-            assert!(is_package_var(name), "{name}");
-        }
-        for name in [
-            "CARGO",
-            "CARGO_HOME",
-            "CARGO_TARGET_DIR",
-            "RUSTFLAGS",
-            "PATH",
-        ] {
-            assert!(!is_package_var(name), "{name}");
-        }
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! `cargo xtask ci`: every check CI runs, in order, stopping at the first failure.
 
 use std::collections::BTreeSet;
-use std::ffi::OsString;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -108,13 +107,8 @@ fn seconds(d: Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
 }
 
-/// The cargo that runs us (`CARGO`), else `cargo` from `PATH`.
-fn cargo_program() -> OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
-}
-
 fn cargo_command(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(cargo_program());
+    let mut command = crate::cargo::command();
     command.args(args).current_dir(root);
     for (key, value) in env {
         command.env(key, value);

@@ -178,7 +178,6 @@ fn loopback_no_proxy(name: &str) -> String {
 
 /// `cargo build -p pluggy-emulator`; the path of the binary it built.
 fn build_emulator(root: &Path) -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let args = [
         "build",
         "-p",
@@ -188,7 +187,7 @@ fn build_emulator(root: &Path) -> Result<PathBuf> {
         "--message-format=json-render-diagnostics",
     ];
     println!("$ cargo {}", args.join(" "));
-    let output = Command::new(cargo)
+    let output = crate::cargo::command()
         .args(args)
         .current_dir(root)
         .stderr(Stdio::inherit())

@@ -9,6 +9,7 @@
 
 mod access;
 mod bench;
+mod cargo;
 mod ci;
 mod codegen;
 mod compat;
