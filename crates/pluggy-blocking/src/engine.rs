@@ -2,7 +2,7 @@
 //! the API key when core says so. No protocol decision is made here; this file only locks,
 //! waits, sends and sleeps.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use pluggy_core::jitter::JitterSource;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -24,7 +24,7 @@ pub(crate) struct Engine {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
-    rng: AtomicU64,
+    jitter: JitterSource,
 }
 
 /// The credential a call is made with.
@@ -63,17 +63,8 @@ impl Engine {
             clock,
             retry,
             user_agent,
-            rng: AtomicU64::new(seed),
+            jitter: JitterSource::new(seed),
         }
-    }
-
-    /// A uniformly distributed number in `[0, 1)` for backoff jitter (splitmix64).
-    fn jitter(&self) -> f64 {
-        let mut z = self.rng.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Makes a call and decodes its answer.
@@ -108,7 +99,7 @@ impl Engine {
             let epoch = key.as_ref().map(|k| k.1);
             let request = exchange.request(&self.base, credential, epoch, &self.user_agent)?;
             let outcome = self.send(request, exchange.attempts() + 1);
-            match exchange.on_outcome(outcome, self.jitter()) {
+            match exchange.on_outcome(outcome, self.jitter.next_unit()) {
                 Step::Done(result) => return result,
                 Step::Sleep(delay) => std::thread::sleep(delay),
                 Step::Invalidate(epoch) => {

@@ -29,6 +29,7 @@ pub mod exchange;
 pub mod generated;
 pub mod http;
 pub mod ids;
+pub mod jitter;
 pub mod models;
 pub mod progress;
 pub mod retry;

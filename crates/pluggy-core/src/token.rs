@@ -121,6 +121,7 @@ use crate::endpoints;
 use crate::error::Error;
 use crate::http::{Call, RawResponse, parse_response};
 use crate::ids::ClientId;
+use crate::jitter::{splitmix64, unit_interval};
 use crate::secret::{ApiKey, ClientSecret};
 
 /// The timing rules of a [`TokenManager`].
@@ -638,20 +639,6 @@ pub(crate) fn expiry_on_mono(token: &str, sent: Now, max_lifetime: Duration) -> 
             }
         }
     }
-}
-
-/// splitmix64: a tiny, well-mixed generator for deterministic jitter.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// The top 53 bits of `x` as a number in `[0, 1)`.
-fn unit_interval(x: u64) -> f64 {
-    (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 impl fmt::Display for Epoch {
