@@ -278,13 +278,13 @@ impl Client {
     }
 
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        self.engine.call(&call, Auth::Key(&self.keys)).await
+        self.engine.call(call, Auth::Key(&self.keys)).await
     }
 
     /// Any call, answered raw: the escape hatch for endpoints this SDK does not model yet.
     /// Scope, retries and the API key are handled as for every other call.
     pub async fn raw(&self, call: Call) -> Result<RawResponse, Error> {
-        self.engine.execute(&call, Auth::Key(&self.keys)).await
+        self.engine.execute(call, Auth::Key(&self.keys)).await
     }
 
     /// Mints a connect token for Pluggy Connect (`POST /connect_token`): one per connection;
@@ -572,11 +572,12 @@ impl ConnectClient {
     }
 
     async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        let raw = self.execute(&call).await?;
-        pluggy_core::parse_response(call.endpoint(), &raw)
+        let endpoint = call.endpoint();
+        let raw = self.execute(call).await?;
+        pluggy_core::parse_response(endpoint, &raw)
     }
 
-    async fn execute(&self, call: &Call) -> Result<RawResponse, Error> {
+    async fn execute(&self, call: Call) -> Result<RawResponse, Error> {
         let grant = self.grant();
         grant.check_usable(self.engine.clock.now())?;
         self.engine.execute(call, Auth::Connect(&grant)).await
@@ -586,7 +587,7 @@ impl ConnectClient {
     /// SDK does not model yet. The token's scope is checked first: a call outside it fails
     /// with [`Error::Scope`] and nothing is sent.
     pub async fn raw(&self, call: Call) -> Result<RawResponse, Error> {
-        self.execute(&call).await
+        self.execute(call).await
     }
 
     /// `GET /connectors`.
@@ -703,7 +704,7 @@ where
 {
     let mut wait = ItemWait::new(engine.clock.now(), policy, answer.is_some());
     loop {
-        let item: Item = engine.call(&calls::get_item(id), auth.reborrow()).await?;
+        let item: Item = engine.call(calls::get_item(id), auth.reborrow()).await?;
         on_progress(&item);
         match wait.on_item(engine.clock.now(), &item) {
             WaitStep::Finished => return Ok(item),
@@ -716,7 +717,7 @@ where
                     return Ok(item);
                 };
                 let _: Item = engine
-                    .call(&calls::send_mfa(id, &answers)?, auth.reborrow())
+                    .call(calls::send_mfa(id, &answers)?, auth.reborrow())
                     .await?;
                 wait.mfa_sent();
             }

@@ -2,7 +2,6 @@
 //! follow core's retry decision, refresh the API key when core says so. No protocol decision is
 //! made here; this file only locks, waits, sends and sleeps.
 
-use pluggy_core::jitter::JitterSource;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,6 +9,7 @@ use std::time::Instant;
 
 use pluggy_core::connect_token::ConnectTokenGrant;
 use pluggy_core::http::Credential;
+use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
     ApiKey, AsyncTransport, BaseUrl, Call, ClientId, ClientSecret, CredentialScope, Decision,
     Epoch, Error, Exchange, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step,
@@ -74,16 +74,17 @@ impl Engine {
     /// Makes a call and decodes its answer.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
-        call: &Call,
+        call: Call,
         auth: Auth<'_>,
     ) -> Result<T, Error> {
+        let endpoint = call.endpoint();
         let raw = self.execute(call, auth).await?;
-        parse_response(call.endpoint(), &raw)
+        parse_response(endpoint, &raw)
     }
 
     /// Makes a call, with retries and key refreshes as core decides, and returns the final
     /// answer: a 2xx [`RawResponse`] or the typed error.
-    pub(crate) async fn execute(&self, call: &Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
+    pub(crate) async fn execute(&self, call: Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
         match auth {
             Auth::Connect(grant) => {
                 let fixed = Fixed(
@@ -98,9 +99,9 @@ impl Engine {
 
     /// The attempt loop, generic over where the credential comes from so that fetching a key
     /// (which makes a call itself) does not make the loop's future contain itself.
-    async fn run<S: Source>(&self, call: &Call, source: S) -> Result<RawResponse, Error> {
+    async fn run<S: Source>(&self, call: Call, source: S) -> Result<RawResponse, Error> {
         let mut exchange = Exchange::start(
-            call.clone(),
+            call,
             source.scope(),
             self.retry.clone(),
             source.refreshable(),
@@ -293,7 +294,7 @@ impl KeyCache {
         let outcome = match &self.credentials {
             Some((id, secret)) => match auth_call(id, secret) {
                 Ok(call) => engine
-                    .run(&call, Fixed(Credential::None, CredentialScope::None))
+                    .run(call, Fixed(Credential::None, CredentialScope::None))
                     .await
                     .and_then(|raw| parse_auth_response(&raw)),
                 Err(e) => Err(e),

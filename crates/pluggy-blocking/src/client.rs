@@ -252,13 +252,13 @@ impl Client {
     }
 
     pub(crate) fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        self.engine.call(&call, Auth::Key(&self.keys))
+        self.engine.call(call, Auth::Key(&self.keys))
     }
 
     /// Any call, answered raw: the escape hatch for endpoints this SDK does not model yet.
     /// Scope, retries and the API key are handled as for every other call.
     pub fn raw(&self, call: Call) -> Result<RawResponse, Error> {
-        self.engine.execute(&call, Auth::Key(&self.keys))
+        self.engine.execute(call, Auth::Key(&self.keys))
     }
 
     /// Mints a connect token for Pluggy Connect (`POST /connect_token`): one per connection;
@@ -530,11 +530,12 @@ impl ConnectClient {
     }
 
     fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        let raw = self.execute(&call)?;
-        pluggy_core::parse_response(call.endpoint(), &raw)
+        let endpoint = call.endpoint();
+        let raw = self.execute(call)?;
+        pluggy_core::parse_response(endpoint, &raw)
     }
 
-    fn execute(&self, call: &Call) -> Result<RawResponse, Error> {
+    fn execute(&self, call: Call) -> Result<RawResponse, Error> {
         let grant = self.grant();
         grant.check_usable(self.engine.clock.now())?;
         self.engine.execute(call, Auth::Connect(&grant))
@@ -544,7 +545,7 @@ impl ConnectClient {
     /// SDK does not model yet. The token's scope is checked first: a call outside it fails
     /// with [`Error::Scope`] and nothing is sent.
     pub fn raw(&self, call: Call) -> Result<RawResponse, Error> {
-        self.execute(&call)
+        self.execute(call)
     }
 
     /// `GET /connectors`.
@@ -650,7 +651,7 @@ where
 {
     let mut wait = ItemWait::new(engine.clock.now(), policy, answer.is_some());
     loop {
-        let item: Item = engine.call(&calls::get_item(id), auth.reborrow())?;
+        let item: Item = engine.call(calls::get_item(id), auth.reborrow())?;
         on_progress(&item);
         match wait.on_item(engine.clock.now(), &item) {
             WaitStep::Finished => return Ok(item),
@@ -662,7 +663,7 @@ where
                 let Some(answers) = answer(prompt.map(|p| *p)) else {
                     return Ok(item);
                 };
-                let _: Item = engine.call(&calls::send_mfa(id, &answers)?, auth.reborrow())?;
+                let _: Item = engine.call(calls::send_mfa(id, &answers)?, auth.reborrow())?;
                 wait.mfa_sent();
             }
             WaitStep::Failed(error) => return Err(error),

@@ -2,12 +2,12 @@
 //! the API key when core says so. No protocol decision is made here; this file only locks,
 //! waits, sends and sleeps.
 
-use pluggy_core::jitter::JitterSource;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use pluggy_core::connect_token::ConnectTokenGrant;
 use pluggy_core::http::Credential;
+use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
     ApiKey, BaseUrl, BlockingTransport, Call, ClientId, ClientSecret, CredentialScope, Decision,
     Epoch, Error, Exchange, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step,
@@ -68,24 +68,21 @@ impl Engine {
     }
 
     /// Makes a call and decodes its answer.
-    pub(crate) fn call<T: DeserializeOwned>(
-        &self,
-        call: &Call,
-        auth: Auth<'_>,
-    ) -> Result<T, Error> {
+    pub(crate) fn call<T: DeserializeOwned>(&self, call: Call, auth: Auth<'_>) -> Result<T, Error> {
+        let endpoint = call.endpoint();
         let raw = self.execute(call, auth)?;
-        parse_response(call.endpoint(), &raw)
+        parse_response(endpoint, &raw)
     }
 
     /// Makes a call, with retries and key refreshes as core decides, and returns the final
     /// answer: a 2xx [`RawResponse`] or the typed error.
-    pub(crate) fn execute(&self, call: &Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
+    pub(crate) fn execute(&self, call: Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
         let (scope, refreshable) = match &auth {
             Auth::None => (CredentialScope::None, false),
             Auth::Key(cache) => (CredentialScope::ApiKey, cache.refreshable),
             Auth::Connect(grant) => (grant.credential_scope(), false),
         };
-        let mut exchange = Exchange::start(call.clone(), scope, self.retry.clone(), refreshable)?;
+        let mut exchange = Exchange::start(call, scope, self.retry.clone(), refreshable)?;
         loop {
             let key = match &auth {
                 Auth::Key(cache) => Some(cache.key()?),
@@ -226,7 +223,7 @@ impl KeyCache {
         let sent = engine.clock.now();
         let outcome = match &self.credentials {
             Some((id, secret)) => auth_call(id, secret)
-                .and_then(|call| engine.execute(&call, Auth::None))
+                .and_then(|call| engine.execute(call, Auth::None))
                 .and_then(|raw| parse_auth_response(&raw)),
             None => Err(Error::InvalidInput(
                 "this client has a static API key and no client credentials to refresh it".into(),
