@@ -15,8 +15,8 @@ use pluggy_core::models::{
 };
 use pluggy_core::{
     AccountId, ApiKey, AsyncTransport, BaseUrl, Call, ClientId, ClientSecret, ConnectToken,
-    ConnectTokenGrant, ConnectorId, Error, IdentityId, InvestmentId, ItemId, ItemWait, RawResponse,
-    RetryPolicy, TokenConfig, TokenManager, TransactionId, WaitPolicy, WaitStep, WebhookId,
+    ConnectTokenGrant, ConnectorId, Error, IdentityId, InvestmentId, ItemId, ItemWait, KeySource,
+    RawResponse, RetryPolicy, TokenConfig, TransactionId, WaitPolicy, WaitStep, WebhookId,
 };
 use serde::de::DeserializeOwned;
 
@@ -181,22 +181,9 @@ impl ClientBuilder {
         let engine = self.engine()?;
         let seed = random_seed();
         let engine = Arc::new(engine);
-        let keys = match (self.credentials.take(), self.api_key.take()) {
-            (_, Some(key)) => {
-                KeyCache::new(TokenManager::with_static_key(key), None, engine.clone())
-            }
-            (Some(creds), None) => KeyCache::new(
-                TokenManager::new(self.token_config.clone(), seed),
-                Some(creds),
-                engine.clone(),
-            ),
-            (None, None) => {
-                return Err(Error::InvalidInput(
-                    "a Client needs client credentials (credentials) or an API key (api_key)"
-                        .into(),
-                ));
-            }
-        };
+        let source = KeySource::from_parts(self.credentials.take(), self.api_key.take())?;
+        let manager = source.manager(self.token_config.clone(), seed);
+        let keys = KeyCache::new(manager, source, engine.clone());
         Ok(Client {
             engine,
             keys: Arc::new(keys),

@@ -11,9 +11,9 @@ use pluggy_core::connect_token::ConnectTokenGrant;
 use pluggy_core::http::Credential;
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
-    ApiKey, AsyncTransport, BaseUrl, Call, ClientId, ClientSecret, CredentialScope, Decision,
-    Epoch, Error, Exchange, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step,
-    TokenManager, TransportError, auth_call, parse_auth_response, parse_response,
+    ApiKey, AsyncTransport, BaseUrl, Call, CredentialScope, Decision, Epoch, Error, Exchange,
+    KeySource, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step, TokenManager,
+    TransportError, parse_auth_response, parse_response,
 };
 use serde::de::DeserializeOwned;
 use tokio::sync::Notify;
@@ -204,22 +204,18 @@ impl Source for &Arc<KeyCache> {
 pub(crate) struct KeyCache {
     manager: Mutex<TokenManager>,
     notify: Notify,
-    credentials: Option<(ClientId, ClientSecret)>,
+    source: KeySource,
     refreshable: bool,
     engine: Arc<Engine>,
 }
 
 impl KeyCache {
-    pub(crate) fn new(
-        manager: TokenManager,
-        credentials: Option<(ClientId, ClientSecret)>,
-        engine: Arc<Engine>,
-    ) -> Self {
-        let refreshable = manager.is_refreshable() && credentials.is_some();
+    pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Self {
+        let refreshable = manager.is_refreshable();
         Self {
             manager: Mutex::new(manager),
             notify: Notify::new(),
-            credentials,
+            source,
             refreshable,
             engine,
         }
@@ -291,17 +287,12 @@ impl KeyCache {
             ticket: Some(ticket),
         };
         let sent = engine.clock.now();
-        let outcome = match &self.credentials {
-            Some((id, secret)) => match auth_call(id, secret) {
-                Ok(call) => engine
-                    .run(call, Fixed(Credential::None, CredentialScope::None))
-                    .await
-                    .and_then(|raw| parse_auth_response(&raw)),
-                Err(e) => Err(e),
-            },
-            None => Err(Error::InvalidInput(
-                "this client has a static API key and no client credentials to refresh it".into(),
-            )),
+        let outcome = match self.source.auth_call() {
+            Ok(call) => engine
+                .run(call, Fixed(Credential::None, CredentialScope::None))
+                .await
+                .and_then(|raw| parse_auth_response(&raw)),
+            Err(e) => Err(e),
         };
         if let Some(ticket) = guard.ticket.take() {
             let received = engine.clock.now();

@@ -9,9 +9,9 @@ use pluggy_core::connect_token::ConnectTokenGrant;
 use pluggy_core::http::Credential;
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
-    ApiKey, BaseUrl, BlockingTransport, Call, ClientId, ClientSecret, CredentialScope, Decision,
-    Epoch, Error, Exchange, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step,
-    TokenManager, TransportError, auth_call, parse_auth_response, parse_response,
+    ApiKey, BaseUrl, BlockingTransport, Call, CredentialScope, Decision, Epoch, Error, Exchange,
+    KeySource, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step, TokenManager,
+    TransportError, parse_auth_response, parse_response,
 };
 use serde::de::DeserializeOwned;
 
@@ -133,22 +133,18 @@ impl Engine {
 pub(crate) struct KeyCache {
     manager: Mutex<TokenManager>,
     refreshed: Condvar,
-    credentials: Option<(ClientId, ClientSecret)>,
+    source: KeySource,
     refreshable: bool,
     engine: Arc<Engine>,
 }
 
 impl KeyCache {
-    pub(crate) fn new(
-        manager: TokenManager,
-        credentials: Option<(ClientId, ClientSecret)>,
-        engine: Arc<Engine>,
-    ) -> Self {
-        let refreshable = manager.is_refreshable() && credentials.is_some();
+    pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Self {
+        let refreshable = manager.is_refreshable();
         Self {
             manager: Mutex::new(manager),
             refreshed: Condvar::new(),
-            credentials,
+            source,
             refreshable,
             engine,
         }
@@ -221,14 +217,11 @@ impl KeyCache {
             ticket: Some(ticket),
         };
         let sent = engine.clock.now();
-        let outcome = match &self.credentials {
-            Some((id, secret)) => auth_call(id, secret)
-                .and_then(|call| engine.execute(call, Auth::None))
-                .and_then(|raw| parse_auth_response(&raw)),
-            None => Err(Error::InvalidInput(
-                "this client has a static API key and no client credentials to refresh it".into(),
-            )),
-        };
+        let outcome = self
+            .source
+            .auth_call()
+            .and_then(|call| engine.execute(call, Auth::None))
+            .and_then(|raw| parse_auth_response(&raw));
         if let Some(ticket) = guard.ticket.take() {
             let received = engine.clock.now();
             self.lock().complete(ticket, sent, received, outcome);

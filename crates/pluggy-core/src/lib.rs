@@ -61,7 +61,8 @@ pub use retry::{Next, RetryPolicy, RetryState};
 pub use scope::{CredentialScope, check_access};
 pub use secret::{ApiKey, ClientSecret, ConnectToken, CredentialValue};
 pub use token::{
-    Decision, Epoch, RefreshTicket, TokenConfig, TokenManager, auth_call, parse_auth_response,
+    Decision, Epoch, KeySource, RefreshTicket, TokenConfig, TokenManager, auth_call,
+    parse_auth_response,
 };
 pub use transport::{AsyncTransport, BlockingTransport};
 pub use wait::{ItemWait, WaitPolicy, WaitStep};

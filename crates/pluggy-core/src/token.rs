@@ -595,6 +595,55 @@ pub fn parse_auth_response(raw: &RawResponse) -> Result<ApiKey, Error> {
     Ok(answer.api_key)
 }
 
+/// Where a client's API keys come from.
+#[derive(Clone, Debug)]
+pub enum KeySource {
+    /// The application's client id and secret, traded for keys at `POST /auth`.
+    Credentials {
+        /// The application's client id.
+        client_id: ClientId,
+        /// The application's client secret.
+        secret: ClientSecret,
+    },
+    /// A key the user supplied: used as is, never refreshed.
+    Static(ApiKey),
+}
+
+impl KeySource {
+    /// The source a client builder was given: a static key when there is one, else the
+    /// credentials; an error naming both options when there is neither.
+    pub fn from_parts(
+        credentials: Option<(ClientId, ClientSecret)>,
+        api_key: Option<ApiKey>,
+    ) -> Result<Self, Error> {
+        match (credentials, api_key) {
+            (_, Some(key)) => Ok(KeySource::Static(key)),
+            (Some((client_id, secret)), None) => Ok(KeySource::Credentials { client_id, secret }),
+            (None, None) => Err(Error::InvalidInput(
+                "a Client needs client credentials (credentials) or an API key (api_key)".into(),
+            )),
+        }
+    }
+
+    /// The token manager for this source: one that fetches keys, or one around the static key.
+    pub fn manager(&self, config: TokenConfig, jitter_seed: u64) -> TokenManager {
+        match self {
+            KeySource::Credentials { .. } => TokenManager::new(config, jitter_seed),
+            KeySource::Static(key) => TokenManager::with_static_key(key.clone()),
+        }
+    }
+
+    /// The `POST /auth` call that fetches a new key; a static key has none.
+    pub fn auth_call(&self) -> Result<Call, Error> {
+        match self {
+            KeySource::Credentials { client_id, secret } => auth_call(client_id, secret),
+            KeySource::Static(_) => Err(Error::InvalidInput(
+                "this client has a static API key and no client credentials to refresh it".into(),
+            )),
+        }
+    }
+}
+
 /// The `exp` claim of a JWT, read without checking the signature; `None` for anything that
 /// is not a JWT with a numeric `exp`.
 pub fn jwt_exp(token: &str) -> Option<i64> {
@@ -650,6 +699,20 @@ impl fmt::Display for Epoch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_source_prefers_a_static_key_and_names_both_options() {
+        let creds = || Some((ClientId::new("id"), ClientSecret::new("s3cr3t")));
+        let source = KeySource::from_parts(creds(), Some(ApiKey::new("k"))).unwrap();
+        assert!(!source.manager(TokenConfig::default(), 1).is_refreshable());
+        assert!(source.auth_call().is_err());
+        let source = KeySource::from_parts(creds(), None).unwrap();
+        assert!(source.manager(TokenConfig::default(), 1).is_refreshable());
+        assert_eq!(source.auth_call().unwrap().endpoint().route, "POST /auth");
+        assert!(!format!("{source:?}").contains("s3cr3t"));
+        let err = KeySource::from_parts(None, None).unwrap_err();
+        assert!(err.to_string().contains("credentials"), "{err}");
+    }
     use crate::error::{AuthFailure, TransportError, TransportErrorKind};
 
     const T0_UNIX: i64 = 1_700_000_000;
