@@ -528,13 +528,15 @@ impl Client {
 /// ```
 pub struct ConnectClient {
     engine: Arc<Engine>,
-    grant: Mutex<ConnectTokenGrant>,
+    /// Shared, so a call takes the grant with one reference count instead of a deep copy;
+    /// recording a created item copies it on write.
+    grant: Mutex<Arc<ConnectTokenGrant>>,
 }
 
 impl std::fmt::Debug for ConnectClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectClient")
-            .field("grant", &*self.lock())
+            .field("grant", &**self.lock())
             .finish_non_exhaustive()
     }
 }
@@ -543,11 +545,11 @@ impl ConnectClient {
     fn new(engine: Arc<Engine>, grant: ConnectTokenGrant) -> Self {
         Self {
             engine,
-            grant: Mutex::new(grant),
+            grant: Mutex::new(Arc::new(grant)),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ConnectTokenGrant> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Arc<ConnectTokenGrant>> {
         self.grant
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -555,7 +557,12 @@ impl ConnectClient {
 
     /// The token's grant: expiry, options and the items in its scope.
     pub fn grant(&self) -> ConnectTokenGrant {
-        self.lock().clone()
+        ConnectTokenGrant::clone(&self.lock())
+    }
+
+    /// The grant as it is now, for one call.
+    fn current(&self) -> Arc<ConnectTokenGrant> {
+        Arc::clone(&self.lock())
     }
 
     async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
@@ -565,7 +572,7 @@ impl ConnectClient {
     }
 
     async fn execute(&self, call: Call) -> Result<RawResponse, Error> {
-        let grant = self.grant();
+        let grant = self.current();
         grant.check_usable(self.engine.clock.now())?;
         self.engine.execute(call, Auth::Connect(&grant)).await
     }
@@ -602,7 +609,7 @@ impl ConnectClient {
     /// `POST /items`; the new item joins this token's scope. Never retried automatically.
     pub async fn create_item(&self, request: &CreateItemRequest) -> Result<Item, Error> {
         let item: Item = self.call(calls::create_item(request)?).await?;
-        self.lock().record_created_item(item.id.clone());
+        Arc::make_mut(&mut self.lock()).record_created_item(item.id.clone());
         Ok(item)
     }
 
@@ -632,7 +639,7 @@ impl ConnectClient {
         policy: WaitPolicy,
         on_progress: impl FnMut(&Item) + Send,
     ) -> Result<Item, Error> {
-        let grant = self.grant();
+        let grant = self.current();
         wait_for_item(
             &self.engine,
             &Auth::Connect(&grant),
@@ -656,7 +663,7 @@ impl ConnectClient {
         F: FnMut(Option<ConnectorCredential>) -> Fut + Send,
         Fut: Future<Output = Option<ItemParameters>> + Send,
     {
-        let grant = self.grant();
+        let grant = self.current();
         wait_for_item(
             &self.engine,
             &Auth::Connect(&grant),

@@ -185,7 +185,7 @@ impl Source for &Arc<KeyCache> {
         CredentialScope::ApiKey
     }
     fn refreshable(&self) -> bool {
-        self.refreshable
+        self.source.is_refreshable()
     }
     async fn key(&self, _: &Engine) -> Result<Option<(ApiKey, Epoch)>, Error> {
         KeyCache::key(self).await.map(Some)
@@ -205,18 +205,15 @@ pub(crate) struct KeyCache {
     manager: Mutex<TokenManager>,
     notify: Notify,
     source: KeySource,
-    refreshable: bool,
     engine: Arc<Engine>,
 }
 
 impl KeyCache {
     pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Self {
-        let refreshable = manager.is_refreshable();
         Self {
             manager: Mutex::new(manager),
             notify: Notify::new(),
             source,
-            refreshable,
             engine,
         }
     }

@@ -486,13 +486,15 @@ impl Client {
 /// ```
 pub struct ConnectClient {
     engine: Arc<Engine>,
-    grant: Mutex<ConnectTokenGrant>,
+    /// Shared, so a call takes the grant with one reference count instead of a deep copy;
+    /// recording a created item copies it on write.
+    grant: Mutex<Arc<ConnectTokenGrant>>,
 }
 
 impl std::fmt::Debug for ConnectClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectClient")
-            .field("grant", &*self.lock())
+            .field("grant", &**self.lock())
             .finish_non_exhaustive()
     }
 }
@@ -501,11 +503,11 @@ impl ConnectClient {
     fn new(engine: Arc<Engine>, grant: ConnectTokenGrant) -> Self {
         Self {
             engine,
-            grant: Mutex::new(grant),
+            grant: Mutex::new(Arc::new(grant)),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ConnectTokenGrant> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Arc<ConnectTokenGrant>> {
         self.grant
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -513,7 +515,12 @@ impl ConnectClient {
 
     /// The token's grant: expiry, options and the items in its scope.
     pub fn grant(&self) -> ConnectTokenGrant {
-        self.lock().clone()
+        ConnectTokenGrant::clone(&self.lock())
+    }
+
+    /// The grant as it is now, for one call.
+    fn current(&self) -> Arc<ConnectTokenGrant> {
+        Arc::clone(&self.lock())
     }
 
     fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
@@ -523,7 +530,7 @@ impl ConnectClient {
     }
 
     fn execute(&self, call: Call) -> Result<RawResponse, Error> {
-        let grant = self.grant();
+        let grant = self.current();
         grant.check_usable(self.engine.clock.now())?;
         self.engine.execute(call, Auth::Connect(&grant))
     }
@@ -557,7 +564,7 @@ impl ConnectClient {
     /// `POST /items`; the new item joins this token's scope. Never retried automatically.
     pub fn create_item(&self, request: &CreateItemRequest) -> Result<Item, Error> {
         let item: Item = self.call(calls::create_item(request)?)?;
-        self.lock().record_created_item(item.id.clone());
+        Arc::make_mut(&mut self.lock()).record_created_item(item.id.clone());
         Ok(item)
     }
 
@@ -583,7 +590,7 @@ impl ConnectClient {
         policy: WaitPolicy,
         on_progress: impl FnMut(&Item),
     ) -> Result<Item, Error> {
-        let grant = self.grant();
+        let grant = self.current();
         wait_for_item(
             &self.engine,
             &Auth::Connect(&grant),
@@ -605,7 +612,7 @@ impl ConnectClient {
     where
         F: FnMut(Option<ConnectorCredential>) -> Option<ItemParameters>,
     {
-        let grant = self.grant();
+        let grant = self.current();
         wait_for_item(
             &self.engine,
             &Auth::Connect(&grant),

@@ -79,7 +79,7 @@ impl Engine {
     pub(crate) fn execute(&self, call: Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
         let (scope, refreshable) = match &auth {
             Auth::None => (CredentialScope::None, false),
-            Auth::Key(cache) => (CredentialScope::ApiKey, cache.refreshable),
+            Auth::Key(cache) => (CredentialScope::ApiKey, cache.source.is_refreshable()),
             Auth::Connect(grant) => (grant.credential_scope(), false),
         };
         let mut exchange = Exchange::start(call, scope, self.retry.clone(), refreshable)?;
@@ -134,18 +134,15 @@ pub(crate) struct KeyCache {
     manager: Mutex<TokenManager>,
     refreshed: Condvar,
     source: KeySource,
-    refreshable: bool,
     engine: Arc<Engine>,
 }
 
 impl KeyCache {
     pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Self {
-        let refreshable = manager.is_refreshable();
         Self {
             manager: Mutex::new(manager),
             refreshed: Condvar::new(),
             source,
-            refreshable,
             engine,
         }
     }

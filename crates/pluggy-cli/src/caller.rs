@@ -4,7 +4,6 @@
 //! sent (exit code 4) and the rest are sent as they are.
 
 use pluggy_blocking::Client;
-use pluggy_core::http::Credential;
 use pluggy_core::{
     Call, ConnectToken, CredentialScope, Error, ItemId, check_access, parse_response,
 };
@@ -69,16 +68,23 @@ impl Caller {
     }
 }
 
-/// Makes `call` with a connect token: refused locally outside its scope, else sent as is.
+/// Makes `call` with a connect token: refused locally outside its scope (or once the token has
+/// expired), else sent through the SDK's connect-token client.
 pub fn with_token<T: DeserializeOwned>(
     settings: &Settings,
     token: &ConnectToken,
     call: Call,
     items: &[ItemId],
 ) -> Result<T, Failure> {
-    check_access(&call, CredentialScope::ConnectToken { items }).map_err(refused)?;
-    let raw = settings.send(&call, Credential::ConnectToken(token))?;
-    Ok(parse_response(call.endpoint(), &raw)?)
+    let endpoint = call.endpoint();
+    let raw = settings
+        .connect_client(token, items)?
+        .raw(call)
+        .map_err(|e| match e {
+            Error::Scope(refusal) => refused(refusal),
+            other => Failure::from(other),
+        })?;
+    Ok(parse_response(endpoint, &raw)?)
 }
 
 fn refused(error: pluggy_core::ScopeError) -> Failure {

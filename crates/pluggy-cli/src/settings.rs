@@ -2,13 +2,15 @@
 //! (`PLUGGY_BASE_URL`, `PLUGGY_CLIENT_ID`, `PLUGGY_CLIENT_SECRET`). The client secret is read
 //! from the environment only, never from the command line.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use pluggy_blocking::{Client, UreqTransport, UreqTransportConfig};
+use pluggy_blocking::clock::{Clock, SystemClock};
+use pluggy_blocking::{Client, ConnectClient, UreqTransport, UreqTransportConfig};
 use pluggy_core::http::Credential;
 use pluggy_core::{
-    ApiKey, BaseUrl, BlockingTransport, Call, ClientId, ClientSecret, Error, RawResponse,
-    Timestamp, auth_call, parse_auth_response,
+    ApiKey, BaseUrl, BlockingTransport, Call, ClientId, ClientSecret, ConnectToken,
+    ConnectTokenGrant, Error, ItemId, RawResponse, Timestamp, auth_call, parse_auth_response,
 };
 
 use crate::fail::Failure;
@@ -50,6 +52,27 @@ impl Settings {
             .credentials(id, secret)
             .user_agent_suffix(USER_AGENT)
             .build()
+            .map_err(|e| Failure::from(e).context("cannot set up the client"))
+    }
+
+    /// A connect-token client for `token`, whose scope is the items the command names: the
+    /// command cannot tell which item a token was issued for, so it lets the API decide
+    /// about those.
+    pub fn connect_client(
+        &self,
+        token: &ConnectToken,
+        items: &[ItemId],
+    ) -> Result<ConnectClient, Failure> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+        let mut grant = ConnectTokenGrant::new(token.clone(), clock.now(), None);
+        for item in items {
+            grant.record_created_item(item.clone());
+        }
+        Client::builder()
+            .base_url(self.base_url())
+            .user_agent_suffix(USER_AGENT)
+            .shared_clock(clock)
+            .build_connect_grant(grant)
             .map_err(|e| Failure::from(e).context("cannot set up the client"))
     }
 

@@ -633,6 +633,11 @@ impl KeySource {
         }
     }
 
+    /// Whether keys from this source can be replaced (a static key cannot).
+    pub fn is_refreshable(&self) -> bool {
+        matches!(self, KeySource::Credentials { .. })
+    }
+
     /// The `POST /auth` call that fetches a new key; a static key has none.
     pub fn auth_call(&self) -> Result<Call, Error> {
         match self {
@@ -705,6 +710,7 @@ mod tests {
         let creds = || Some((ClientId::new("id"), ClientSecret::new("s3cr3t")));
         let source = KeySource::from_parts(creds(), Some(ApiKey::new("k"))).unwrap();
         assert!(!source.manager(TokenConfig::default(), 1).is_refreshable());
+        assert!(!source.is_refreshable());
         assert!(source.auth_call().is_err());
         let source = KeySource::from_parts(creds(), None).unwrap();
         assert!(source.manager(TokenConfig::default(), 1).is_refreshable());
