@@ -58,7 +58,7 @@ impl Kind {
             Error::Api(api) if api.status == 403 => Kind::Scope,
             Error::Api(_) | Error::RateLimited { .. } | Error::Decode { .. } => Kind::Api,
             Error::Transport { .. } => Kind::Network,
-            Error::InvalidInput(_) => Kind::Usage,
+            Error::InvalidInput(_) | Error::InvalidHeader(_) => Kind::Usage,
             _ => Kind::Other,
         }
     }

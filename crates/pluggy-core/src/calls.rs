@@ -143,8 +143,11 @@ pub fn list_webhooks() -> Call {
     Call::new(&endpoints::WEBHOOKS_LIST)
 }
 
-/// `POST /webhooks`.
+/// `POST /webhooks`. Headers that HTTP cannot carry are refused before anything is sent.
 pub fn create_webhook(request: &CreateWebhook) -> Result<Call, Error> {
+    if let Some(headers) = &request.headers {
+        headers.check()?;
+    }
     Call::new(&endpoints::WEBHOOKS_CREATE).json(request)
 }
 
@@ -153,8 +156,12 @@ pub fn get_webhook(id: &WebhookId) -> Call {
     Call::new(&endpoints::WEBHOOKS_RETRIEVE).path_param("id", id.as_str())
 }
 
-/// `PATCH /webhooks/{id}`.
+/// `PATCH /webhooks/{id}`. Headers that HTTP cannot carry are refused before anything is
+/// sent.
 pub fn update_webhook(id: &WebhookId, request: &UpdateWebhook) -> Result<Call, Error> {
+    if let Some(Some(headers)) = &request.headers {
+        headers.check()?;
+    }
     Call::new(&endpoints::WEBHOOKS_UPDATE)
         .path_param("id", id.as_str())
         .json(request)
@@ -183,64 +190,119 @@ mod tests {
     fn every_constructor_prepares_against_the_table() {
         let item = ItemId::new("it-1");
         let acc = AccountId::new("ac/1");
-        assert_eq!(url(get_item(&item)), "https://api.pluggy.ai/items/it-1");
-        assert_eq!(
-            url(list_accounts(&item, None)),
-            "https://api.pluggy.ai/accounts?itemId=it-1"
-        );
-        assert_eq!(
-            url(list_transactions(
-                &acc,
-                &TransactionFilters {
-                    page: Some(2),
-                    ..Default::default()
-                }
-            )),
-            "https://api.pluggy.ai/transactions?accountId=ac%2F1&page=2"
-        );
-        assert_eq!(
-            url(next_transactions_cursor("?accountId=ac&after=a+b==").unwrap()),
-            "https://api.pluggy.ai/v2/transactions?accountId=ac&after=a+b=="
-        );
-        assert_eq!(
-            url(get_connector(ConnectorId::new(0))),
-            "https://api.pluggy.ai/connectors/0"
-        );
-        assert_eq!(
-            url(list_investment_transactions(
-                &InvestmentId::new("i"),
-                Some(1),
-                None
-            )),
-            "https://api.pluggy.ai/investments/i/transactions?page=1"
-        );
-        for call in [
-            get_identity_by_item(&item),
-            get_identity(&IdentityId::new("x")),
-            get_transaction(&TransactionId::new("t")),
-            get_investment(&InvestmentId::new("i")),
-            list_investments(&item, &InvestmentFilters::default()),
-            list_transactions_cursor(&acc, &CursorTransactionFilters::default()),
-            get_account(&acc),
-            delete_item(&item),
-            disable_auto_sync(&item),
-            list_webhooks(),
-            get_webhook(&WebhookId::new("w")),
-            delete_webhook(&WebhookId::new("w")),
-            list_connectors(&ConnectorFilters::default()),
-        ] {
-            url(call);
-        }
         let params = ItemParameters::new().with("user", "user-ok");
-        for call in [
-            create_item(&CreateItemRequest::new(ConnectorId::new(0), params.clone())).unwrap(),
-            send_mfa(&item, &params).unwrap(),
-            validate_connector(ConnectorId::new(0), &params).unwrap(),
-            update_item(&item, &UpdateItemRequest::default()).unwrap(),
-            create_connect_token(&ConnectTokenRequest::default()).unwrap(),
-            update_webhook(&WebhookId::new("w"), &UpdateWebhook::default()).unwrap(),
-        ] {
-            url(call);
+        let api = "https://api.pluggy.ai";
+        let cases: Vec<(Call, &str)> = vec![
+            (get_item(&item), "/items/it-1"),
+            (list_accounts(&item, None), "/accounts?itemId=it-1"),
+            (
+                list_accounts(&item, Some(&AccountType::Credit)),
+                "/accounts?itemId=it-1&type=CREDIT",
+            ),
+            (
+                list_transactions(
+                    &acc,
+                    &TransactionFilters {
+                        page: Some(2),
+                        ..Default::default()
+                    },
+                ),
+                "/transactions?accountId=ac%2F1&page=2",
+            ),
+            (
+                next_transactions_cursor("?accountId=ac&after=a+b==").unwrap(),
+                "/v2/transactions?accountId=ac&after=a+b==",
+            ),
+            (get_connector(ConnectorId::new(0)), "/connectors/0"),
+            (
+                list_investment_transactions(&InvestmentId::new("i"), Some(1), None),
+                "/investments/i/transactions?page=1",
+            ),
+            (
+                list_investment_transactions(&InvestmentId::new("i"), None, Some(50)),
+                "/investments/i/transactions?pageSize=50",
+            ),
+            (get_identity_by_item(&item), "/identity?itemId=it-1"),
+            (get_identity(&IdentityId::new("x y")), "/identity/x%20y"),
+            (get_transaction(&TransactionId::new("t")), "/transactions/t"),
+            (get_investment(&InvestmentId::new("i")), "/investments/i"),
+            (
+                list_investments(&item, &InvestmentFilters::default()),
+                "/investments?itemId=it-1",
+            ),
+            (
+                list_transactions_cursor(&acc, &CursorTransactionFilters::default()),
+                "/v2/transactions?accountId=ac%2F1",
+            ),
+            (get_account(&acc), "/accounts/ac%2F1"),
+            (delete_item(&item), "/items/it-1"),
+            (disable_auto_sync(&item), "/items/it-1/disable-auto-sync"),
+            (list_webhooks(), "/webhooks"),
+            (get_webhook(&WebhookId::new("w")), "/webhooks/w"),
+            (delete_webhook(&WebhookId::new("w")), "/webhooks/w"),
+            (list_connectors(&ConnectorFilters::default()), "/connectors"),
+            (
+                create_item(&CreateItemRequest::new(ConnectorId::new(0), params.clone())).unwrap(),
+                "/items",
+            ),
+            (send_mfa(&item, &params).unwrap(), "/items/it-1/mfa"),
+            (
+                validate_connector(ConnectorId::new(0), &params).unwrap(),
+                "/connectors/0/validate",
+            ),
+            (
+                update_item(&item, &UpdateItemRequest::default()).unwrap(),
+                "/items/it-1",
+            ),
+            (
+                create_connect_token(&ConnectTokenRequest::default()).unwrap(),
+                "/connect_token",
+            ),
+            (
+                create_webhook(&CreateWebhook {
+                    url: "https://example.com/h".into(),
+                    event: crate::WebhookEvent::All,
+                    headers: None,
+                })
+                .unwrap(),
+                "/webhooks",
+            ),
+            (
+                update_webhook(&WebhookId::new("w"), &UpdateWebhook::default()).unwrap(),
+                "/webhooks/w",
+            ),
+        ];
+        for (call, path) in cases {
+            let route = call.endpoint().route;
+            assert_eq!(url(call), format!("{api}{path}"), "{route}");
         }
+    }
+
+    #[test]
+    fn webhook_headers_http_cannot_carry_are_refused_before_sending() {
+        use crate::models::WebhookHeaders;
+        let bad = WebhookHeaders::new().with("x-webhook-secret", "whsec\n");
+        let create = CreateWebhook {
+            url: "https://example.com/h".into(),
+            event: crate::WebhookEvent::All,
+            headers: Some(bad.clone()),
+        };
+        let update = UpdateWebhook {
+            headers: Some(Some(WebhookHeaders::new().with("bad name", "v"))),
+            ..Default::default()
+        };
+        for result in [
+            create_webhook(&create),
+            update_webhook(&WebhookId::new("w"), &update),
+        ] {
+            let err = result.unwrap_err();
+            assert!(matches!(err, Error::InvalidHeader(_)), "{err:?}");
+            assert!(!err.is_transient());
+        }
+        let cleared = UpdateWebhook {
+            headers: Some(None),
+            ..Default::default()
+        };
+        assert!(update_webhook(&WebhookId::new("w"), &cleared).is_ok());
     }
 }

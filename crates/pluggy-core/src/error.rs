@@ -307,6 +307,9 @@ pub enum Error {
     /// The arguments of the call are invalid; nothing was sent.
     #[error("invalid request: {0}")]
     InvalidInput(String),
+    /// A custom webhook header can never be sent as written; nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidHeader(#[from] crate::models::InvalidHeader),
     /// A deadline given by the caller passed (for example while waiting for an item).
     #[error("{0}")]
     DeadlineExceeded(String),
@@ -323,6 +326,7 @@ impl Error {
             | Error::Scope(_)
             | Error::Decode { .. }
             | Error::InvalidInput(_)
+            | Error::InvalidHeader(_)
             | Error::DeadlineExceeded(_) => false,
         }
     }

@@ -52,7 +52,9 @@ pub use transaction::{
     BoletoMetadata, CreditCardMetadata, CursorTransactionFilters, Document, Merchant, PaymentData,
     PaymentParticipant, Transaction, TransactionFilters, TransactionStatus, TransactionType,
 };
-pub use webhooks::{CreateWebhook, UpdateWebhook, Webhook, WebhookHeaders};
+pub use webhooks::{
+    CreateWebhook, InvalidHeader, UpdateWebhook, Webhook, WebhookHeaders, check_header,
+};
 
 use serde::{Deserialize, Serialize};
 

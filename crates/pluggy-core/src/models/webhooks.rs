@@ -48,6 +48,81 @@ impl WebhookHeaders {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Checks that every header can be sent as it is written (see [`check_header`]); the
+    /// first one that cannot is the error.
+    pub fn check(&self) -> Result<(), InvalidHeader> {
+        self.iter()
+            .try_for_each(|(name, value)| check_header(name, value))
+    }
+}
+
+/// Why a custom webhook header can never be sent as written. `Display` names the header and
+/// the rule it breaks, never the value (header values are secrets).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidHeader {
+    /// The name is empty.
+    #[error("a webhook header has an empty name")]
+    EmptyName,
+    /// The name has a character HTTP does not allow in header names.
+    #[error(
+        "the webhook header name {name:?} is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"
+    )]
+    BadName {
+        /// The name, as given.
+        name: String,
+    },
+    /// The value has a character HTTP cannot carry in a header, or whitespace at either end
+    /// (which HTTP strips, so the receiver would see another value).
+    #[error("the value of the webhook header {name:?} {problem}")]
+    BadValue {
+        /// The header's name.
+        name: String,
+        /// What is wrong with the value, without the value.
+        problem: &'static str,
+    },
+}
+
+/// Checks one custom webhook header against what HTTP/1.1 can carry unchanged (RFC 9110 §5):
+/// the name is a non-empty token; the value is visible ASCII with inner spaces or tabs, and no
+/// whitespace at either end. A header that fails would be refused by the sender or arrive
+/// altered, and the receiver checking it would refuse every delivery.
+pub fn check_header(name: &str, value: &str) -> Result<(), InvalidHeader> {
+    if name.is_empty() {
+        return Err(InvalidHeader::EmptyName);
+    }
+    if !name.bytes().all(is_token_byte) {
+        return Err(InvalidHeader::BadName {
+            name: name.to_owned(),
+        });
+    }
+    let bad_value = |problem| InvalidHeader::BadValue {
+        name: name.to_owned(),
+        problem,
+    };
+    if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+        return Err(bad_value("has a line break"));
+    }
+    if !value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        return Err(bad_value(
+            "has a control or non-ASCII character (visible ASCII, spaces and tabs only)",
+        ));
+    }
+    if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
+        return Err(bad_value(
+            "starts or ends with whitespace, which HTTP strips in transit",
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 9110 `tchar`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 impl<'a> IntoIterator for &'a WebhookHeaders {
@@ -163,6 +238,57 @@ mod tests {
             assert_eq!(u.headers, headers, "{body}");
             assert_eq!(serde_json::to_value(&u).unwrap(), body);
         }
+    }
+
+    #[test]
+    fn headers_that_http_cannot_carry_are_named_without_their_value() {
+        for (name, value) in [("x-webhook-secret", "whsec"), ("X_Auth.1~", "a b\tc")] {
+            assert_eq!(check_header(name, value), Ok(()), "{name}");
+        }
+        let cases = [
+            ("", "v", InvalidHeader::EmptyName),
+            (
+                "bad name",
+                "v",
+                InvalidHeader::BadName {
+                    name: "bad name".into(),
+                },
+            ),
+            ("x:y", "v", InvalidHeader::BadName { name: "x:y".into() }),
+            (
+                "\u{e9}",
+                "v",
+                InvalidHeader::BadName {
+                    name: "\u{e9}".into(),
+                },
+            ),
+        ];
+        for (name, value, expected) in cases {
+            assert_eq!(check_header(name, value), Err(expected), "{name:?}");
+        }
+        for value in [
+            "s3cret\n",
+            "s3\rcret",
+            "s3cret\0",
+            "s3cr\u{e9}t",
+            " s3cret",
+            "s3cret\t",
+        ] {
+            let err = check_header("x-webhook-secret", value).unwrap_err();
+            assert!(matches!(err, InvalidHeader::BadValue { .. }), "{value:?}");
+            let text = err.to_string();
+            assert!(
+                text.contains("x-webhook-secret") && !text.contains("s3"),
+                "{text}"
+            );
+        }
+        let headers = WebhookHeaders::new()
+            .with("x-ok", "fine")
+            .with("x-webhook-secret", "whsec\n");
+        assert!(matches!(
+            headers.check(),
+            Err(InvalidHeader::BadValue { name, .. }) if name == "x-webhook-secret"
+        ));
     }
 
     #[test]
