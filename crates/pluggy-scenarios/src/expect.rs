@@ -1,8 +1,8 @@
 //! What the emulator must have seen after each scenario, and what the client must have
 //! returned: the checks both suites share.
 
-use pluggy_core::models::{Item, ReducedAccount};
-use pluggy_core::{ExecutionStatus, ItemStatus};
+use pluggy_core::models::{Item, Page, ReducedAccount};
+use pluggy_core::{ExecutionStatus, ItemStatus, REDUCED_ACCOUNT_FIELDS, RawResponse};
 use serde_json::Value;
 
 use crate::Stats;
@@ -14,10 +14,29 @@ pub fn synced(item: &Item) {
     assert_eq!(item.execution_status, ExecutionStatus::Success, "{item:?}");
 }
 
-/// The reduced accounts a connect token sees: some accounts, each without the full view's
-/// fields (the emulator and the model agree on the reduced shape).
-pub fn reduced_accounts(accounts: &[ReducedAccount]) {
+/// The answer a connect token got from `GET /accounts`: some accounts, each with nothing but
+/// the reduced view's fields (no balance, owner, tax number, bank or credit data), and each
+/// decoding as a [`ReducedAccount`].
+pub fn reduced_accounts(answer: &RawResponse) {
+    assert_eq!(answer.status(), 200);
+    let page: Value = serde_json::from_slice(answer.body()).expect("the accounts page is JSON");
+    let accounts = page["results"].as_array().expect("a page has results");
     assert!(!accounts.is_empty(), "the sandbox item has accounts");
+    for account in accounts {
+        let fields = account.as_object().expect("an account is an object");
+        for name in fields.keys() {
+            assert!(
+                REDUCED_ACCOUNT_FIELDS.contains(&name.as_str()),
+                "the reduced view shows `{name}`: {account}"
+            );
+        }
+        for name in ["id", "itemId", "type", "subtype"] {
+            assert!(fields.contains_key(name), "no `{name}` in {account}");
+        }
+    }
+    let typed: Page<ReducedAccount> =
+        serde_json::from_slice(answer.body()).expect("the accounts decode as ReducedAccount");
+    assert_eq!(typed.results.len(), accounts.len());
 }
 
 /// Nothing reached the emulator between two snapshots: no request, no `POST /auth`.
@@ -97,4 +116,42 @@ pub fn webhook_for(body: &Value, item_id: &str) {
 /// Whether a webhook body is about `item_id`.
 pub fn is_about(body: &Value, item_id: &str) -> bool {
     body["itemId"] == item_id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(account: Value) -> RawResponse {
+        let page =
+            serde_json::json!({"results": [account], "page": 1, "total": 1, "totalPages": 1});
+        RawResponse::new(200, Vec::new(), page.to_string().into_bytes())
+    }
+
+    fn reduced() -> Value {
+        serde_json::json!({
+            "id": "a", "itemId": "i", "type": "BANK", "subtype": "CHECKING_ACCOUNT",
+            "name": "Conta", "number": "1", "currencyCode": "BRL"
+        })
+    }
+
+    #[test]
+    fn the_reduced_view_passes() {
+        reduced_accounts(&answer(reduced()));
+    }
+
+    #[test]
+    #[should_panic(expected = "the reduced view shows `balance`")]
+    fn a_full_view_field_fails() {
+        let mut account = reduced();
+        account["balance"] = serde_json::json!(10.5);
+        reduced_accounts(&answer(account));
+    }
+
+    #[test]
+    #[should_panic(expected = "the sandbox item has accounts")]
+    fn no_accounts_fails() {
+        let empty = RawResponse::new(200, Vec::new(), br#"{"results": []}"#.to_vec());
+        reduced_accounts(&empty);
+    }
 }
