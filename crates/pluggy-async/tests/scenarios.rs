@@ -292,6 +292,7 @@ mod scenarios {
                 .unwrap(),
         );
         let accounts = front.list_accounts(&item.id).await.unwrap();
+        assert!(!accounts.results.is_empty());
         expect::reduced_accounts(
             &front
                 .raw(calls::list_accounts(&item.id, None))

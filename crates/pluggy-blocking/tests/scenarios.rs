@@ -237,6 +237,7 @@ mod scenarios {
             .unwrap();
         expect::synced(&front.wait_for_item(&item.id, fast_wait(), |_| {}).unwrap());
         let accounts = front.list_accounts(&item.id).unwrap();
+        assert!(!accounts.results.is_empty());
         expect::reduced_accounts(&front.raw(calls::list_accounts(&item.id, None)).unwrap());
         let raw = front.raw(calls::get_item(&item.id)).unwrap();
         assert_eq!(raw.status(), 200);
