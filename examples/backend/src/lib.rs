@@ -10,6 +10,12 @@
 //!   which items belong to which user.
 //! - `GET /items` lists the signed-in user's items.
 //!
+//! The server protects itself the way any server facing the internet must: a client has
+//! [`Limits::read_timeout`] to send each request's head (the same timer closes a kept-alive
+//! connection that sits idle that long) and again for its body, and at most
+//! [`Limits::max_connections`] connections are open at once; one more is answered `503` at once
+//! and closed, so idle or slow clients can hold up no one for longer than the timeout.
+//!
 //! Who is signed in comes from the `x-user-id` header here: a stand-in for your own session
 //! or token check. The records live in memory; a real app keeps the item-to-user links and the
 //! `eventId`s it has handled (a day is plenty: Pluggy's retries span a few hours) in its
@@ -25,8 +31,8 @@
 //!     .credentials("client-id", ClientSecret::new(std::env::var("PLUGGY_CLIENT_SECRET")?))
 //!     .build()?;
 //! let app = App::start(pluggy, "https://backend.example.com", std::env::var("WEBHOOK_SECRET")?).await?;
-//! let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
-//! app.serve(listener).await;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! app.serve(listener, pluggy_backend_example::Limits::default()).await;
 //! # Ok(()) }
 //! ```
 
@@ -35,6 +41,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -42,17 +49,18 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use pluggy_async::Client;
 use pluggy_core::models::{
     ConnectTokenOptions, ConnectTokenRequest, CreateWebhook, UpdateWebhook, WebhookHeaders,
+    check_header,
 };
 use pluggy_core::webhook::WebhookPayload;
 use pluggy_core::{Error, ItemId, WebhookEvent, verify_headers};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 /// The header that says who is signed in (stand-in for a real session).
 pub const USER_HEADER: &str = "x-user-id";
@@ -62,6 +70,36 @@ pub const WEBHOOK_SECRET_HEADER: &str = "x-webhook-secret";
 pub const WEBHOOK_PATH: &str = "/webhooks/pluggy";
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 * 1024;
+
+/// What one client may hold of the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Time to send a request's head, and to send its body; a kept-alive connection idle this
+    /// long is closed.
+    pub read_timeout: Duration,
+    /// Connections open at once; the next one is answered `503` and closed.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            read_timeout: Duration::from_secs(10),
+            max_connections: 512,
+        }
+    }
+}
+
+/// The whole answer to a connection beyond [`Limits::max_connections`].
+fn busy_answer() -> Vec<u8> {
+    let body = json!({"error": "too many connections: retry in a second"}).to_string();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
 
 /// One item of one user, as the backend knows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -115,12 +153,15 @@ impl std::fmt::Debug for App {
 impl App {
     /// Registers (or refreshes) the webhook `{public_url}/webhooks/pluggy` for every event,
     /// with the custom header carrying `webhook_secret`, and starts the event handler task.
-    /// Call it on a tokio runtime.
+    /// Call it on a tokio runtime. A secret that HTTP cannot carry as a header value (a line
+    /// break, a control character, whitespace at either end) is refused before anything is
+    /// sent: every delivery would fail the check.
     pub async fn start(
         pluggy: Client,
         public_url: &str,
         webhook_secret: String,
     ) -> Result<Self, Error> {
+        check_header(WEBHOOK_SECRET_HEADER, &webhook_secret)?;
         let url = format!("{}{WEBHOOK_PATH}", public_url.trim_end_matches('/'));
         let headers = WebhookHeaders::new().with(WEBHOOK_SECRET_HEADER, webhook_secret.clone());
         let existing = pluggy.list_webhooks().await?.results;
@@ -180,31 +221,40 @@ impl App {
         self.store().stats
     }
 
-    /// Serves HTTP/1.1 on `listener` until the task is dropped.
-    pub async fn serve(self, listener: TcpListener) {
+    /// Serves HTTP/1.1 on `listener` within `limits` until the task is dropped.
+    pub async fn serve(self, listener: TcpListener, limits: Limits) {
+        let permits = Arc::new(Semaphore::new(limits.max_connections));
         loop {
             let stream = match listener.accept().await {
                 Ok((stream, _)) => stream,
                 Err(_) => {
                     // Out of file descriptors or similar: give the system a moment.
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
+            };
+            let Ok(permit) = permits.clone().try_acquire_owned() else {
+                // A fresh socket's send buffer takes the whole answer; nothing waits on it.
+                let _ = stream.try_write(&busy_answer());
+                continue;
             };
             let app = self.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req| {
                     let app = app.clone();
-                    async move { Ok::<_, Infallible>(app.route(req).await) }
+                    async move { Ok::<_, Infallible>(app.route(req, limits.read_timeout).await) }
                 });
                 let _ = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.read_timeout)
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
+                drop(permit);
             });
         }
     }
 
-    async fn route(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    async fn route(&self, req: Request<Incoming>, read_timeout: Duration) -> Response<Full<Bytes>> {
         let (parts, body) = req.into_parts();
         let header = |name: &str| {
             parts
@@ -213,9 +263,19 @@ impl App {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let body = match Limited::new(body, MAX_BODY).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => return reply(StatusCode::PAYLOAD_TOO_LARGE, json!({"error": "too large"})),
+        let body = match tokio::time::timeout(read_timeout, Limited::new(body, MAX_BODY).collect())
+            .await
+        {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(_)) => {
+                return reply(StatusCode::PAYLOAD_TOO_LARGE, json!({"error": "too large"}));
+            }
+            Err(_) => {
+                return reply(
+                    StatusCode::REQUEST_TIMEOUT,
+                    json!({"error": "the body was not received in time"}),
+                );
+            }
         };
         match (&parts.method, parts.uri.path()) {
             (&Method::POST, "/connect-token") => match header(USER_HEADER) {

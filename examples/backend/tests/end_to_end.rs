@@ -9,7 +9,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use pluggy_async::Client;
-use pluggy_backend_example::{App, USER_HEADER, WEBHOOK_PATH, WEBHOOK_SECRET_HEADER};
+use pluggy_backend_example::{App, Limits, USER_HEADER, WEBHOOK_PATH, WEBHOOK_SECRET_HEADER};
 use pluggy_core::models::{CreateItemRequest, ItemParameters};
 use pluggy_core::{ClientSecret, ConnectToken, ConnectorId, WaitPolicy};
 use pluggy_emulator::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator};
@@ -76,7 +76,7 @@ async fn a_user_connects_a_bank_and_the_webhook_links_the_item_to_them() {
     )
     .await
     .expect("app");
-    let server = tokio::spawn(app.clone().serve(listener));
+    let server = tokio::spawn(app.clone().serve(listener, Limits::default()));
 
     // The webhook is registered once, with the custom header, even when started again.
     App::start(
