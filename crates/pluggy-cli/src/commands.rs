@@ -26,7 +26,7 @@ use crate::cli::{
     WebhooksCommand,
 };
 use crate::fail::{Failure, Kind};
-use crate::output::{Table, cell, json_line};
+use crate::output::{Table, cell, json_line, sanitize};
 use crate::receiver::{Event, Receiver};
 use crate::settings::Settings;
 
@@ -159,7 +159,12 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
                 |c| c.get_connector(id),
             )?;
             show(settings, &connector, |c| {
-                println!("{} ({}), {}", c.name, c.id, cell(c.kind.as_ref()));
+                println!(
+                    "{} ({}), {}",
+                    sanitize(&c.name),
+                    c.id,
+                    sanitize(&cell(c.kind.as_ref()))
+                );
                 println!("credentials:");
                 print_credentials(&c.credentials);
             })
@@ -173,12 +178,59 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
                 &[],
                 |c| c.validate_connector(connector, &parameters),
             )?;
-            let data = json!({ "valid": true, "parameters": answer.parameters.map(|p| p.names().map(str::to_owned).collect::<Vec<_>>()) });
-            show(settings, &data, |_| {
-                println!("the credentials pass connector {id}'s rules");
-            })
+            show_validation(settings, id, &answer)
         }
     }
+}
+
+/// Prints the API's verdict on credentials; credentials it found errors in fail the command
+/// (exit code 1), each error named.
+fn show_validation(
+    settings: &Settings,
+    connector: u32,
+    answer: &ValidationResponse,
+) -> Result<(), Failure> {
+    let valid = answer.is_valid();
+    let errors: Vec<Value> = answer
+        .errors
+        .iter()
+        .map(|e| json!({ "parameter": e.parameter, "code": e.code, "message": e.message }))
+        .collect();
+    let names = answer
+        .parameters
+        .as_ref()
+        .map(|p| p.names().map(str::to_owned).collect::<Vec<_>>());
+    let data = json!({ "valid": valid, "errors": errors, "parameters": names });
+    show(settings, &data, |_| {
+        if valid {
+            println!("the credentials pass connector {connector}'s rules");
+        } else {
+            let mut table = Table::new(&["PARAMETER", "CODE", "ERROR"]);
+            for e in &answer.errors {
+                table.row(vec![e.parameter.clone(), e.code.clone(), e.message.clone()]);
+            }
+            table.print();
+        }
+    })?;
+    if valid {
+        return Ok(());
+    }
+    let named: Vec<String> = answer
+        .errors
+        .iter()
+        .map(|e| {
+            let parameter = if e.parameter.is_empty() {
+                "(no parameter named)"
+            } else {
+                e.parameter.as_str()
+            };
+            format!("{parameter}: {} (code {})", e.message, e.code)
+        })
+        .collect();
+    Err(Failure::other(format!(
+        "the credentials do not pass connector {connector}'s rules: {}",
+        named.join("; ")
+    )))
 }
 
 fn print_credentials(credentials: &[ConnectorCredential]) {
@@ -369,7 +421,11 @@ fn show_item(settings: &Settings, item: &Item) -> Result<(), Failure> {
         ]);
         table.print();
         if let Some(error) = &item.error {
-            println!("error: {}: {}", error.code, error.message);
+            println!(
+                "error: {}: {}",
+                sanitize(&error.code.to_string()),
+                sanitize(&error.message)
+            );
         }
     })
 }
@@ -392,8 +448,8 @@ fn wait_item(
             eprintln!(
                 "{:>6.1}s  {:<20} {}",
                 started.elapsed().as_secs_f64(),
-                now.0,
-                now.1
+                sanitize(&now.0),
+                sanitize(&now.1)
             );
             last = Some(now);
         }
@@ -739,18 +795,14 @@ fn listen(
             if json {
                 let _ = json_line(&json!({ "duplicate": d.duplicate, "payload": d.raw }));
             } else {
+                let payload = &d.payload;
+                let field = |value: Option<&str>| sanitize(value.unwrap_or("(none)")).into_owned();
                 println!(
                     "{:<26} eventId {}  item {}  clientUserId {}{}",
-                    d.payload.event().as_str(),
-                    d.payload.event_id().map(|e| e.as_str()).unwrap_or("(none)"),
-                    d.payload
-                        .item_id()
-                        .map(|i| i.as_str().to_owned())
-                        .unwrap_or_else(|| "(none)".into()),
-                    d.payload
-                        .client_user_id()
-                        .map(|u| u.as_str().to_owned())
-                        .unwrap_or_else(|| "(none)".into()),
+                    sanitize(payload.event().as_str()),
+                    field(payload.event_id().map(|e| e.as_str())),
+                    field(payload.item_id().as_ref().map(|i| i.as_str())),
+                    field(payload.client_user_id().as_ref().map(|u| u.as_str())),
                     if d.duplicate {
                         "  (repeat, ignored)"
                     } else {
@@ -760,7 +812,9 @@ fn listen(
             }
             let _ = std::io::stdout().flush();
         }
-        Event::Rejected { status, reason } => eprintln!("refused a request ({status}): {reason}"),
+        Event::Rejected { status, reason } => {
+            eprintln!("refused a request ({status}): {}", sanitize(&reason));
+        }
     })
     .map_err(|e| {
         Failure::new(

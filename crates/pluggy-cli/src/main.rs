@@ -40,7 +40,8 @@ fn main() -> ExitCode {
     match commands::run(&settings, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("pluggy: {failure}");
+            // The message often carries the API's own text.
+            eprintln!("pluggy: {}", output::sanitize(&failure.message));
             ExitCode::from(failure.kind.exit_code())
         }
     }

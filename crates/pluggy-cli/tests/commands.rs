@@ -449,3 +449,61 @@ fn the_emulator_announces_itself_as_json_too() {
     assert_eq!(check["clientId"], announced["clientId"]);
     assert!(check.get("apiKey").is_none(), "{check}");
 }
+
+#[test]
+fn connectors_validate_reports_the_api_verdict() {
+    let emulator = EmulatorProcess::start();
+    let url = emulator.url.as_str();
+    let good = at(
+        url,
+        &[
+            "connectors",
+            "validate",
+            "0",
+            "--parameter",
+            "user=user-ok",
+            "--parameter",
+            "password=password-ok",
+            "--json",
+        ],
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(good["valid"], true, "{good}");
+    assert_eq!(good["errors"].as_array().map(Vec::len), Some(0), "{good}");
+
+    let bad_args = [
+        "connectors",
+        "validate",
+        "0",
+        "--parameter",
+        "user=nobody",
+        "--parameter",
+        "password=123",
+    ];
+    let bad = at(url, &bad_args).expect_code(1);
+    assert!(!bad.stdout.contains("credentials pass"), "{}", bad.stdout);
+    assert!(bad.stdout.contains("PARAMETER"), "{}", bad.stdout);
+    for name in ["user", "password"] {
+        assert!(
+            bad.stderr.contains(&format!("{name}: ")),
+            "{name} not named: {}",
+            bad.stderr
+        );
+    }
+    let mut json_args = bad_args.to_vec();
+    json_args.push("--json");
+    let bad = at(url, &json_args).expect_code(1);
+    let verdict = bad.json();
+    assert_eq!(verdict["valid"], false, "{verdict}");
+    let named: Vec<&str> = verdict["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["parameter"].as_str())
+        .collect();
+    assert!(
+        named.contains(&"user") && named.contains(&"password"),
+        "{verdict}"
+    );
+}
