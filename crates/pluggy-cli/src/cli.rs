@@ -10,6 +10,7 @@ use crate::demo::DemoOptions;
 const AFTER_HELP: &str = "\
 Configuration: flags first, then the environment.
   PLUGGY_BASE_URL       the API (default https://api.pluggy.ai)
+  PLUGGY_TIMEOUT        seconds allowed per request (default 30; --timeout)
   PLUGGY_CLIENT_ID      your application's client id
   PLUGGY_CLIENT_SECRET  your application's client secret (environment only, never a flag)
   PLUGGY_CONNECT_TOKEN  act as the front end with this connect token instead: connectors,
@@ -33,6 +34,17 @@ pub struct Cli {
     /// Print JSON (one document per line) instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Give up on a request after this many seconds (connecting, sending and reading the whole
+    /// answer).
+    #[arg(
+        long,
+        global = true,
+        env = "PLUGGY_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub timeout: u64,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

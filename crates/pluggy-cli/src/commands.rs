@@ -10,7 +10,7 @@ use pluggy_core::models::{
     ConnectTokenOptions, ConnectTokenRequest, Connector, ConnectorCredential, ConnectorFilters,
     CreateItemRequest, CreateWebhook, CursorTransactionFilters, Item, ItemParameters, Page,
     ReducedAccount, Transaction, TransactionFilters, UpdateItemRequest, UpdateWebhook,
-    ValidationResponse, Webhook, WebhookHeaders,
+    ValidationResponse, Webhook, WebhookHeaders, check_header,
 };
 use pluggy_core::{
     AccountId, ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, calls,
@@ -656,21 +656,25 @@ fn investments(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
     })
 }
 
-/// `K:V` pairs into headers.
+/// `K:V` pairs into headers, each checked against what HTTP can carry
+/// ([`check_header`]): a header that fails could never be sent as written, so it is refused
+/// here, before anything is sent. Only spaces and tabs around the name and the value are
+/// dropped (as HTTP does around a value); a line break or control character is an error.
+/// Messages name the header, never its value.
 fn parse_headers(pairs: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    let ows: &[char] = &[' ', '\t'];
     pairs
         .iter()
-        .map(|pair| {
+        .enumerate()
+        .map(|(n, pair)| {
             let (k, v) = pair.split_once(':').ok_or_else(|| {
                 Failure::usage(format!(
-                    "--header takes NAME:VALUE (got a value without a colon for {:?})",
-                    pair.chars().take(20).collect::<String>()
+                    "--header takes NAME:VALUE (--header number {} has no colon)",
+                    n + 1
                 ))
             })?;
-            let (k, v) = (k.trim(), v.trim());
-            if k.is_empty() {
-                return Err(Failure::usage("--header has an empty NAME"));
-            }
+            let (k, v) = (k.trim_matches(ows), v.trim_matches(ows));
+            check_header(k, v).map_err(|e| Failure::usage(format!("--header: {e}")))?;
             Ok((k.to_owned(), v.to_owned()))
         })
         .collect()
@@ -889,6 +893,7 @@ mod tests {
         assert_eq!(headers, [("x-token".to_owned(), "a:b".to_owned())]);
         let err = parse_headers(&["no-colon".to_owned()]).expect_err("invalid");
         assert_eq!(err.kind, Kind::Usage);
+        assert!(!err.message.contains("no-colon"), "{err}");
 
         let args = ParameterArgs {
             parameters: vec!["user=user-ok".into(), "password=a=b".into()],
@@ -904,6 +909,26 @@ mod tests {
             secret_parameters: Vec::new(),
         };
         assert_eq!(read_parameters(&bad).expect_err("no =").kind, Kind::Usage);
+    }
+
+    #[test]
+    fn headers_http_cannot_carry_are_refused_by_name_never_by_value() {
+        for (pair, name) in [
+            ("x-webhook-secret:whsec-1\n", "x-webhook-secret"),
+            ("x-webhook-secret:whsec-1\r\nx-evil: 1", "x-webhook-secret"),
+            ("x-token:whsec-1\u{1b}[2J", "x-token"),
+            ("x-token:whsec-1é", "x-token"),
+            ("bad name:whsec-1", "bad name"),
+            ("x(token):whsec-1", "x(token)"),
+            (":whsec-1", ""),
+        ] {
+            let err = parse_headers(&[pair.to_owned()]).expect_err(pair);
+            assert_eq!(err.kind, Kind::Usage, "{pair:?}");
+            assert!(err.message.contains(name), "{pair:?}: {err}");
+            assert!(!err.message.contains("whsec-1"), "{pair:?}: {err}");
+        }
+        let ok = parse_headers(&["x-token:\t a b \t".to_owned()]).expect("valid");
+        assert_eq!(ok, [("x-token".to_owned(), "a b".to_owned())]);
     }
 
     #[test]

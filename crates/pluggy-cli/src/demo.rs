@@ -143,7 +143,7 @@ pub fn run(settings: &Settings, options: &DemoOptions) -> Result<(), Failure> {
     let settings = match &embedded {
         Some(emulator) => Settings {
             base_url: Some(emulator.base_url().to_owned()),
-            json: settings.json,
+            ..settings.clone()
         },
         None => settings.clone(),
     };

@@ -25,6 +25,7 @@ mod receiver;
 mod settings;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
     let settings = Settings {
         base_url: cli.base_url.clone(),
         json: cli.json,
+        timeout: Duration::from_secs(cli.timeout),
     };
     match commands::run(&settings, cli.command) {
         Ok(()) => ExitCode::SUCCESS,

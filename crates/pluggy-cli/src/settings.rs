@@ -20,6 +20,13 @@ pub const CLIENT_ID_VAR: &str = "PLUGGY_CLIENT_ID";
 /// The environment variable holding the application's client secret.
 pub const CLIENT_SECRET_VAR: &str = "PLUGGY_CLIENT_SECRET";
 
+/// Largest answer read from the API; a larger one fails as a network error instead of filling
+/// the memory (a page of 500 transactions is well under 1 MiB).
+const MAX_ANSWER_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Longest time allowed to open a connection (less when the whole request is allowed less).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The `User-Agent` suffix of every request the command makes.
 const USER_AGENT: &str = concat!("pluggy-cli/", env!("CARGO_PKG_VERSION"));
 
@@ -30,6 +37,8 @@ pub struct Settings {
     pub base_url: Option<String>,
     /// Print JSON instead of tables.
     pub json: bool,
+    /// Time allowed for one request, from connecting to reading the whole answer.
+    pub timeout: Duration,
 }
 
 impl Settings {
@@ -49,6 +58,7 @@ impl Settings {
         let (id, secret) = self.credentials()?;
         Client::builder()
             .base_url(self.base_url())
+            .transport(self.transport())
             .credentials(id, secret)
             .user_agent_suffix(USER_AGENT)
             .build()
@@ -70,6 +80,7 @@ impl Settings {
         }
         Client::builder()
             .base_url(self.base_url())
+            .transport(self.transport())
             .user_agent_suffix(USER_AGENT)
             .shared_clock(clock)
             .build_connect_grant(grant)
@@ -80,10 +91,22 @@ impl Settings {
     pub fn client_with_key(&self, key: ApiKey) -> Result<Client, Failure> {
         Client::builder()
             .base_url(self.base_url())
+            .transport(self.transport())
             .api_key(key)
             .user_agent_suffix(USER_AGENT)
             .build()
             .map_err(|e| Failure::from(e).context("cannot set up the client"))
+    }
+
+    /// The transport of every request: the timeout, no redirects (the driver never follows
+    /// them), answers up to [`MAX_ANSWER_BYTES`].
+    fn transport(&self) -> UreqTransport {
+        UreqTransport::with_config(UreqTransportConfig {
+            connect_timeout: CONNECT_TIMEOUT.min(self.timeout),
+            request_timeout: self.timeout,
+            max_response_bytes: MAX_ANSWER_BYTES,
+            ..UreqTransportConfig::default()
+        })
     }
 
     /// Trades the credentials for an API key (`POST /auth`) and reads its expiry.
@@ -101,15 +124,12 @@ impl Settings {
     pub fn send(&self, call: &Call, credential: Credential<'_>) -> Result<RawResponse, Error> {
         let base = BaseUrl::parse(self.base_url())?;
         let request = call.prepare(&base, credential, USER_AGENT)?;
-        let transport = UreqTransport::with_config(UreqTransportConfig {
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-            ..UreqTransportConfig::default()
-        });
-        transport.send(request).map_err(|source| Error::Transport {
-            endpoint: call.endpoint().route,
-            source,
-        })
+        self.transport()
+            .send(request)
+            .map_err(|source| Error::Transport {
+                endpoint: call.endpoint().route,
+                source,
+            })
     }
 }
 
