@@ -375,6 +375,12 @@ pub enum WebhooksCommand {
         /// A custom header every delivery must carry, K:V (repeatable).
         #[arg(long = "header", value_name = "K:V")]
         headers: Vec<String>,
+        /// Most deliveries received at once; one more is answered 503 (the sender retries).
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        max_connections: u64,
+        /// Time a sender has to deliver one whole request, in milliseconds.
+        #[arg(long, default_value_t = 10_000, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+        request_timeout_ms: u64,
     },
 }
 

@@ -27,7 +27,7 @@ use crate::cli::{
 };
 use crate::fail::{Failure, Kind};
 use crate::output::{Table, cell, json_line, sanitize};
-use crate::receiver::{Event, Receiver};
+use crate::receiver::{Event, Limits, Receiver};
 use crate::settings::Settings;
 
 /// Runs a command.
@@ -726,12 +726,19 @@ fn webhooks(settings: &Settings, command: WebhooksCommand) -> Result<(), Failure
         port,
         host,
         headers,
+        max_connections,
+        request_timeout_ms,
     } = command
     {
+        let limits = Limits {
+            request_deadline: Duration::from_millis(request_timeout_ms),
+            max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+        };
         return listen(
             settings,
             SocketAddr::new(host, port),
             parse_headers(&headers)?,
+            limits,
         );
     }
     let caller = Caller::of(settings)?;
@@ -791,10 +798,11 @@ fn listen(
     settings: &Settings,
     bind: SocketAddr,
     headers: Vec<(String, String)>,
+    limits: Limits,
 ) -> Result<(), Failure> {
     let json = settings.json;
     let checked = headers.len();
-    let receiver = Receiver::start(bind, headers, move |event| match event {
+    let receiver = Receiver::start_with(bind, headers, limits, move |event| match event {
         Event::Delivered(d) => {
             if json {
                 let _ = json_line(&json!({ "duplicate": d.duplicate, "payload": d.raw }));

@@ -507,3 +507,87 @@ fn connectors_validate_reports_the_api_verdict() {
         "{verdict}"
     );
 }
+
+/// The address `pluggy webhooks listen` announces on its first line of standard error.
+fn listen_address(listener: &mut Background) -> std::net::SocketAddr {
+    let banner = listener.stderr_line();
+    banner
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .and_then(|a| a.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"))
+}
+
+fn read_answer(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn listen_prints_hostile_payloads_cleaned_and_bounds_slow_senders() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    let mut listener = Background::spawn(&[
+        "webhooks",
+        "listen",
+        "--port",
+        "0",
+        "--max-connections",
+        "2",
+        "--request-timeout-ms",
+        "400",
+    ]);
+    let addr = listen_address(&mut listener);
+
+    let body = serde_json::json!({
+        "event": "item/updated\u{1b}[2J", "eventId": "ev-1\r\nFAKE LINE",
+        "itemId": "i1\u{1b}]0;owned\u{7}", "clientUserId": format!("u{}", "\u{1b}[31m".repeat(2000)),
+    })
+    .to_string();
+    let mut sender = TcpStream::connect(addr).expect("connect");
+    write!(
+        sender,
+        "POST /hook HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    assert!(read_answer(&mut sender).starts_with("HTTP/1.1 200"));
+    let line = listener.line();
+    assert!(
+        !line.contains('\u{1b}') && !line.contains('\u{7}'),
+        "{line:?}"
+    );
+    assert!(line.contains("ev-1  FAKE LINE"), "{line:?}");
+    assert!(line.contains("(cut at 2000 of "), "{line:?}");
+    assert!(line.len() < 6000, "{} bytes", line.len());
+
+    // Two slow senders fill the bound; a third is answered 503 at once.
+    let mut slow: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).expect("connect");
+            s.write_all(b"POST /hook HTTP/1.1\r\n").expect("write");
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut extra = TcpStream::connect(addr).expect("connect");
+    assert!(read_answer(&mut extra).starts_with("HTTP/1.1 503"));
+    // The slow ones are cut off at their deadline.
+    let started = Instant::now();
+    for s in &mut slow {
+        let answer = read_answer(s);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
