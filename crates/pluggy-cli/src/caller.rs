@@ -10,7 +10,7 @@ use pluggy_core::{
 use serde::de::DeserializeOwned;
 
 use crate::fail::{Failure, Kind};
-use crate::settings::Settings;
+use crate::settings::{Settings, non_empty_var};
 
 /// The environment variable holding a connect token to act with.
 pub const CONNECT_TOKEN_VAR: &str = "PLUGGY_CONNECT_TOKEN";
@@ -26,11 +26,9 @@ pub enum Caller {
 impl Caller {
     /// The connect token from the environment if set, else the application's client.
     pub fn of(settings: &Settings) -> Result<Self, Failure> {
-        match std::env::var(CONNECT_TOKEN_VAR) {
-            Ok(token) if !token.trim().is_empty() => {
-                Ok(Caller::Front(ConnectToken::new(token.trim())))
-            }
-            _ => Ok(Caller::Backend(settings.client()?)),
+        match non_empty_var(CONNECT_TOKEN_VAR)? {
+            Some(token) => Ok(Caller::Front(ConnectToken::new(token.trim()))),
+            None => Ok(Caller::Backend(settings.client()?)),
         }
     }
 

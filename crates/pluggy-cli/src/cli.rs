@@ -24,12 +24,17 @@ Exit codes: 0 ok, 1 other failure (sync failed, deadline), 2 usage or configurat
 
 Start here: pluggy demo";
 
+/// The environment variable holding the API's base URL.
+pub const BASE_URL_VAR: &str = "PLUGGY_BASE_URL";
+/// The environment variable holding the per-request timeout, in seconds.
+pub const TIMEOUT_VAR: &str = "PLUGGY_TIMEOUT";
+
 /// The Pluggy open-finance API from the command line.
 #[derive(Debug, Parser)]
 #[command(name = "pluggy", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
     /// The API's base URL (default `https://api.pluggy.ai`).
-    #[arg(long, global = true, env = "PLUGGY_BASE_URL", value_name = "URL")]
+    #[arg(long, global = true, env = BASE_URL_VAR, value_name = "URL")]
     pub base_url: Option<String>,
     /// Print JSON (one document per line) instead of tables.
     #[arg(long, global = true)]
@@ -39,7 +44,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
-        env = "PLUGGY_TIMEOUT",
+        env = TIMEOUT_VAR,
         value_name = "SECS",
         default_value_t = 30,
         value_parser = clap::value_parser!(u64).range(1..=3600)

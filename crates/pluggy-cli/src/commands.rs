@@ -41,18 +41,66 @@ pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
         Command::Items { command } => items(settings, command),
         Command::Accounts {
             command: AccountsCommand::List { item_id },
-        } => accounts(settings, &ItemId::new(item_id)),
+        } => accounts(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
         Command::Transactions { command } => transactions(settings, command),
         Command::Identity {
             command: IdentityCommand::Get { item_id },
-        } => identity(settings, &ItemId::new(item_id)),
+        } => identity(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
         Command::Investments {
             command: InvestmentsCommand::List { item_id },
-        } => investments(settings, &ItemId::new(item_id)),
+        } => investments(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
         Command::Webhooks { command } => webhooks(settings, command),
         Command::Demo(args) => crate::demo::run(settings, &args.options()),
         Command::Emulator(args) => emulator(settings, &args),
     }
+}
+
+/// Longest id taken from the command line (a Pluggy id is a 36-character UUID).
+const MAX_ID_CHARS: usize = 128;
+
+/// Longest credential value taken (from `--parameter` or standard input); the API takes far
+/// smaller ones, and refuses large bodies.
+const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
+
+/// An id given on the command line (`what` names the argument), checked before it is sent:
+/// 1 to [`MAX_ID_CHARS`] ASCII letters, digits, `-` or `_`. Messages never repeat the value.
+fn checked_id(what: &str, id: String) -> Result<String, Failure> {
+    let rule = format!(
+        "ids are 1 to {MAX_ID_CHARS} letters, digits, '-' or '_' (a Pluggy id is a UUID such as \
+         1c5a4a3f-7b8e-4bcd-9e0f-2a6b8c1d3e4f)"
+    );
+    if id.is_empty() {
+        return Err(Failure::usage(format!("{what} is empty: {rule}")));
+    }
+    let length = id.chars().count();
+    if length > MAX_ID_CHARS {
+        return Err(Failure::usage(format!(
+            "{what} is {length} characters long: {rule}"
+        )));
+    }
+    if let Some(at) = id
+        .chars()
+        .position(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        return Err(Failure::usage(format!(
+            "{what} has a character no id has (character {}): {rule}",
+            at + 1
+        )));
+    }
+    Ok(id)
+}
+
+/// A credential value, refused when larger than [`MAX_CREDENTIAL_BYTES`] (never repeated).
+fn checked_credential(name: &str, value: &str) -> Result<(), Failure> {
+    if value.len() > MAX_CREDENTIAL_BYTES {
+        return Err(Failure::usage(format!(
+            "the value of credential {:?} is {} bytes long: credentials are at most \
+             {MAX_CREDENTIAL_BYTES} bytes",
+            sanitize(name),
+            value.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Prints `value` as JSON, or calls `human` to print it for people.
@@ -104,6 +152,7 @@ fn connect_token(settings: &Settings, command: ConnectTokenCommand) -> Result<()
         avoid_duplicates: avoid_duplicates.then_some(true),
         ..Default::default()
     };
+    let item_id = item_id.map(|id| checked_id("--item-id", id)).transpose()?;
     let request = ConnectTokenRequest {
         item_id: item_id.map(ItemId::new),
         options: Some(options),
@@ -269,6 +318,7 @@ fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
         if name.trim().is_empty() {
             return Err(Failure::usage("--parameter has an empty NAME"));
         }
+        checked_credential(name.trim(), value)?;
         parameters.insert(name.trim(), value);
     }
     let stdin = std::io::stdin();
@@ -280,15 +330,25 @@ fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
             let _ = std::io::stderr().flush();
         }
         let mut line = String::new();
-        let read = lines
+        // One byte more than a value and its line break: a longer line is refused, not read
+        // whole.
+        let read = std::io::Read::take(&mut lines, MAX_CREDENTIAL_BYTES as u64 + 3)
             .read_line(&mut line)
-            .map_err(|e| Failure::other(format!("cannot read {name} from standard input: {e}")))?;
+            .map_err(|e| Failure::usage(format!("cannot read {name} from standard input: {e}")))?;
         if read == 0 {
             return Err(Failure::usage(format!(
                 "standard input ended before the value of {name} (--secret-parameter reads one line per name)"
             )));
         }
-        parameters.insert(name.as_str(), line.trim_end_matches(['\r', '\n']));
+        let value = line.trim_end_matches(['\r', '\n']);
+        if value.len() > MAX_CREDENTIAL_BYTES {
+            return Err(Failure::usage(format!(
+                "the value of credential {:?} on standard input is longer than \
+                 {MAX_CREDENTIAL_BYTES} bytes: credentials are at most that",
+                sanitize(name)
+            )));
+        }
+        parameters.insert(name.as_str(), value);
     }
     Ok(parameters)
 }
@@ -333,7 +393,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             }
         }
         ItemsCommand::Get { id } => {
-            let id = ItemId::new(id);
+            let id = ItemId::new(checked_id("the item id", id)?);
             let item: Item = caller.call(
                 settings,
                 || Ok(calls::get_item(&id)),
@@ -348,7 +408,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             wait,
         } => {
             let waiter = waiter(wait)?;
-            let id = ItemId::new(id);
+            let id = ItemId::new(checked_id("the item id", id)?);
             let given = read_parameters(&parameters)?;
             let request = UpdateItemRequest {
                 parameters: (!given.is_empty()).then_some(given),
@@ -366,7 +426,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             }
         }
         ItemsCommand::Delete { id } => {
-            let id = ItemId::new(id);
+            let id = ItemId::new(checked_id("the item id", id)?);
             let deleted = caller
                 .backend(|| Ok(calls::delete_item(&id)))?
                 .delete_item(&id)?;
@@ -379,7 +439,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             )
         }
         ItemsCommand::Mfa { id, parameters } => {
-            let id = ItemId::new(id);
+            let id = ItemId::new(checked_id("the item id", id)?);
             let answers = read_parameters(&parameters)?;
             if answers.is_empty() {
                 return Err(Failure::usage(
@@ -398,7 +458,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             Some(client) => wait_item(
                 settings,
                 client,
-                &ItemId::new(id),
+                &ItemId::new(checked_id("the item id", id)?),
                 Duration::from_secs(timeout_secs),
             ),
             None => Ok(()),
@@ -464,7 +524,8 @@ fn wait_item(
             let _ = std::io::stderr().flush();
         }
         let mut line = String::new();
-        match stdin.lock().read_line(&mut line) {
+        let mut bounded = std::io::Read::take(stdin.lock(), MAX_CREDENTIAL_BYTES as u64);
+        match bounded.read_line(&mut line) {
             Ok(n) if n > 0 && !line.trim().is_empty() => {
                 Some(ItemParameters::new().with(name, line.trim().to_owned()))
             }
@@ -557,7 +618,7 @@ fn transactions(settings: &Settings, command: TransactionsCommand) -> Result<(),
     } = command;
     let from = parse_date("from", from)?;
     let to = parse_date("to", to)?;
-    let account = AccountId::new(account_id);
+    let account = AccountId::new(checked_id("--account-id", account_id)?);
     let caller = Caller::of(settings)?;
     let client = caller.backend(|| {
         Ok(calls::list_transactions(
@@ -773,13 +834,11 @@ fn webhooks(settings: &Settings, command: WebhooksCommand) -> Result<(), Failure
                     .then(|| Some(headers.into_iter().collect::<WebhookHeaders>())),
                 enabled: enable.then_some(true),
             };
-            print_webhooks(
-                settings,
-                &[client.update_webhook(&WebhookId::new(id), &request)?],
-            )
+            let id = WebhookId::new(checked_id("the webhook id", id)?);
+            print_webhooks(settings, &[client.update_webhook(&id, &request)?])
         }
         WebhooksCommand::Delete { id } => {
-            let id = WebhookId::new(id);
+            let id = WebhookId::new(checked_id("the webhook id", id)?);
             let deleted = client.delete_webhook(&id)?;
             show(
                 settings,

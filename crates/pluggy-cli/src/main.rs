@@ -33,6 +33,13 @@ use crate::cli::Cli;
 use crate::settings::Settings;
 
 fn main() -> ExitCode {
+    // clap reads these too, but would not say which one is unreadable.
+    for var in [cli::BASE_URL_VAR, cli::TIMEOUT_VAR] {
+        if let Err(failure) = settings::non_empty_var(var) {
+            eprintln!("pluggy: {failure}");
+            return ExitCode::from(failure.kind.exit_code());
+        }
+    }
     let cli = Cli::parse();
     let settings = Settings {
         base_url: cli.base_url.clone(),

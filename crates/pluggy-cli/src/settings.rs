@@ -135,8 +135,8 @@ impl Settings {
 
 /// The credentials to use against `base_url`.
 fn credentials_for(base_url: &str) -> Result<(ClientId, ClientSecret), Failure> {
-    let id = non_empty_var(CLIENT_ID_VAR);
-    let secret = non_empty_var(CLIENT_SECRET_VAR);
+    let id = non_empty_var(CLIENT_ID_VAR)?;
+    let secret = non_empty_var(CLIENT_SECRET_VAR)?;
     match (id, secret) {
         (Some(id), Some(secret)) => Ok((ClientId::new(id), ClientSecret::new(secret))),
         (None, None) if is_local(base_url) => Ok((
@@ -158,8 +158,16 @@ fn credentials_for(base_url: &str) -> Result<(ClientId, ClientSecret), Failure> 
     }
 }
 
-fn non_empty_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// An environment variable's value; `None` when unset or blank. A value that is not UTF-8
+/// is an error that says so (its value is never shown: it may be a secret).
+pub fn non_empty_var(name: &str) -> Result<Option<String>, Failure> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value).filter(|v| !v.trim().is_empty())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
+            "{name} is set but is not valid UTF-8: set it again to the text of the value"
+        ))),
+    }
 }
 
 /// Whether a base URL points at this machine (where an emulator would run).

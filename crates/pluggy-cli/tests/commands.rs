@@ -591,3 +591,92 @@ fn listen_prints_hostile_payloads_cleaned_and_bounds_slow_senders() {
         started.elapsed()
     );
 }
+
+#[test]
+fn odd_arguments_and_environments_are_usage_errors_that_say_why() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let short = |run: &common::Run| {
+        assert!(
+            run.stderr.len() < 1000,
+            "{} bytes: {}",
+            run.stderr.len(),
+            run.stderr
+        );
+        assert!(!run.stderr.contains("aaaaaaaaaa"), "the value was repeated");
+    };
+
+    // Ids: checked before anything is sent (a closed port would be exit 6).
+    let huge = "a".repeat(100 * 1024);
+    for args in [
+        vec!["items", "get", huge.as_str()],
+        vec!["accounts", "list", "--item-id", huge.as_str()],
+        vec!["webhooks", "delete", huge.as_str()],
+    ] {
+        let run = at(&url, &args).expect_code(2);
+        short(&run);
+        assert!(
+            run.stderr.contains("102400 characters long"),
+            "{}",
+            run.stderr
+        );
+    }
+    for id in ["a/../b", "it 1", "", "x\u{1b}[2J"] {
+        let run = at(&url, &["items", "get", id]).expect_code(2);
+        assert!(run.stderr.contains("ids are 1 to 128"), "{}", run.stderr);
+        assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    }
+
+    // Credentials too large for any API: refused, not sent into a closed connection.
+    let big = "a".repeat(5 * 1024 * 1024);
+    let run = at_with_stdin(
+        &url,
+        &[
+            "items",
+            "create",
+            "--connector-id",
+            "0",
+            "--secret-parameter",
+            "password",
+        ],
+        &format!("{big}\n"),
+    )
+    .expect_code(2);
+    short(&run);
+    assert!(run.stderr.contains("\"password\""), "{}", run.stderr);
+    assert!(run.stderr.contains("65536 bytes"), "{}", run.stderr);
+    let pair = format!("password={}", &big[..100 * 1024]);
+    let run = at(&url, &["connectors", "validate", "0", "--parameter", &pair]).expect_code(2);
+    short(&run);
+    assert!(run.stderr.contains("65536 bytes"), "{}", run.stderr);
+
+    // An environment variable that is set but not text.
+    let not_utf8 = OsString::from_vec(b"secret\xff\xfe".to_vec());
+    for (var, args) in [
+        (
+            "PLUGGY_CLIENT_SECRET",
+            vec!["--base-url", "https://api.invalid", "auth", "check"],
+        ),
+        (
+            "PLUGGY_CONNECT_TOKEN",
+            vec!["--base-url", url.as_str(), "items", "get", "it-1"],
+        ),
+        ("PLUGGY_BASE_URL", vec!["auth", "check"]),
+        ("PLUGGY_TIMEOUT", vec!["auth", "check"]),
+    ] {
+        let output = common::command(&args)
+            .env("PLUGGY_CLIENT_ID", "someone")
+            .env(var, &not_utf8)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{var}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{var} is set but is not valid UTF-8")),
+            "{var}: {stderr}"
+        );
+        assert!(!stderr.contains("secret"), "{var}: {stderr}");
+    }
+}
