@@ -1,7 +1,10 @@
 //! Who a command calls the API as: the backend (the application's credentials, an API key) or,
 //! when `PLUGGY_CONNECT_TOKEN` is set, the front end holding only that connect token, as
-//! Pluggy Connect would. With a token, calls outside its scope are refused before anything is
-//! sent (exit code 4) and the rest are sent as they are.
+//! Pluggy Connect would. With a token, operations a connect token may never call (and any call
+//! once the token's own `exp` has passed) are refused before anything is sent (exit code 4).
+//! Which items a token covers is not checked here: the command cannot know the item a token
+//! was issued for or created in an earlier run, so every item the command names is let
+//! through, and the API answers 403 for another's.
 
 use pluggy_blocking::Client;
 use pluggy_core::{

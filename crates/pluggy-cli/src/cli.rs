@@ -14,8 +14,10 @@ Configuration: flags first, then the environment.
   PLUGGY_CLIENT_ID      your application's client id
   PLUGGY_CLIENT_SECRET  your application's client secret (environment only, never a flag)
   PLUGGY_CONNECT_TOKEN  act as the front end with this connect token instead: connectors,
-                        items create/get/update/mfa, accounts list (reduced view); anything
-                        else is refused before it is sent (exit code 4)
+                        items create/get/update/mfa, accounts list (reduced view); other
+                        commands, and a token whose expiry has passed, are refused before
+                        anything is sent (exit code 4); which items the token may touch
+                        only the API knows, and it answers 403 (exit code 4 too)
 Against an API on this machine (`pluggy emulator`), the emulator's own client is used when
 PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET are unset.
 

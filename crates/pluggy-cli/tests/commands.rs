@@ -680,3 +680,43 @@ fn odd_arguments_and_environments_are_usage_errors_that_say_why() {
         assert!(!stderr.contains("secret"), "{var}: {stderr}");
     }
 }
+
+#[test]
+fn with_a_connect_token_the_operation_and_the_expiry_are_checked_locally_the_item_is_not() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let jwt = |exp: u64| {
+        format!(
+            "{}.{}.sig",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#),
+            URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp}}}"#))
+        )
+    };
+    // Nothing listens there: exit 6 means the call was sent, 4 that it was refused first.
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let front = |token: &str, args: &[&str]| {
+        let mut all = vec!["--base-url", url.as_str(), "--timeout", "2"];
+        all.extend_from_slice(args);
+        pluggy_with(&all, &[("PLUGGY_CONNECT_TOKEN", token)], "")
+    };
+    let live = jwt(now + 600);
+    let expired = jwt(now - 60);
+
+    let run = front(&live, &["transactions", "list", "--account-id", "a1"]).expect_code(4);
+    assert!(run.stderr.contains("needs an API key"), "{}", run.stderr);
+    front(&live, &["webhooks", "list"]).expect_code(4);
+    let run = front(&expired, &["items", "get", "it-1"]).expect_code(4);
+    assert!(run.stderr.contains("expired"), "{}", run.stderr);
+    // Any item is sent: only the API knows which items the token covers.
+    front(&live, &["items", "get", "someone-elses-item"]).expect_code(6);
+    front(
+        &live,
+        &["accounts", "list", "--item-id", "someone-elses-item"],
+    )
+    .expect_code(6);
+}
