@@ -1,7 +1,10 @@
 //! Who a command calls the API as: the backend (the application's credentials, an API key) or,
 //! when `PLUGGY_CONNECT_TOKEN` is set, the front end holding only that connect token, as
-//! Pluggy Connect would. With a token, calls outside its scope are refused before anything is
-//! sent (exit code 4) and the rest are sent as they are.
+//! Pluggy Connect would. With a token, operations a connect token may never call (and any call
+//! once the token's own `exp` has passed) are refused before anything is sent (exit code 4).
+//! Which items a token covers is not checked here: the command cannot know the item a token
+//! was issued for or created in an earlier run, so every item the command names is let
+//! through, and the API answers 403 for another's.
 
 use pluggy_blocking::Client;
 use pluggy_core::{
@@ -10,7 +13,7 @@ use pluggy_core::{
 use serde::de::DeserializeOwned;
 
 use crate::fail::{Failure, Kind};
-use crate::settings::Settings;
+use crate::settings::{Settings, non_empty_var};
 
 /// The environment variable holding a connect token to act with.
 pub const CONNECT_TOKEN_VAR: &str = "PLUGGY_CONNECT_TOKEN";
@@ -26,11 +29,9 @@ pub enum Caller {
 impl Caller {
     /// The connect token from the environment if set, else the application's client.
     pub fn of(settings: &Settings) -> Result<Self, Failure> {
-        match std::env::var(CONNECT_TOKEN_VAR) {
-            Ok(token) if !token.trim().is_empty() => {
-                Ok(Caller::Front(ConnectToken::new(token.trim())))
-            }
-            _ => Ok(Caller::Backend(settings.client()?)),
+        match non_empty_var(CONNECT_TOKEN_VAR)? {
+            Some(token) => Ok(Caller::Front(ConnectToken::new(token.trim()))),
+            None => Ok(Caller::Backend(settings.client()?)),
         }
     }
 

@@ -10,11 +10,14 @@ use crate::demo::DemoOptions;
 const AFTER_HELP: &str = "\
 Configuration: flags first, then the environment.
   PLUGGY_BASE_URL       the API (default https://api.pluggy.ai)
+  PLUGGY_TIMEOUT        seconds allowed per request (default 30; --timeout)
   PLUGGY_CLIENT_ID      your application's client id
   PLUGGY_CLIENT_SECRET  your application's client secret (environment only, never a flag)
   PLUGGY_CONNECT_TOKEN  act as the front end with this connect token instead: connectors,
-                        items create/get/update/mfa, accounts list (reduced view); anything
-                        else is refused before it is sent (exit code 4)
+                        items create/get/update/mfa, accounts list (reduced view); other
+                        commands, and a token whose expiry has passed, are refused before
+                        anything is sent (exit code 4); which items the token may touch
+                        only the API knows, and it answers 403 (exit code 4 too)
 Against an API on this machine (`pluggy emulator`), the emulator's own client is used when
 PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET are unset.
 
@@ -23,16 +26,32 @@ Exit codes: 0 ok, 1 other failure (sync failed, deadline), 2 usage or configurat
 
 Start here: pluggy demo";
 
+/// The environment variable holding the API's base URL.
+pub const BASE_URL_VAR: &str = "PLUGGY_BASE_URL";
+/// The environment variable holding the per-request timeout, in seconds.
+pub const TIMEOUT_VAR: &str = "PLUGGY_TIMEOUT";
+
 /// The Pluggy open-finance API from the command line.
 #[derive(Debug, Parser)]
 #[command(name = "pluggy", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
     /// The API's base URL (default `https://api.pluggy.ai`).
-    #[arg(long, global = true, env = "PLUGGY_BASE_URL", value_name = "URL")]
+    #[arg(long, global = true, env = BASE_URL_VAR, value_name = "URL")]
     pub base_url: Option<String>,
     /// Print JSON (one document per line) instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Give up on a request after this many seconds (connecting, sending and reading the whole
+    /// answer).
+    #[arg(
+        long,
+        global = true,
+        env = TIMEOUT_VAR,
+        value_name = "SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub timeout: u64,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -363,6 +382,12 @@ pub enum WebhooksCommand {
         /// A custom header every delivery must carry, K:V (repeatable).
         #[arg(long = "header", value_name = "K:V")]
         headers: Vec<String>,
+        /// Most deliveries received at once; one more is answered 503 (the sender retries).
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        max_connections: u64,
+        /// Time a sender has to deliver one whole request, in milliseconds.
+        #[arg(long, default_value_t = 10_000, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+        request_timeout_ms: u64,
     },
 }
 

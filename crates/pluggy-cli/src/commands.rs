@@ -10,7 +10,7 @@ use pluggy_core::models::{
     ConnectTokenOptions, ConnectTokenRequest, Connector, ConnectorCredential, ConnectorFilters,
     CreateItemRequest, CreateWebhook, CursorTransactionFilters, Item, ItemParameters, Page,
     ReducedAccount, Transaction, TransactionFilters, UpdateItemRequest, UpdateWebhook,
-    ValidationResponse, Webhook, WebhookHeaders,
+    ValidationResponse, Webhook, WebhookHeaders, check_header,
 };
 use pluggy_core::{
     AccountId, ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, calls,
@@ -26,8 +26,8 @@ use crate::cli::{
     WebhooksCommand,
 };
 use crate::fail::{Failure, Kind};
-use crate::output::{Table, cell, json_line};
-use crate::receiver::{Event, Receiver};
+use crate::output::{Table, cell, json_line, sanitize};
+use crate::receiver::{Event, Limits, Receiver};
 use crate::settings::Settings;
 
 /// Runs a command.
@@ -41,18 +41,66 @@ pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
         Command::Items { command } => items(settings, command),
         Command::Accounts {
             command: AccountsCommand::List { item_id },
-        } => accounts(settings, &ItemId::new(item_id)),
+        } => accounts(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
         Command::Transactions { command } => transactions(settings, command),
         Command::Identity {
             command: IdentityCommand::Get { item_id },
-        } => identity(settings, &ItemId::new(item_id)),
+        } => identity(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
         Command::Investments {
             command: InvestmentsCommand::List { item_id },
-        } => investments(settings, &ItemId::new(item_id)),
+        } => investments(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
         Command::Webhooks { command } => webhooks(settings, command),
         Command::Demo(args) => crate::demo::run(settings, &args.options()),
         Command::Emulator(args) => emulator(settings, &args),
     }
+}
+
+/// Longest id taken from the command line (a Pluggy id is a 36-character UUID).
+const MAX_ID_CHARS: usize = 128;
+
+/// Longest credential value taken (from `--parameter` or standard input); the API takes far
+/// smaller ones, and refuses large bodies.
+const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
+
+/// An id given on the command line (`what` names the argument), checked before it is sent:
+/// 1 to [`MAX_ID_CHARS`] ASCII letters, digits, `-` or `_`. Messages never repeat the value.
+fn checked_id(what: &str, id: String) -> Result<String, Failure> {
+    let rule = format!(
+        "ids are 1 to {MAX_ID_CHARS} letters, digits, '-' or '_' (a Pluggy id is a UUID such as \
+         1c5a4a3f-7b8e-4bcd-9e0f-2a6b8c1d3e4f)"
+    );
+    if id.is_empty() {
+        return Err(Failure::usage(format!("{what} is empty: {rule}")));
+    }
+    let length = id.chars().count();
+    if length > MAX_ID_CHARS {
+        return Err(Failure::usage(format!(
+            "{what} is {length} characters long: {rule}"
+        )));
+    }
+    if let Some(at) = id
+        .chars()
+        .position(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        return Err(Failure::usage(format!(
+            "{what} has a character no id has (character {}): {rule}",
+            at + 1
+        )));
+    }
+    Ok(id)
+}
+
+/// A credential value, refused when larger than [`MAX_CREDENTIAL_BYTES`] (never repeated).
+fn checked_credential(name: &str, value: &str) -> Result<(), Failure> {
+    if value.len() > MAX_CREDENTIAL_BYTES {
+        return Err(Failure::usage(format!(
+            "the value of credential {:?} is {} bytes long: credentials are at most \
+             {MAX_CREDENTIAL_BYTES} bytes",
+            sanitize(name),
+            value.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Prints `value` as JSON, or calls `human` to print it for people.
@@ -104,6 +152,7 @@ fn connect_token(settings: &Settings, command: ConnectTokenCommand) -> Result<()
         avoid_duplicates: avoid_duplicates.then_some(true),
         ..Default::default()
     };
+    let item_id = item_id.map(|id| checked_id("--item-id", id)).transpose()?;
     let request = ConnectTokenRequest {
         item_id: item_id.map(ItemId::new),
         options: Some(options),
@@ -159,7 +208,12 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
                 |c| c.get_connector(id),
             )?;
             show(settings, &connector, |c| {
-                println!("{} ({}), {}", c.name, c.id, cell(c.kind.as_ref()));
+                println!(
+                    "{} ({}), {}",
+                    sanitize(&c.name),
+                    c.id,
+                    sanitize(&cell(c.kind.as_ref()))
+                );
                 println!("credentials:");
                 print_credentials(&c.credentials);
             })
@@ -173,12 +227,59 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
                 &[],
                 |c| c.validate_connector(connector, &parameters),
             )?;
-            let data = json!({ "valid": true, "parameters": answer.parameters.map(|p| p.names().map(str::to_owned).collect::<Vec<_>>()) });
-            show(settings, &data, |_| {
-                println!("the credentials pass connector {id}'s rules");
-            })
+            show_validation(settings, id, &answer)
         }
     }
+}
+
+/// Prints the API's verdict on credentials; credentials it found errors in fail the command
+/// (exit code 1), each error named.
+fn show_validation(
+    settings: &Settings,
+    connector: u32,
+    answer: &ValidationResponse,
+) -> Result<(), Failure> {
+    let valid = answer.is_valid();
+    let errors: Vec<Value> = answer
+        .errors
+        .iter()
+        .map(|e| json!({ "parameter": e.parameter, "code": e.code, "message": e.message }))
+        .collect();
+    let names = answer
+        .parameters
+        .as_ref()
+        .map(|p| p.names().map(str::to_owned).collect::<Vec<_>>());
+    let data = json!({ "valid": valid, "errors": errors, "parameters": names });
+    show(settings, &data, |_| {
+        if valid {
+            println!("the credentials pass connector {connector}'s rules");
+        } else {
+            let mut table = Table::new(&["PARAMETER", "CODE", "ERROR"]);
+            for e in &answer.errors {
+                table.row(vec![e.parameter.clone(), e.code.clone(), e.message.clone()]);
+            }
+            table.print();
+        }
+    })?;
+    if valid {
+        return Ok(());
+    }
+    let named: Vec<String> = answer
+        .errors
+        .iter()
+        .map(|e| {
+            let parameter = if e.parameter.is_empty() {
+                "(no parameter named)"
+            } else {
+                e.parameter.as_str()
+            };
+            format!("{parameter}: {} (code {})", e.message, e.code)
+        })
+        .collect();
+    Err(Failure::other(format!(
+        "the credentials do not pass connector {connector}'s rules: {}",
+        named.join("; ")
+    )))
 }
 
 fn print_credentials(credentials: &[ConnectorCredential]) {
@@ -217,6 +318,7 @@ fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
         if name.trim().is_empty() {
             return Err(Failure::usage("--parameter has an empty NAME"));
         }
+        checked_credential(name.trim(), value)?;
         parameters.insert(name.trim(), value);
     }
     let stdin = std::io::stdin();
@@ -228,15 +330,25 @@ fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
             let _ = std::io::stderr().flush();
         }
         let mut line = String::new();
-        let read = lines
+        // One byte more than a value and its line break: a longer line is refused, not read
+        // whole.
+        let read = std::io::Read::take(&mut lines, MAX_CREDENTIAL_BYTES as u64 + 3)
             .read_line(&mut line)
-            .map_err(|e| Failure::other(format!("cannot read {name} from standard input: {e}")))?;
+            .map_err(|e| Failure::usage(format!("cannot read {name} from standard input: {e}")))?;
         if read == 0 {
             return Err(Failure::usage(format!(
                 "standard input ended before the value of {name} (--secret-parameter reads one line per name)"
             )));
         }
-        parameters.insert(name.as_str(), line.trim_end_matches(['\r', '\n']));
+        let value = line.trim_end_matches(['\r', '\n']);
+        if value.len() > MAX_CREDENTIAL_BYTES {
+            return Err(Failure::usage(format!(
+                "the value of credential {:?} on standard input is longer than \
+                 {MAX_CREDENTIAL_BYTES} bytes: credentials are at most that",
+                sanitize(name)
+            )));
+        }
+        parameters.insert(name.as_str(), value);
     }
     Ok(parameters)
 }
@@ -281,7 +393,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             }
         }
         ItemsCommand::Get { id } => {
-            let id = ItemId::new(id);
+            let id = ItemId::new(checked_id("the item id", id)?);
             let item: Item = caller.call(
                 settings,
                 || Ok(calls::get_item(&id)),
@@ -296,7 +408,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             wait,
         } => {
             let waiter = waiter(wait)?;
-            let id = ItemId::new(id);
+            let id = ItemId::new(checked_id("the item id", id)?);
             let given = read_parameters(&parameters)?;
             let request = UpdateItemRequest {
                 parameters: (!given.is_empty()).then_some(given),
@@ -314,7 +426,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             }
         }
         ItemsCommand::Delete { id } => {
-            let id = ItemId::new(id);
+            let id = ItemId::new(checked_id("the item id", id)?);
             let deleted = caller
                 .backend(|| Ok(calls::delete_item(&id)))?
                 .delete_item(&id)?;
@@ -327,7 +439,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             )
         }
         ItemsCommand::Mfa { id, parameters } => {
-            let id = ItemId::new(id);
+            let id = ItemId::new(checked_id("the item id", id)?);
             let answers = read_parameters(&parameters)?;
             if answers.is_empty() {
                 return Err(Failure::usage(
@@ -346,7 +458,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             Some(client) => wait_item(
                 settings,
                 client,
-                &ItemId::new(id),
+                &ItemId::new(checked_id("the item id", id)?),
                 Duration::from_secs(timeout_secs),
             ),
             None => Ok(()),
@@ -369,7 +481,11 @@ fn show_item(settings: &Settings, item: &Item) -> Result<(), Failure> {
         ]);
         table.print();
         if let Some(error) = &item.error {
-            println!("error: {}: {}", error.code, error.message);
+            println!(
+                "error: {}: {}",
+                sanitize(&error.code.to_string()),
+                sanitize(&error.message)
+            );
         }
     })
 }
@@ -392,8 +508,8 @@ fn wait_item(
             eprintln!(
                 "{:>6.1}s  {:<20} {}",
                 started.elapsed().as_secs_f64(),
-                now.0,
-                now.1
+                sanitize(&now.0),
+                sanitize(&now.1)
             );
             last = Some(now);
         }
@@ -408,7 +524,8 @@ fn wait_item(
             let _ = std::io::stderr().flush();
         }
         let mut line = String::new();
-        match stdin.lock().read_line(&mut line) {
+        let mut bounded = std::io::Read::take(stdin.lock(), MAX_CREDENTIAL_BYTES as u64);
+        match bounded.read_line(&mut line) {
             Ok(n) if n > 0 && !line.trim().is_empty() => {
                 Some(ItemParameters::new().with(name, line.trim().to_owned()))
             }
@@ -501,7 +618,7 @@ fn transactions(settings: &Settings, command: TransactionsCommand) -> Result<(),
     } = command;
     let from = parse_date("from", from)?;
     let to = parse_date("to", to)?;
-    let account = AccountId::new(account_id);
+    let account = AccountId::new(checked_id("--account-id", account_id)?);
     let caller = Caller::of(settings)?;
     let client = caller.backend(|| {
         Ok(calls::list_transactions(
@@ -600,21 +717,25 @@ fn investments(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
     })
 }
 
-/// `K:V` pairs into headers.
+/// `K:V` pairs into headers, each checked against what HTTP can carry
+/// ([`check_header`]): a header that fails could never be sent as written, so it is refused
+/// here, before anything is sent. Only spaces and tabs around the name and the value are
+/// dropped (as HTTP does around a value); a line break or control character is an error.
+/// Messages name the header, never its value.
 fn parse_headers(pairs: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    let ows: &[char] = &[' ', '\t'];
     pairs
         .iter()
-        .map(|pair| {
+        .enumerate()
+        .map(|(n, pair)| {
             let (k, v) = pair.split_once(':').ok_or_else(|| {
                 Failure::usage(format!(
-                    "--header takes NAME:VALUE (got a value without a colon for {:?})",
-                    pair.chars().take(20).collect::<String>()
+                    "--header takes NAME:VALUE (--header number {} has no colon)",
+                    n + 1
                 ))
             })?;
-            let (k, v) = (k.trim(), v.trim());
-            if k.is_empty() {
-                return Err(Failure::usage("--header has an empty NAME"));
-            }
+            let (k, v) = (k.trim_matches(ows), v.trim_matches(ows));
+            check_header(k, v).map_err(|e| Failure::usage(format!("--header: {e}")))?;
             Ok((k.to_owned(), v.to_owned()))
         })
         .collect()
@@ -666,12 +787,19 @@ fn webhooks(settings: &Settings, command: WebhooksCommand) -> Result<(), Failure
         port,
         host,
         headers,
+        max_connections,
+        request_timeout_ms,
     } = command
     {
+        let limits = Limits {
+            request_deadline: Duration::from_millis(request_timeout_ms),
+            max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+        };
         return listen(
             settings,
             SocketAddr::new(host, port),
             parse_headers(&headers)?,
+            limits,
         );
     }
     let caller = Caller::of(settings)?;
@@ -706,13 +834,11 @@ fn webhooks(settings: &Settings, command: WebhooksCommand) -> Result<(), Failure
                     .then(|| Some(headers.into_iter().collect::<WebhookHeaders>())),
                 enabled: enable.then_some(true),
             };
-            print_webhooks(
-                settings,
-                &[client.update_webhook(&WebhookId::new(id), &request)?],
-            )
+            let id = WebhookId::new(checked_id("the webhook id", id)?);
+            print_webhooks(settings, &[client.update_webhook(&id, &request)?])
         }
         WebhooksCommand::Delete { id } => {
-            let id = WebhookId::new(id);
+            let id = WebhookId::new(checked_id("the webhook id", id)?);
             let deleted = client.delete_webhook(&id)?;
             show(
                 settings,
@@ -731,26 +857,23 @@ fn listen(
     settings: &Settings,
     bind: SocketAddr,
     headers: Vec<(String, String)>,
+    limits: Limits,
 ) -> Result<(), Failure> {
     let json = settings.json;
     let checked = headers.len();
-    let receiver = Receiver::start(bind, headers, move |event| match event {
+    let receiver = Receiver::start_with(bind, headers, limits, move |event| match event {
         Event::Delivered(d) => {
             if json {
                 let _ = json_line(&json!({ "duplicate": d.duplicate, "payload": d.raw }));
             } else {
+                let payload = &d.payload;
+                let field = |value: Option<&str>| sanitize(value.unwrap_or("(none)")).into_owned();
                 println!(
                     "{:<26} eventId {}  item {}  clientUserId {}{}",
-                    d.payload.event().as_str(),
-                    d.payload.event_id().map(|e| e.as_str()).unwrap_or("(none)"),
-                    d.payload
-                        .item_id()
-                        .map(|i| i.as_str().to_owned())
-                        .unwrap_or_else(|| "(none)".into()),
-                    d.payload
-                        .client_user_id()
-                        .map(|u| u.as_str().to_owned())
-                        .unwrap_or_else(|| "(none)".into()),
+                    sanitize(payload.event().as_str()),
+                    field(payload.event_id().map(|e| e.as_str())),
+                    field(payload.item_id().as_ref().map(|i| i.as_str())),
+                    field(payload.client_user_id().as_ref().map(|u| u.as_str())),
                     if d.duplicate {
                         "  (repeat, ignored)"
                     } else {
@@ -760,7 +883,9 @@ fn listen(
             }
             let _ = std::io::stdout().flush();
         }
-        Event::Rejected { status, reason } => eprintln!("refused a request ({status}): {reason}"),
+        Event::Rejected { status, reason } => {
+            eprintln!("refused a request ({status}): {}", sanitize(&reason));
+        }
     })
     .map_err(|e| {
         Failure::new(
@@ -835,6 +960,7 @@ mod tests {
         assert_eq!(headers, [("x-token".to_owned(), "a:b".to_owned())]);
         let err = parse_headers(&["no-colon".to_owned()]).expect_err("invalid");
         assert_eq!(err.kind, Kind::Usage);
+        assert!(!err.message.contains("no-colon"), "{err}");
 
         let args = ParameterArgs {
             parameters: vec!["user=user-ok".into(), "password=a=b".into()],
@@ -850,6 +976,26 @@ mod tests {
             secret_parameters: Vec::new(),
         };
         assert_eq!(read_parameters(&bad).expect_err("no =").kind, Kind::Usage);
+    }
+
+    #[test]
+    fn headers_http_cannot_carry_are_refused_by_name_never_by_value() {
+        for (pair, name) in [
+            ("x-webhook-secret:whsec-1\n", "x-webhook-secret"),
+            ("x-webhook-secret:whsec-1\r\nx-evil: 1", "x-webhook-secret"),
+            ("x-token:whsec-1\u{1b}[2J", "x-token"),
+            ("x-token:whsec-1é", "x-token"),
+            ("bad name:whsec-1", "bad name"),
+            ("x(token):whsec-1", "x(token)"),
+            (":whsec-1", ""),
+        ] {
+            let err = parse_headers(&[pair.to_owned()]).expect_err(pair);
+            assert_eq!(err.kind, Kind::Usage, "{pair:?}");
+            assert!(err.message.contains(name), "{pair:?}: {err}");
+            assert!(!err.message.contains("whsec-1"), "{pair:?}: {err}");
+        }
+        let ok = parse_headers(&["x-token:\t a b \t".to_owned()]).expect("valid");
+        assert_eq!(ok, [("x-token".to_owned(), "a b".to_owned())]);
     }
 
     #[test]

@@ -37,6 +37,7 @@ use serde_json::{Value, json};
 
 use crate::embedded::Embedded;
 use crate::fail::{Failure, Kind};
+use crate::output::sanitize;
 use crate::receiver::{Delivery, Event, Receiver};
 use crate::settings::{Expiry, Settings, is_local};
 
@@ -88,7 +89,8 @@ struct Transcript {
 impl Transcript {
     fn line(&self, text: impl AsRef<str>) {
         if !self.json {
-            println!("      {}", text.as_ref());
+            // Lines quote what the API answered.
+            println!("      {}", sanitize(text.as_ref()));
         }
     }
 
@@ -117,7 +119,7 @@ impl Transcript {
                 if self.json {
                     let object = json!({
                         "step": n, "name": name, "title": title, "ok": false,
-                        "error": failure.message, "kind": failure.kind.name(),
+                        "error": sanitize(&failure.message), "kind": failure.kind.name(),
                         "exitCode": failure.kind.exit_code(),
                     });
                     println!("{object}");
@@ -141,7 +143,7 @@ pub fn run(settings: &Settings, options: &DemoOptions) -> Result<(), Failure> {
     let settings = match &embedded {
         Some(emulator) => Settings {
             base_url: Some(emulator.base_url().to_owned()),
-            json: settings.json,
+            ..settings.clone()
         },
         None => settings.clone(),
     };
@@ -550,7 +552,7 @@ fn scope(
         "sdkRefusal": local,
         "apiStatus": remote.status,
         "apiCode": remote.code_description(),
-        "apiMessage": remote.body.message,
+        "apiMessage": sanitize(&remote.body.message),
     });
     Ok(((), data))
 }

@@ -25,6 +25,7 @@ mod receiver;
 mod settings;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -32,15 +33,24 @@ use crate::cli::Cli;
 use crate::settings::Settings;
 
 fn main() -> ExitCode {
+    // clap reads these too, but would not say which one is unreadable.
+    for var in [cli::BASE_URL_VAR, cli::TIMEOUT_VAR] {
+        if let Err(failure) = settings::non_empty_var(var) {
+            eprintln!("pluggy: {failure}");
+            return ExitCode::from(failure.kind.exit_code());
+        }
+    }
     let cli = Cli::parse();
     let settings = Settings {
         base_url: cli.base_url.clone(),
         json: cli.json,
+        timeout: Duration::from_secs(cli.timeout),
     };
     match commands::run(&settings, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("pluggy: {failure}");
+            // The message often carries the API's own text.
+            eprintln!("pluggy: {}", output::sanitize(&failure.message));
             ExitCode::from(failure.kind.exit_code())
         }
     }

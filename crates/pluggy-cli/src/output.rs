@@ -1,4 +1,8 @@
-//! Output: aligned tables for people, one JSON document per line for programs.
+//! Output: aligned tables for people, one JSON document per line for programs, and
+//! [`sanitize`], which every piece of text that came off the wire passes through before it is
+//! printed for people.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -25,11 +29,17 @@ impl Table {
         self.rows.push(cells);
     }
 
-    /// The table as text, one line per row, headers first.
+    /// The table as text, one line per row, headers first. Cells are [`sanitize`]d: they
+    /// mostly hold what the API answered.
     pub fn render(&self) -> String {
         let columns = self.headers.len();
+        let rows: Vec<Vec<Cow<'_, str>>> = self
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| sanitize(cell)).collect())
+            .collect();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
-        for row in &self.rows {
+        for row in &rows {
             for (i, cell) in row.iter().enumerate().take(columns) {
                 widths[i] = widths[i].max(cell.chars().count());
             }
@@ -51,8 +61,8 @@ impl Table {
             out.push('\n');
         };
         line(&mut self.headers.iter().copied(), &mut out);
-        for row in &self.rows {
-            let mut cells = row.iter().map(String::as_str).chain(std::iter::repeat(""));
+        for row in &rows {
+            let mut cells = row.iter().map(|c| c.as_ref()).chain(std::iter::repeat(""));
             line(&mut cells, &mut out);
         }
         out
@@ -72,6 +82,47 @@ pub fn json_line(value: &impl Serialize) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The most bytes of one piece of wire text that [`sanitize`] lets through.
+pub const MAX_WIRE_TEXT: usize = 2000;
+
+/// Text that came off the wire (an API's message, a webhook's field), made safe to print on a
+/// terminal: line breaks and tabs become spaces, other control characters (C0, DEL, C1, which
+/// carry terminal escape sequences) and bidirectional overrides are dropped, and text longer
+/// than [`MAX_WIRE_TEXT`] bytes is cut there, with a note saying where and how long it was.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    let (kept, cut) = if text.len() > MAX_WIRE_TEXT {
+        let mut end = MAX_WIRE_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        (&text[..end], Some(end))
+    } else {
+        (text, None)
+    };
+    let unsafe_char = |c: char| c.is_control() || is_bidi_control(c);
+    if cut.is_none() && !kept.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(kept.len() + 40);
+    for c in kept.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if unsafe_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    if let Some(end) = cut {
+        out.push_str(&format!("… (cut at {end} of {} bytes)", text.len()));
+    }
+    Cow::Owned(out)
+}
+
+/// Characters that reorder the text around them on screen (Unicode bidi embeddings, overrides
+/// and isolates, and the directional marks).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// An optional value as a table cell.
 pub fn cell<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
@@ -80,6 +131,35 @@ pub fn cell<T: std::fmt::Display>(value: Option<T>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wire_text_loses_its_escapes_and_its_excess() {
+        assert!(matches!(
+            sanitize("plain text, acentuação"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            sanitize("a\u{1b}[2J\u{1b}]0;owned\u{7}b\r\nc\u{9b}d\u{202e}e"),
+            "a[2J]0;ownedb  cde"
+        );
+        let huge = "é".repeat(3_000_000);
+        let shown = sanitize(&huge);
+        assert!(shown.len() < MAX_WIRE_TEXT + 60, "{}", shown.len());
+        assert!(
+            shown.ends_with("… (cut at 2000 of 6000000 bytes)"),
+            "{}",
+            &shown[shown.len() - 60..]
+        );
+        let odd = format!("x{}", "é".repeat(1500));
+        assert!(sanitize(&odd).ends_with("(cut at 1999 of 3001 bytes)"));
+    }
+
+    #[test]
+    fn table_cells_are_sanitized() {
+        let mut table = Table::new(&["NAME"]);
+        table.row(vec!["Bank\u{1b}[31m\nEvil".into()]);
+        assert_eq!(table.render(), "NAME\nBank[31m Evil\n");
+    }
 
     #[test]
     fn columns_line_up_and_short_rows_are_padded() {

@@ -20,6 +20,13 @@ pub const CLIENT_ID_VAR: &str = "PLUGGY_CLIENT_ID";
 /// The environment variable holding the application's client secret.
 pub const CLIENT_SECRET_VAR: &str = "PLUGGY_CLIENT_SECRET";
 
+/// Largest answer read from the API; a larger one fails as a network error instead of filling
+/// the memory (a page of 500 transactions is well under 1 MiB).
+const MAX_ANSWER_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Longest time allowed to open a connection (less when the whole request is allowed less).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The `User-Agent` suffix of every request the command makes.
 const USER_AGENT: &str = concat!("pluggy-cli/", env!("CARGO_PKG_VERSION"));
 
@@ -30,6 +37,8 @@ pub struct Settings {
     pub base_url: Option<String>,
     /// Print JSON instead of tables.
     pub json: bool,
+    /// Time allowed for one request, from connecting to reading the whole answer.
+    pub timeout: Duration,
 }
 
 impl Settings {
@@ -49,6 +58,7 @@ impl Settings {
         let (id, secret) = self.credentials()?;
         Client::builder()
             .base_url(self.base_url())
+            .transport(self.transport())
             .credentials(id, secret)
             .user_agent_suffix(USER_AGENT)
             .build()
@@ -70,6 +80,7 @@ impl Settings {
         }
         Client::builder()
             .base_url(self.base_url())
+            .transport(self.transport())
             .user_agent_suffix(USER_AGENT)
             .shared_clock(clock)
             .build_connect_grant(grant)
@@ -80,10 +91,22 @@ impl Settings {
     pub fn client_with_key(&self, key: ApiKey) -> Result<Client, Failure> {
         Client::builder()
             .base_url(self.base_url())
+            .transport(self.transport())
             .api_key(key)
             .user_agent_suffix(USER_AGENT)
             .build()
             .map_err(|e| Failure::from(e).context("cannot set up the client"))
+    }
+
+    /// The transport of every request: the timeout, no redirects (the driver never follows
+    /// them), answers up to [`MAX_ANSWER_BYTES`].
+    fn transport(&self) -> UreqTransport {
+        UreqTransport::with_config(UreqTransportConfig {
+            connect_timeout: CONNECT_TIMEOUT.min(self.timeout),
+            request_timeout: self.timeout,
+            max_response_bytes: MAX_ANSWER_BYTES,
+            ..UreqTransportConfig::default()
+        })
     }
 
     /// Trades the credentials for an API key (`POST /auth`) and reads its expiry.
@@ -101,22 +124,19 @@ impl Settings {
     pub fn send(&self, call: &Call, credential: Credential<'_>) -> Result<RawResponse, Error> {
         let base = BaseUrl::parse(self.base_url())?;
         let request = call.prepare(&base, credential, USER_AGENT)?;
-        let transport = UreqTransport::with_config(UreqTransportConfig {
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-            ..UreqTransportConfig::default()
-        });
-        transport.send(request).map_err(|source| Error::Transport {
-            endpoint: call.endpoint().route,
-            source,
-        })
+        self.transport()
+            .send(request)
+            .map_err(|source| Error::Transport {
+                endpoint: call.endpoint().route,
+                source,
+            })
     }
 }
 
 /// The credentials to use against `base_url`.
 fn credentials_for(base_url: &str) -> Result<(ClientId, ClientSecret), Failure> {
-    let id = non_empty_var(CLIENT_ID_VAR);
-    let secret = non_empty_var(CLIENT_SECRET_VAR);
+    let id = non_empty_var(CLIENT_ID_VAR)?;
+    let secret = non_empty_var(CLIENT_SECRET_VAR)?;
     match (id, secret) {
         (Some(id), Some(secret)) => Ok((ClientId::new(id), ClientSecret::new(secret))),
         (None, None) if is_local(base_url) => Ok((
@@ -138,8 +158,16 @@ fn credentials_for(base_url: &str) -> Result<(ClientId, ClientSecret), Failure> 
     }
 }
 
-fn non_empty_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// An environment variable's value; `None` when unset or blank. A value that is not UTF-8
+/// is an error that says so (its value is never shown: it may be a secret).
+pub fn non_empty_var(name: &str) -> Result<Option<String>, Failure> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value).filter(|v| !v.trim().is_empty())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
+            "{name} is set but is not valid UTF-8: set it again to the text of the value"
+        ))),
+    }
 }
 
 /// Whether a base URL points at this machine (where an emulator would run).

@@ -449,3 +449,274 @@ fn the_emulator_announces_itself_as_json_too() {
     assert_eq!(check["clientId"], announced["clientId"]);
     assert!(check.get("apiKey").is_none(), "{check}");
 }
+
+#[test]
+fn connectors_validate_reports_the_api_verdict() {
+    let emulator = EmulatorProcess::start();
+    let url = emulator.url.as_str();
+    let good = at(
+        url,
+        &[
+            "connectors",
+            "validate",
+            "0",
+            "--parameter",
+            "user=user-ok",
+            "--parameter",
+            "password=password-ok",
+            "--json",
+        ],
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(good["valid"], true, "{good}");
+    assert_eq!(good["errors"].as_array().map(Vec::len), Some(0), "{good}");
+
+    let bad_args = [
+        "connectors",
+        "validate",
+        "0",
+        "--parameter",
+        "user=nobody",
+        "--parameter",
+        "password=123",
+    ];
+    let bad = at(url, &bad_args).expect_code(1);
+    assert!(!bad.stdout.contains("credentials pass"), "{}", bad.stdout);
+    assert!(bad.stdout.contains("PARAMETER"), "{}", bad.stdout);
+    for name in ["user", "password"] {
+        assert!(
+            bad.stderr.contains(&format!("{name}: ")),
+            "{name} not named: {}",
+            bad.stderr
+        );
+    }
+    let mut json_args = bad_args.to_vec();
+    json_args.push("--json");
+    let bad = at(url, &json_args).expect_code(1);
+    let verdict = bad.json();
+    assert_eq!(verdict["valid"], false, "{verdict}");
+    let named: Vec<&str> = verdict["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["parameter"].as_str())
+        .collect();
+    assert!(
+        named.contains(&"user") && named.contains(&"password"),
+        "{verdict}"
+    );
+}
+
+/// The address `pluggy webhooks listen` announces on its first line of standard error.
+fn listen_address(listener: &mut Background) -> std::net::SocketAddr {
+    let banner = listener.stderr_line();
+    banner
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .and_then(|a| a.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"))
+}
+
+fn read_answer(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn listen_prints_hostile_payloads_cleaned_and_bounds_slow_senders() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    let mut listener = Background::spawn(&[
+        "webhooks",
+        "listen",
+        "--port",
+        "0",
+        "--max-connections",
+        "2",
+        "--request-timeout-ms",
+        "400",
+    ]);
+    let addr = listen_address(&mut listener);
+
+    let body = serde_json::json!({
+        "event": "item/updated\u{1b}[2J", "eventId": "ev-1\r\nFAKE LINE",
+        "itemId": "i1\u{1b}]0;owned\u{7}", "clientUserId": format!("u{}", "\u{1b}[31m".repeat(2000)),
+    })
+    .to_string();
+    let mut sender = TcpStream::connect(addr).expect("connect");
+    write!(
+        sender,
+        "POST /hook HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    assert!(read_answer(&mut sender).starts_with("HTTP/1.1 200"));
+    let line = listener.line();
+    assert!(
+        !line.contains('\u{1b}') && !line.contains('\u{7}'),
+        "{line:?}"
+    );
+    assert!(line.contains("ev-1  FAKE LINE"), "{line:?}");
+    assert!(line.contains("(cut at 2000 of "), "{line:?}");
+    assert!(line.len() < 6000, "{} bytes", line.len());
+
+    // Two slow senders fill the bound; a third is answered 503 at once.
+    let mut slow: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).expect("connect");
+            s.write_all(b"POST /hook HTTP/1.1\r\n").expect("write");
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut extra = TcpStream::connect(addr).expect("connect");
+    assert!(read_answer(&mut extra).starts_with("HTTP/1.1 503"));
+    // The slow ones are cut off at their deadline.
+    let started = Instant::now();
+    for s in &mut slow {
+        let answer = read_answer(s);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn odd_arguments_and_environments_are_usage_errors_that_say_why() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let short = |run: &common::Run| {
+        assert!(
+            run.stderr.len() < 1000,
+            "{} bytes: {}",
+            run.stderr.len(),
+            run.stderr
+        );
+        assert!(!run.stderr.contains("aaaaaaaaaa"), "the value was repeated");
+    };
+
+    // Ids: checked before anything is sent (a closed port would be exit 6).
+    let huge = "a".repeat(100 * 1024);
+    for args in [
+        vec!["items", "get", huge.as_str()],
+        vec!["accounts", "list", "--item-id", huge.as_str()],
+        vec!["webhooks", "delete", huge.as_str()],
+    ] {
+        let run = at(&url, &args).expect_code(2);
+        short(&run);
+        assert!(
+            run.stderr.contains("102400 characters long"),
+            "{}",
+            run.stderr
+        );
+    }
+    for id in ["a/../b", "it 1", "", "x\u{1b}[2J"] {
+        let run = at(&url, &["items", "get", id]).expect_code(2);
+        assert!(run.stderr.contains("ids are 1 to 128"), "{}", run.stderr);
+        assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    }
+
+    // Credentials too large for any API: refused, not sent into a closed connection.
+    let big = "a".repeat(5 * 1024 * 1024);
+    let run = at_with_stdin(
+        &url,
+        &[
+            "items",
+            "create",
+            "--connector-id",
+            "0",
+            "--secret-parameter",
+            "password",
+        ],
+        &format!("{big}\n"),
+    )
+    .expect_code(2);
+    short(&run);
+    assert!(run.stderr.contains("\"password\""), "{}", run.stderr);
+    assert!(run.stderr.contains("65536 bytes"), "{}", run.stderr);
+    let pair = format!("password={}", &big[..100 * 1024]);
+    let run = at(&url, &["connectors", "validate", "0", "--parameter", &pair]).expect_code(2);
+    short(&run);
+    assert!(run.stderr.contains("65536 bytes"), "{}", run.stderr);
+
+    // An environment variable that is set but not text.
+    let not_utf8 = OsString::from_vec(b"secret\xff\xfe".to_vec());
+    for (var, args) in [
+        (
+            "PLUGGY_CLIENT_SECRET",
+            vec!["--base-url", "https://api.invalid", "auth", "check"],
+        ),
+        (
+            "PLUGGY_CONNECT_TOKEN",
+            vec!["--base-url", url.as_str(), "items", "get", "it-1"],
+        ),
+        ("PLUGGY_BASE_URL", vec!["auth", "check"]),
+        ("PLUGGY_TIMEOUT", vec!["auth", "check"]),
+    ] {
+        let output = common::command(&args)
+            .env("PLUGGY_CLIENT_ID", "someone")
+            .env(var, &not_utf8)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{var}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{var} is set but is not valid UTF-8")),
+            "{var}: {stderr}"
+        );
+        assert!(!stderr.contains("secret"), "{var}: {stderr}");
+    }
+}
+
+#[test]
+fn with_a_connect_token_the_operation_and_the_expiry_are_checked_locally_the_item_is_not() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let jwt = |exp: u64| {
+        format!(
+            "{}.{}.sig",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#),
+            URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp}}}"#))
+        )
+    };
+    // Nothing listens there: exit 6 means the call was sent, 4 that it was refused first.
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let front = |token: &str, args: &[&str]| {
+        let mut all = vec!["--base-url", url.as_str(), "--timeout", "2"];
+        all.extend_from_slice(args);
+        pluggy_with(&all, &[("PLUGGY_CONNECT_TOKEN", token)], "")
+    };
+    let live = jwt(now + 600);
+    let expired = jwt(now - 60);
+
+    let run = front(&live, &["transactions", "list", "--account-id", "a1"]).expect_code(4);
+    assert!(run.stderr.contains("needs an API key"), "{}", run.stderr);
+    front(&live, &["webhooks", "list"]).expect_code(4);
+    let run = front(&expired, &["items", "get", "it-1"]).expect_code(4);
+    assert!(run.stderr.contains("expired"), "{}", run.stderr);
+    // Any item is sent: only the API knows which items the token covers.
+    front(&live, &["items", "get", "someone-elses-item"]).expect_code(6);
+    front(
+        &live,
+        &["accounts", "list", "--item-id", "someone-elses-item"],
+    )
+    .expect_code(6);
+}
