@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::catalog::Connector;
 use crate::clock::{Millis, parse_query_instant, ts};
+use crate::config::ClientCredentials;
 use crate::data::{Account, Transaction};
 use crate::items::{ItemRec, millis};
 use crate::jwt;
@@ -163,8 +164,14 @@ fn opt_webhook_url(obj: &Map<String, Value>, ctx: &Ctx<'_>) -> Result<Option<Str
     Ok(url)
 }
 
-/// Verifies the `X-API-KEY` header: an unexpired API key or connect token of this emulator.
-pub(crate) fn authenticate(st: &State, header: Option<&str>, now: Millis) -> Result<Cred, Reply> {
+/// Verifies the `X-API-KEY` header: an unexpired API key or connect token signed by this
+/// emulator for one of its configured clients.
+pub(crate) fn authenticate(
+    st: &State,
+    clients: &[ClientCredentials],
+    header: Option<&str>,
+    now: Millis,
+) -> Result<Cred, Reply> {
     let token = header.map(str::trim).filter(|t| !t.is_empty());
     let claims = token
         .and_then(|t| jwt::verify(t, &st.signing_key))
@@ -178,13 +185,18 @@ pub(crate) fn authenticate(st: &State, header: Option<&str>, now: Millis) -> Res
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
+    if !clients.iter().any(|c| c.client_id.as_str() == client_id) {
+        return Err(reply::invalid_token());
+    }
     match claims.get("data").and_then(Value::as_str) {
         None => Ok(Cred::ApiKey { client_id }),
         Some(token_id) => match st.tokens.get(token_id) {
-            Some(scope) if scope.expires_at > now => Ok(Cred::ConnectToken {
-                token_id: token_id.to_owned(),
-                client_id: scope.client_id.clone(),
-            }),
+            Some(scope) if scope.expires_at > now && scope.client_id == client_id => {
+                Ok(Cred::ConnectToken {
+                    token_id: token_id.to_owned(),
+                    client_id: scope.client_id.clone(),
+                })
+            }
             _ => Err(reply::invalid_token()),
         },
     }

@@ -32,9 +32,15 @@ struct Args {
     /// Delay between two steps of an item's sync, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     sync_delay_ms: u64,
-    /// Seed of every generated id and record.
+    /// Seed of every generated id and record (not of the key signing API keys, which is
+    /// random unless --deterministic-keys is given).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Sign API keys and connect tokens with a key derived from --seed, so that emulators with
+    /// the same seed issue and accept the same keys. Anyone who knows the seed can then forge
+    /// keys: for reproducible fixtures only.
+    #[arg(long)]
+    deterministic_keys: bool,
     /// Whether the documented rate limits are enforced.
     #[arg(long, value_enum, default_value_t = Switch::On)]
     rate_limits: Switch,
@@ -60,6 +66,7 @@ fn config(args: &Args) -> Config {
         connect_token_ttl: Duration::from_secs(args.connect_token_ttl_secs),
         sync_step_delay: Duration::from_millis(args.sync_delay_ms),
         seed: args.seed,
+        deterministic_keys: args.deterministic_keys,
         rate_limits: args.rate_limits == Switch::On,
         allow_insecure_webhooks: args.allow_insecure_webhooks,
         admin: !args.no_admin,

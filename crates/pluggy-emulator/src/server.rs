@@ -22,7 +22,7 @@ use crate::api::{self, Cred, Ctx};
 use crate::config::Config;
 use crate::reply::{self, Reply};
 use crate::router::{self, Route};
-use crate::state::Shared;
+use crate::state::{self, Shared};
 use crate::{admin, webhooks};
 
 /// The message of the API's 429 answer.
@@ -37,22 +37,23 @@ impl Emulator {
     /// Binds `config.host:config.port` and serves the API in the background on the current
     /// tokio runtime until [`RunningEmulator::shutdown`] (or until the handle is dropped).
     pub async fn start(config: Config) -> Result<RunningEmulator, StartError> {
-        let listener = TcpListener::bind((config.host, config.port))
-            .await
-            .map_err(|source| StartError {
-                addr: SocketAddr::new(config.host, config.port),
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| StartError {
-            addr: SocketAddr::new(config.host, config.port),
-            source,
+        let requested = SocketAddr::new(config.host, config.port);
+        let key_base = state::signing_key_base(&config).map_err(|e| StartError {
+            cause: Cause::Random,
+            source: std::io::Error::other(e.to_string()),
         })?;
+        let listener = TcpListener::bind(requested)
+            .await
+            .map_err(|source| StartError::bind(requested, source))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| StartError::bind(requested, source))?;
         let base_url = match addr {
             SocketAddr::V4(a) => format!("http://{a}"),
             SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(config, addr, base_url, tx));
+        let shared = Arc::new(Shared::new(config, addr, base_url, tx, key_base));
         let (stop, stop_rx) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone())),
@@ -72,10 +73,7 @@ impl Emulator {
     /// of blocking clients, tools). It stops when the handle is shut down or dropped.
     pub fn start_in_background(config: Config) -> Result<BackgroundEmulator, StartError> {
         let requested = SocketAddr::new(config.host, config.port);
-        let fail = move |source| StartError {
-            addr: requested,
-            source,
-        };
+        let fail = move |source| StartError::bind(requested, source);
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -189,20 +187,47 @@ impl Drop for BackgroundEmulator {
     }
 }
 
-/// The emulator could not bind its address.
+/// The emulator could not start: its address could not be bound, or no random signing key
+/// could be drawn.
 #[derive(Debug)]
 pub struct StartError {
-    addr: SocketAddr,
+    cause: Cause,
     source: std::io::Error,
+}
+
+/// What failed at start.
+#[derive(Debug)]
+enum Cause {
+    /// Binding this address.
+    Bind(SocketAddr),
+    /// Reading the system's random source for the signing key.
+    Random,
+}
+
+impl StartError {
+    fn bind(addr: SocketAddr, source: std::io::Error) -> Self {
+        Self {
+            cause: Cause::Bind(addr),
+            source,
+        }
+    }
 }
 
 impl fmt::Display for StartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "could not listen on {}: {} (is the port in use? port 0 picks a free one)",
-            self.addr, self.source
-        )
+        match &self.cause {
+            Cause::Bind(addr) => write!(
+                f,
+                "could not listen on {addr}: {} (is the port in use? port 0 picks a free one)",
+                self.source
+            ),
+            Cause::Random => write!(
+                f,
+                "could not draw a random signing key from the system: {} (deterministic keys \
+                 derived from the seed avoid it)",
+                self.source
+            ),
+        }
     }
 }
 
@@ -444,7 +469,7 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
     let cred = if endpoint.access == Access::Public {
         Ok(Cred::None)
     } else {
-        api::authenticate(&st, api_key.as_deref(), now)
+        api::authenticate(&st, &shared.config.clients, api_key.as_deref(), now)
     };
     let reply = match cred {
         Err(r) => r,

@@ -162,3 +162,28 @@ fn a_busy_port_is_a_clear_error() {
         .unwrap();
     assert!(!bad.status.success());
 }
+
+#[tokio::test]
+async fn keys_are_random_unless_deterministic_keys_are_asked_for() {
+    let auth = json!({"clientId": pluggy_emulator::DEFAULT_CLIENT_ID, "clientSecret": pluggy_emulator::DEFAULT_CLIENT_SECRET}).to_string();
+    let key_of = |addr| {
+        let auth = auth.clone();
+        async move {
+            let r = send(addr, "POST", "/auth", None, Some(auth.as_bytes())).await;
+            r.json()["apiKey"].as_str().unwrap().to_owned()
+        }
+    };
+    for (flags, accepted) in [
+        (&["--seed", "5"][..], 403),
+        (&["--seed", "5", "--deterministic-keys"][..], 200),
+    ] {
+        let a = spawn(flags, 2);
+        let b = spawn(flags, 2);
+        let key = key_of(a.addr).await;
+        let r = send(b.addr, "GET", "/connectors", Some(&key), None).await;
+        assert_eq!(r.status, accepted, "{flags:?}");
+        let own = key_of(b.addr).await;
+        let r = send(b.addr, "GET", "/connectors", Some(&own), None).await;
+        assert_eq!(r.status, 200, "{flags:?}");
+    }
+}

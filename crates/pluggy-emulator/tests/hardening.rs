@@ -128,3 +128,128 @@ async fn absurd_clock_advances_are_refused_or_clamped() {
     emu.advance_clock(Duration::MAX);
     assert_eq!(instant(&clock_now(&emu).await), last);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Forged and foreign keys
+
+/// The signing key an emulator used to derive from its public seed (FNV-1a of the name mixed
+/// with the seed, then splitmix64), as an attacker reading the source would compute it.
+fn seed_derived_key(seed: u64) -> [u8; 32] {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in "signing-key-0".bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut state = seed ^ h;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    next();
+    let mut out = [0u8; 32];
+    for chunk in out.chunks_mut(8) {
+        chunk.copy_from_slice(&next().to_le_bytes());
+    }
+    out
+}
+
+/// An HS256 JWT of `claims` signed with `key`.
+fn forge(claims: &Value, key: &[u8]) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::Mac;
+    let mut token = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+    token.push('.');
+    token.push_str(&URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+    mac.update(token.as_bytes());
+    token.push('.');
+    token.push_str(&URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()));
+    token
+}
+
+fn assert_invalid_token(r: &Resp, what: &str) {
+    assert_eq!(r.status, 403, "{what}");
+    let body = r.json();
+    assert_eq!(body["code"], 403, "{what}");
+    assert_eq!(
+        body["message"], "Missing or invalid authorization token",
+        "{what}"
+    );
+    assert!(body.get("codeDescription").is_none(), "{what}: {body}");
+}
+
+#[tokio::test]
+async fn keys_signed_offline_are_refused() {
+    let emu = start().await;
+    let far = 4_000_000_000i64;
+    let claims = json!({"clientId": DEFAULT_CLIENT_ID, "jti": "x", "iat": 0, "exp": far});
+    for key in [
+        seed_derived_key(emu.config().seed).to_vec(),
+        b"any key at all".to_vec(),
+        Vec::new(),
+    ] {
+        let forged = forge(&claims, &key);
+        let r = get(&emu, "/connectors", &forged).await;
+        assert_invalid_token(&r, "a forged key");
+    }
+    // The emulator's own keys still work.
+    let key = api_key(&emu).await;
+    assert_eq!(get(&emu, "/connectors", &key).await.status, 200);
+}
+
+#[tokio::test]
+async fn keys_of_one_emulator_are_refused_by_another() {
+    let a = start().await;
+    let key = api_key(&a).await;
+    let token = connect_token(&a, &key, json!({})).await;
+    // Same configuration, random keys: nothing minted by `a` opens `b`.
+    let b = start().await;
+    assert_invalid_token(&get(&b, "/connectors", &key).await, "same config");
+    assert_invalid_token(&get(&b, "/connectors", &token).await, "same config token");
+    // Other client credentials.
+    let other = start_with(Config {
+        clients: vec![pluggy_emulator::ClientCredentials::new("other", "secret")],
+        ..Config::for_tests()
+    })
+    .await;
+    assert_invalid_token(&get(&other, "/connectors", &key).await, "other client");
+    assert_eq!(get(&a, "/connectors", &key).await.status, 200);
+}
+
+fn deterministic(clients: Vec<pluggy_emulator::ClientCredentials>) -> Config {
+    Config {
+        deterministic_keys: true,
+        clients,
+        ..Config::for_tests()
+    }
+}
+
+#[tokio::test]
+async fn deterministic_keys_are_shared_by_emulators_of_one_seed_and_client() {
+    let a = start_with(deterministic(vec![Default::default()])).await;
+    let b = start_with(deterministic(vec![Default::default()])).await;
+    let key = api_key(&a).await;
+    assert_eq!(get(&b, "/connectors", &key).await.status, 200);
+    // Another seed signs with another key.
+    let c = start_with(Config {
+        seed: 2,
+        ..deterministic(vec![Default::default()])
+    })
+    .await;
+    assert_invalid_token(&get(&c, "/connectors", &key).await, "other seed");
+    // A key whose client is not configured is refused even when its signature is good.
+    let other = start_with(deterministic(vec![
+        pluggy_emulator::ClientCredentials::new("other", "secret"),
+    ]))
+    .await;
+    assert_invalid_token(&get(&other, "/connectors", &key).await, "foreign client");
+    let token = connect_token(&a, &key, json!({})).await;
+    assert_invalid_token(&get(&other, "/connectors", &token).await, "foreign token");
+    // A reset changes the key: earlier keys stop working.
+    a.reset();
+    assert_invalid_token(&get(&a, "/connectors", &key).await, "after reset");
+}
