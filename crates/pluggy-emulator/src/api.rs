@@ -388,10 +388,10 @@ fn connectors_list(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
     Ok(page_json(results.len(), 1, results.len().max(1), results))
 }
 
-fn page_json<T: Serialize>(total: usize, page: usize, page_size: usize, results: Vec<T>) -> Reply {
+fn page_json<T: Serialize>(total: usize, page: u32, page_size: usize, results: Vec<T>) -> Reply {
     let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
     Reply::ok(&Page {
-        page: n(page),
+        page,
         total: total as u64,
         total_pages: n(total.div_ceil(page_size.max(1))),
         results,
@@ -718,12 +718,15 @@ fn accounts_list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     })
 }
 
-fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Reply> {
-    let num = |name: &str, default: usize, max: usize| -> Result<usize, Reply> {
+/// `page` (1 to the largest page number a page can carry, `u32::MAX`) and `pageSize` (1 to
+/// 500); anything else, including numbers too large for any integer type, is a 400 — a page
+/// number is never answered with another one.
+fn paging(ctx: &Ctx<'_>) -> Result<(u32, usize), Reply> {
+    let num = |name: &str, default: u32, max: u32| -> Result<u32, Reply> {
         match ctx.q(name) {
             None => Ok(default),
             Some(v) => v
-                .parse::<usize>()
+                .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=max).contains(n))
                 .ok_or_else(|| {
@@ -731,7 +734,16 @@ fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Reply> {
                 }),
         }
     };
-    Ok((num("page", 1, usize::MAX)?, num("pageSize", 500, 500)?))
+    let page = num("page", 1, u32::MAX)?;
+    let size = num("pageSize", 500, 500)?;
+    Ok((page, usize::try_from(size).unwrap_or(500)))
+}
+
+/// How many results come before `page` of `size`.
+fn skipped(page: u32, size: usize) -> usize {
+    usize::try_from(page - 1)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(size)
 }
 
 /// A date filter: `YYYY-MM-DD` (the whole day) or a date-time (see [`parse_query_instant`]).
@@ -796,7 +808,7 @@ fn transactions_page(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .collect();
     let results: Vec<_> = matching
         .iter()
-        .skip((page - 1).saturating_mul(size))
+        .skip(skipped(page, size))
         .take(size)
         .map(|t| views::transaction(t, account.credit))
         .collect();
@@ -908,7 +920,7 @@ fn investments_list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     let total = all.len();
     let results: Vec<_> = all
         .into_iter()
-        .skip((page - 1).saturating_mul(size))
+        .skip(skipped(page, size))
         .take(size)
         .collect();
     Ok(page_json(total, page, size, results))
@@ -935,7 +947,7 @@ fn investment_transactions(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     let results: Vec<_> = inv
         .transactions
         .iter()
-        .skip((page - 1).saturating_mul(size))
+        .skip(skipped(page, size))
         .take(size)
         .map(views::investment_transaction)
         .collect();

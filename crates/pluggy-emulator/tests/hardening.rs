@@ -253,3 +253,114 @@ async fn deterministic_keys_are_shared_by_emulators_of_one_seed_and_client() {
     a.reset();
     assert_invalid_token(&get(&a, "/connectors", &key).await, "after reset");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Webhook headers
+
+#[tokio::test]
+async fn webhook_headers_that_cannot_be_sent_are_refused() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let url = "http://127.0.0.1:9/hook";
+    let bad_headers = [
+        (json!({"x-webhook-secret": "whsec\n"}), "x-webhook-secret"),
+        (json!({"bad name": "v"}), "bad name"),
+        (
+            json!({"x-ok": "v", "x-secret": "a\r\nInjected: 1"}),
+            "x-secret",
+        ),
+        (json!({"": "v"}), "empty"),
+        (json!({"x-secret": " padded "}), "x-secret"),
+        (json!({"x-secret": "ç"}), "x-secret"),
+    ];
+    for (headers, named) in &bad_headers {
+        let r = post(
+            &emu,
+            "/webhooks",
+            &key,
+            json!({"url": url, "event": "all", "headers": headers}),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{headers}");
+        let body = r.json();
+        assert_eq!(body["code"], 400, "{headers}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(named), "{message}");
+        assert!(!message.contains("whsec") && !message.contains("Injected"));
+    }
+    assert_eq!(get(&emu, "/webhooks", &key).await.json()["total"], 0);
+    // A good one is stored; updating it with a bad header is refused and changes nothing.
+    let good = json!({"x-webhook-secret": "whsec_abc 123"});
+    let created = post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": url, "event": "all", "headers": good}),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:?}", created.json());
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    for (headers, _) in &bad_headers {
+        let r = patch(
+            &emu,
+            &format!("/webhooks/{id}"),
+            &key,
+            json!({"headers": headers, "url": "http://127.0.0.1:10/other"}),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{headers}");
+    }
+    let stored = get(&emu, &format!("/webhooks/{id}"), &key).await.json();
+    assert_eq!(stored["headers"], good);
+    assert_eq!(stored["url"], url);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers in query strings
+
+#[tokio::test]
+async fn out_of_range_page_numbers_are_refused_not_truncated() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let id = create_item(&emu, &key, 0, "user-ok").await;
+    settle(&emu, &key, &id).await;
+    let accounts = get(&emu, &format!("/accounts?itemId={id}"), &key)
+        .await
+        .json();
+    let account = accounts["results"][0]["id"].as_str().unwrap().to_owned();
+    let investments = get(&emu, &format!("/investments?itemId={id}"), &key)
+        .await
+        .json();
+    let investment = investments["results"][0]["id"].as_str().unwrap().to_owned();
+    let lists = [
+        format!("/transactions?accountId={account}"),
+        format!("/investments?itemId={id}"),
+        format!("/investments/{investment}/transactions?x=1"),
+    ];
+    for list in &lists {
+        for bad in [
+            "page=18446744073709551615",
+            "page=18446744073709551616",
+            "page=4294967296",
+            "page=0",
+            "page=-1",
+            "page=1.5",
+            "pageSize=0",
+            "pageSize=501",
+            "pageSize=18446744073709551617",
+        ] {
+            let r = get(&emu, &format!("{list}&{bad}"), &key).await;
+            assert_eq!(r.status, 400, "{list}&{bad}");
+            assert_eq!(r.json()["code"], 400, "{list}&{bad}");
+        }
+        let r = get(&emu, &format!("{list}&page=4294967295"), &key).await;
+        assert_eq!(r.status, 200, "{list}");
+        assert_eq!(r.json()["page"], 4_294_967_295u64, "{list}");
+        assert_eq!(r.json()["results"], json!([]), "{list}");
+    }
+    for bad in ["/connectors/4294967296", "/connectors/18446744073709551615"] {
+        let r = get(&emu, bad, &key).await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(r.json()["code"], 400, "{bad}");
+    }
+}
