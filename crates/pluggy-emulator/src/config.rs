@@ -94,8 +94,13 @@ pub struct Config {
     pub admin: bool,
     /// Largest request body accepted; larger ones get 413.
     pub max_body_bytes: usize,
-    /// How long a client may take to send a request's head or body.
+    /// How long a client may take to send a request's head or body, and how long a kept-alive
+    /// connection may stay idle between two requests before it is closed.
     pub read_timeout: Duration,
+    /// Most connections served at once. A connection beyond it is answered at once with 503
+    /// (`Retry-After: 1`) and closed, so a flood of idle or slow connections cannot hold the
+    /// server. `0` counts as `1`.
+    pub max_connections: usize,
     /// Webhook delivery settings.
     pub webhooks: WebhookDelivery,
 }
@@ -117,6 +122,7 @@ impl Default for Config {
             admin: true,
             max_body_bytes: 1024 * 1024,
             read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
             webhooks: WebhookDelivery::default(),
         }
     }

@@ -364,3 +364,265 @@ async fn out_of_range_page_numbers_are_refused_not_truncated() {
         assert_eq!(r.json()["code"], 400, "{bad}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Oversized request heads
+
+/// Sends raw bytes, half-closes, and parses whatever answer arrives before the server closes.
+async fn raw_answer(emu: &pluggy_emulator::RunningEmulator, bytes: &[u8]) -> Resp {
+    let answer = raw(emu.addr(), bytes).await.expect("an answer");
+    parse(&answer).unwrap_or_else(|| panic!("unparsable: {:?}", String::from_utf8_lossy(&answer)))
+}
+
+fn assert_error_shape(r: &Resp, status: u16) {
+    assert_eq!(r.status, status);
+    let body = r.json();
+    assert_eq!(body["code"], status, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(r.header("connection"), Some("close"));
+}
+
+#[tokio::test]
+async fn oversized_request_heads_get_the_api_error_shape() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    // A URI longer than the emulator takes, but short enough for HTTP parsing: 414.
+    let long = format!(
+        "GET /connectors?name={} HTTP/1.1\r\nHost: x\r\nX-API-KEY: {key}\r\n\r\n",
+        "a".repeat(40_000)
+    );
+    assert_error_shape(&raw_answer(&emu, long.as_bytes()).await, 414);
+    // The same on an admin route.
+    let long = format!(
+        "GET /__emulator/stats?{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(40_000)
+    );
+    assert_error_shape(&raw_answer(&emu, long.as_bytes()).await, 414);
+    // Too many header fields: 431.
+    let mut many = String::from("GET /connectors HTTP/1.1\r\nHost: x\r\n");
+    for i in 0..150 {
+        many.push_str(&format!("X-Filler-{i}: v\r\n"));
+    }
+    many.push_str("\r\n");
+    assert_error_shape(&raw_answer(&emu, many.as_bytes()).await, 431);
+    // A header block too large in bytes: 431.
+    let big = format!(
+        "GET /connectors HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(70_000)
+    );
+    assert_error_shape(&raw_answer(&emu, big.as_bytes()).await, 431);
+    // Within the limits everything is served as usual: a 20 KB query of 500 ids.
+    let ids: Vec<String> = (0..500).map(|i| format!("{i:036}")).collect();
+    let r = get(
+        &emu,
+        &format!("/transactions?accountId=none&ids={}", ids.join(",")),
+        &key,
+    )
+    .await;
+    assert_eq!(r.status, 404, "{:?}", r.json());
+    // Beyond what HTTP parsing takes, the answer is the bare status; the server lives on.
+    let huge = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000));
+    assert_eq!(raw_answer(&emu, huge.as_bytes()).await.status, 414);
+    assert_eq!(get(&emu, "/connectors", &key).await.status, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slow senders, idle connections and floods
+
+/// Reads until the server closes the connection; `Err` if it is still open after `limit`.
+async fn closed_within(s: &mut TcpStream, limit: Duration) -> Result<Vec<u8>, &'static str> {
+    let mut out = Vec::new();
+    match tokio::time::timeout(limit, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    {
+        Ok(()) => Ok(out),
+        Err(_) => Err("the connection is still open"),
+    }
+}
+
+fn quick_timeouts() -> Config {
+    Config {
+        read_timeout: Duration::from_millis(400),
+        ..Config::for_tests()
+    }
+}
+
+#[tokio::test]
+async fn a_head_sent_a_byte_at_a_time_is_cut_at_the_read_timeout() {
+    let emu = start_with(quick_timeouts()).await;
+    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+    let (mut rd, mut wr) = s.split();
+    let head = b"GET /connectors HTTP/1.1\r\nHost: x\r\nX-Padding: ".to_vec();
+    let trickle = async {
+        // Far longer than the read timeout if the server kept listening: 200 bytes, 50 ms apart.
+        for b in head.iter().chain(std::iter::repeat_n(&b'a', 200)) {
+            if wr.write_all(&[*b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    let read = async {
+        let mut out = Vec::new();
+        let _ = rd.read_to_end(&mut out).await;
+        out
+    };
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        tokio::select! {
+            out = read => Some(out),
+            _ = trickle => None,
+        }
+    })
+    .await;
+    assert!(
+        matches!(closed, Ok(Some(_))),
+        "the slow head was not cut off"
+    );
+    drop(s);
+    let key = api_key(&emu).await;
+    assert_eq!(get(&emu, "/connectors", &key).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_trickled_body_gets_408() {
+    let emu = start_with(quick_timeouts()).await;
+    let key = api_key(&emu).await;
+    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+    s.write_all(
+        format!(
+            "POST /items HTTP/1.1\r\nHost: x\r\nX-API-KEY: {key}\r\nContent-Length: 200\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let (mut rd, mut wr) = s.split();
+    let trickle = async {
+        for _ in 0..200 {
+            if wr.write_all(b" ").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        std::future::pending::<()>().await;
+    };
+    let read = async {
+        let mut out = Vec::new();
+        let _ = rd.read_to_end(&mut out).await;
+        out
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(5), async {
+        tokio::select! {
+            out = read => out,
+            _ = trickle => unreachable!(),
+        }
+    })
+    .await
+    .expect("the trickled body was not cut off");
+    let r = parse(&answer).expect("an answer");
+    assert_eq!(r.status, 408);
+    assert_eq!(r.json()["code"], 408);
+}
+
+/// Reads one answer with a `Content-Length` body off a kept-alive connection.
+async fn read_one(s: &mut TcpStream) -> Resp {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(r) = parse(&buf) {
+            let len: usize = r
+                .header("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            if r.body.len() >= len {
+                return r;
+            }
+        }
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut chunk))
+            .await
+            .expect("an answer in time")
+            .expect("read");
+        assert!(n > 0, "closed before the answer was complete");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[tokio::test]
+async fn an_idle_kept_alive_connection_is_closed_after_the_read_timeout() {
+    let emu = start_with(quick_timeouts()).await;
+    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+    for _ in 0..2 {
+        s.write_all(b"GET /__emulator/clock HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        assert_eq!(read_one(&mut s).await.status, 200);
+    }
+    // Silence after a served request: the server hangs up (well before 5 s).
+    let rest = closed_within(&mut s, Duration::from_secs(5)).await;
+    assert_eq!(rest, Ok(Vec::new()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_bound_get_503_at_once() {
+    let emu = start_with(Config {
+        max_connections: 4,
+        read_timeout: Duration::from_secs(30),
+        ..Config::for_tests()
+    })
+    .await;
+    let key = api_key(&emu).await;
+    let mut hogs = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+        // Half a head: the connection stays open, holding its slot.
+        s.write_all(b"GET /connectors HTTP/1.1\r\n").await.unwrap();
+        hogs.push(s);
+    }
+    for _ in 0..3 {
+        let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+        let answer = closed_within(&mut s, Duration::from_secs(3))
+            .await
+            .expect("the extra connection is answered and closed at once");
+        let r = parse(&answer).expect("a 503");
+        assert_error_shape(&r, 503);
+        assert_eq!(r.header("retry-after"), Some("1"));
+    }
+    drop(hogs);
+    // Once the hogs are gone, requests are served again (their slots free as soon as the
+    // server sees them close).
+    let mut served = None;
+    for _ in 0..100 {
+        let r = send(emu.addr(), "GET", "/connectors", Some(&key), None).await;
+        if r.status == 200 {
+            served = Some(r);
+            break;
+        }
+        assert_eq!(r.status, 503);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(served.is_some(), "never served after the hogs left");
+}
+
+#[tokio::test]
+async fn defaults_bound_connections_and_time() {
+    let c = Config::default();
+    assert!(c.max_connections >= 64);
+    assert!(c.read_timeout > Duration::ZERO);
+    assert!(!c.deterministic_keys);
+    assert_eq!(
+        Config::for_tests().max_connections,
+        Config::default().max_connections
+    );
+    let _ = DEFAULT_CLIENT_SECRET;
+}
