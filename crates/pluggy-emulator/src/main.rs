@@ -50,6 +50,13 @@ struct Args {
     /// Do not serve the /__emulator/ routes.
     #[arg(long)]
     no_admin: bool,
+    /// Most connections served at once; further ones get 503 with Retry-After: 1.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// How long a client may take to send a request's head or body, and how long an idle
+    /// kept-alive connection stays open, in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    read_timeout_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -70,6 +77,8 @@ fn config(args: &Args) -> Config {
         rate_limits: args.rate_limits == Switch::On,
         allow_insecure_webhooks: args.allow_insecure_webhooks,
         admin: !args.no_admin,
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        read_timeout: Duration::from_millis(args.read_timeout_ms),
         ..Config::default()
     };
     if let (Some(id), Some(secret)) = (&args.client_id, &args.client_secret) {
