@@ -6,6 +6,10 @@ use crate::clock::ts;
 use crate::reply::{self, Reply};
 use crate::state::{FaultRule, Shared};
 
+/// The largest step of `POST /__emulator/clock/advance`, in seconds (about 317 years); the
+/// clock itself stops at the year 9000 however often it is advanced.
+const MAX_ADVANCE_SECS: f64 = 1e10;
+
 /// Answers one `/__emulator/…` request.
 pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Reply {
     match (method, path.trim_end_matches('/')) {
@@ -43,8 +47,10 @@ fn advance(shared: &Shared, body: &[u8]) -> Reply {
         Ok(m) => m.get("seconds").and_then(Value::as_f64),
         Err(e) => return e,
     };
-    let Some(secs) = secs.filter(|s| s.is_finite() && *s >= 0.0 && *s <= 1e10) else {
-        return reply::bad_request("seconds must be a non-negative number");
+    let Some(secs) = secs.filter(|s| (0.0..=MAX_ADVANCE_SECS).contains(s)) else {
+        return reply::bad_request(format!(
+            "seconds must be a number from 0 to {MAX_ADVANCE_SECS}"
+        ));
     };
     shared.advance_clock(std::time::Duration::from_secs_f64(secs));
     Reply::ok(&json!({"now": ts(shared.clock.now()).to_string()}))

@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::catalog::Connector;
 use crate::clock::{Millis, parse_query_instant, ts};
+use crate::config::ClientCredentials;
 use crate::data::{Account, Transaction};
 use crate::items::{ItemRec, millis};
 use crate::jwt;
@@ -163,8 +164,14 @@ fn opt_webhook_url(obj: &Map<String, Value>, ctx: &Ctx<'_>) -> Result<Option<Str
     Ok(url)
 }
 
-/// Verifies the `X-API-KEY` header: an unexpired API key or connect token of this emulator.
-pub(crate) fn authenticate(st: &State, header: Option<&str>, now: Millis) -> Result<Cred, Reply> {
+/// Verifies the `X-API-KEY` header: an unexpired API key or connect token signed by this
+/// emulator for one of its configured clients.
+pub(crate) fn authenticate(
+    st: &State,
+    clients: &[ClientCredentials],
+    header: Option<&str>,
+    now: Millis,
+) -> Result<Cred, Reply> {
     let token = header.map(str::trim).filter(|t| !t.is_empty());
     let claims = token
         .and_then(|t| jwt::verify(t, &st.signing_key))
@@ -178,13 +185,18 @@ pub(crate) fn authenticate(st: &State, header: Option<&str>, now: Millis) -> Res
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
+    if !clients.iter().any(|c| c.client_id.as_str() == client_id) {
+        return Err(reply::invalid_token());
+    }
     match claims.get("data").and_then(Value::as_str) {
         None => Ok(Cred::ApiKey { client_id }),
         Some(token_id) => match st.tokens.get(token_id) {
-            Some(scope) if scope.expires_at > now => Ok(Cred::ConnectToken {
-                token_id: token_id.to_owned(),
-                client_id: scope.client_id.clone(),
-            }),
+            Some(scope) if scope.expires_at > now && scope.client_id == client_id => {
+                Ok(Cred::ConnectToken {
+                    token_id: token_id.to_owned(),
+                    client_id: scope.client_id.clone(),
+                })
+            }
             _ => Err(reply::invalid_token()),
         },
     }
@@ -376,10 +388,10 @@ fn connectors_list(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
     Ok(page_json(results.len(), 1, results.len().max(1), results))
 }
 
-fn page_json<T: Serialize>(total: usize, page: usize, page_size: usize, results: Vec<T>) -> Reply {
+fn page_json<T: Serialize>(total: usize, page: u32, page_size: usize, results: Vec<T>) -> Reply {
     let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
     Reply::ok(&Page {
-        page: n(page),
+        page,
         total: total as u64,
         total_pages: n(total.div_ceil(page_size.max(1))),
         results,
@@ -706,12 +718,15 @@ fn accounts_list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     })
 }
 
-fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Reply> {
-    let num = |name: &str, default: usize, max: usize| -> Result<usize, Reply> {
+/// `page` (1 to the largest page number a page can carry, `u32::MAX`) and `pageSize` (1 to
+/// 500); anything else, including numbers too large for any integer type, is a 400 — a page
+/// number is never answered with another one.
+fn paging(ctx: &Ctx<'_>) -> Result<(u32, usize), Reply> {
+    let num = |name: &str, default: u32, max: u32| -> Result<u32, Reply> {
         match ctx.q(name) {
             None => Ok(default),
             Some(v) => v
-                .parse::<usize>()
+                .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=max).contains(n))
                 .ok_or_else(|| {
@@ -719,7 +734,16 @@ fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Reply> {
                 }),
         }
     };
-    Ok((num("page", 1, usize::MAX)?, num("pageSize", 500, 500)?))
+    let page = num("page", 1, u32::MAX)?;
+    let size = num("pageSize", 500, 500)?;
+    Ok((page, usize::try_from(size).unwrap_or(500)))
+}
+
+/// How many results come before `page` of `size`.
+fn skipped(page: u32, size: usize) -> usize {
+    usize::try_from(page - 1)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(size)
 }
 
 /// A date filter: `YYYY-MM-DD` (the whole day) or a date-time (see [`parse_query_instant`]).
@@ -784,7 +808,7 @@ fn transactions_page(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .collect();
     let results: Vec<_> = matching
         .iter()
-        .skip((page - 1).saturating_mul(size))
+        .skip(skipped(page, size))
         .take(size)
         .map(|t| views::transaction(t, account.credit))
         .collect();
@@ -896,7 +920,7 @@ fn investments_list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     let total = all.len();
     let results: Vec<_> = all
         .into_iter()
-        .skip((page - 1).saturating_mul(size))
+        .skip(skipped(page, size))
         .take(size)
         .collect();
     Ok(page_json(total, page, size, results))
@@ -923,7 +947,7 @@ fn investment_transactions(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     let results: Vec<_> = inv
         .transactions
         .iter()
-        .skip((page - 1).saturating_mul(size))
+        .skip(skipped(page, size))
         .take(size)
         .map(views::investment_transaction)
         .collect();

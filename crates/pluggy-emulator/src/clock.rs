@@ -8,6 +8,11 @@ use pluggy_core::Timestamp;
 /// Milliseconds since the Unix epoch on the emulator's clock.
 pub(crate) type Millis = i64;
 
+/// The latest instant the clock reaches (9000-01-01T00:00:00Z): advancing further leaves it
+/// there, so every instant computed from it (expiries, the next day's sync) stays a valid
+/// timestamp.
+pub(crate) const LATEST: Millis = 221_845_392_000_000;
+
 /// Real time shifted by an adjustable offset, so tests can expire keys and finish syncs
 /// without waiting.
 #[derive(Debug, Default)]
@@ -16,24 +21,39 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    /// The emulator's current time.
+    /// The emulator's current time, never later than [`LATEST`].
     pub(crate) fn now(&self) -> Millis {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            .unwrap_or(0);
-        real.saturating_add(self.offset_ms.load(Ordering::SeqCst))
+        real_now()
+            .saturating_add(self.offset_ms.load(Ordering::SeqCst))
+            .min(LATEST)
     }
 
-    /// Moves the clock forward by `ms` milliseconds.
+    /// Moves the clock forward by `ms` milliseconds (a negative `ms` does nothing), stopping
+    /// at [`LATEST`].
     pub(crate) fn advance(&self, ms: i64) {
-        self.offset_ms.fetch_add(ms, Ordering::SeqCst);
+        let ms = ms.max(0);
+        // The offset never exceeds what reaches `LATEST` now, so it cannot overflow however
+        // often the clock is advanced.
+        let _ = self
+            .offset_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                let cap = LATEST.saturating_sub(real_now());
+                Some(offset.saturating_add(ms).min(cap.max(offset)))
+            });
     }
 
     /// Puts the clock back on real time.
     pub(crate) fn reset(&self) {
         self.offset_ms.store(0, Ordering::SeqCst);
     }
+}
+
+/// Real time, in milliseconds since the Unix epoch.
+fn real_now() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 /// The API's timestamp for an instant on the emulator's clock.
@@ -128,6 +148,11 @@ mod tests {
         assert!(c.now() - before >= 3_600_000);
         c.reset();
         assert!(c.now() - before < 3_600_000);
+        c.advance(i64::MAX);
+        c.advance(i64::MAX);
+        c.advance(-5);
+        assert_eq!(c.now(), LATEST);
+        assert!(!ts(LATEST + 86_400_000).to_string().starts_with("1970"));
         assert_eq!(ts(0).to_string(), "1970-01-01T00:00:00.000Z");
     }
 }

@@ -76,8 +76,16 @@ pub struct Config {
     /// How long an MFA prompt waits for `POST /items/{id}/mfa` before the sync fails with
     /// `USER_INPUT_TIMEOUT`.
     pub mfa_timeout: Duration,
-    /// Seed of every id and every generated record.
+    /// Seed of every id and every generated record. It does not reach the key that signs API
+    /// keys and connect tokens unless [`Config::deterministic_keys`] asks for it.
     pub seed: u64,
+    /// Whether API keys and connect tokens are signed with a key derived from
+    /// [`Config::seed`], so that emulators started with the same seed sign identical keys and
+    /// accept each other's. Off (the default), the signing key comes from the system's random
+    /// source at start: a key cannot be forged offline, and no other emulator accepts it.
+    /// Turn it on only for fixtures that need reproducible keys; anyone who knows the seed
+    /// can then forge keys for this emulator.
+    pub deterministic_keys: bool,
     /// Whether the documented per-minute rate limits are enforced.
     pub rate_limits: bool,
     /// Whether webhooks may point at plain `http://` URLs, IP literals and `localhost`.
@@ -86,8 +94,13 @@ pub struct Config {
     pub admin: bool,
     /// Largest request body accepted; larger ones get 413.
     pub max_body_bytes: usize,
-    /// How long a client may take to send a request's head or body.
+    /// How long a client may take to send a request's head or body, and how long a kept-alive
+    /// connection may stay idle between two requests before it is closed.
     pub read_timeout: Duration,
+    /// Most connections served at once. A connection beyond it is answered at once with 503
+    /// (`Retry-After: 1`) and closed, so a flood of idle or slow connections cannot hold the
+    /// server. `0` counts as `1`.
+    pub max_connections: usize,
     /// Webhook delivery settings.
     pub webhooks: WebhookDelivery,
 }
@@ -103,11 +116,13 @@ impl Default for Config {
             sync_step_delay: Duration::from_secs(1),
             mfa_timeout: Duration::from_secs(300),
             seed: 1,
+            deterministic_keys: false,
             rate_limits: true,
             allow_insecure_webhooks: false,
             admin: true,
             max_body_bytes: 1024 * 1024,
             read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
             webhooks: WebhookDelivery::default(),
         }
     }

@@ -230,13 +230,11 @@ impl State {
         let seed = shared.config.seed;
         let mut raised = Vec::new();
         for item in self.items.values_mut() {
-            if item.sync.is_none()
-                && item.auto_sync
-                && item.next_auto_sync_at.is_some_and(|at| at <= now)
-            {
-                if let Some(c) = shared.connector(item.connector_id) {
-                    let at = item.next_auto_sync_at.unwrap_or(now);
-                    item.start_sync(c, step, at, TriggeredBy::Sync);
+            if item.sync.is_none() && item.auto_sync {
+                if let Some(due) = item.next_auto_sync_at.filter(|at| *at <= now) {
+                    if let Some(c) = shared.connector(item.connector_id) {
+                        item.start_sync(c, step, catch_up_start(due, now), TriggeredBy::Sync);
+                    }
                 }
             }
             while let Some(run) = item.sync.as_mut() {
@@ -394,6 +392,17 @@ fn finish(
         }
     }
     item.last_outcome = Some(outcome);
+}
+
+/// When a daily sync due at `due` starts, seen at `now`: on time when it is less than a day
+/// late, so that the next one (a day after it) is still ahead; otherwise now, once, like a
+/// system waking from sleep — the days missed in between are not replayed.
+fn catch_up_start(due: Millis, now: Millis) -> Millis {
+    if now.saturating_sub(due) < DAY_MS {
+        due
+    } else {
+        now
+    }
 }
 
 /// A duration in whole milliseconds.

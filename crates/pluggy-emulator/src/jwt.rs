@@ -43,6 +43,15 @@ pub(crate) fn verify(token: &str, key: &[u8]) -> Option<Value> {
     claims.is_object().then_some(claims)
 }
 
+/// A 32-byte key for one purpose (`label`), derived from `base` with HMAC-SHA256.
+pub(crate) fn derive_key(base: &[u8], label: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let derived = mac(base, label.as_bytes());
+    let n = derived.len().min(32);
+    out[..n].copy_from_slice(&derived[..n]);
+    out
+}
+
 fn mac(key: &[u8], data: &[u8]) -> Vec<u8> {
     match HmacSha256::new_from_slice(key) {
         Ok(mut m) => {

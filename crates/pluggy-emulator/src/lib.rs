@@ -20,7 +20,9 @@
 //! [`Emulator::start_in_background`] runs it on its own thread.
 //!
 //! What it does:
-//! - `POST /auth` issues API keys (HS256 JWTs with `exp`) to the configured clients;
+//! - `POST /auth` issues API keys (HS256 JWTs with `exp`) to the configured clients, signed
+//!   with a key drawn at random at start (or derived from the seed with
+//!   [`Config::deterministic_keys`]);
 //!   `POST /connect_token` (and the legacy `POST /connecttokens`) issues connect tokens whose
 //!   scope (client, `itemId`, options) is kept server-side and enforced with pluggy-core's
 //!   access rules (403 `FORBIDDEN` outside the scope; 403 without `codeDescription` for a
@@ -33,6 +35,9 @@
 //!   identity and investments, generated deterministically from [`Config::seed`].
 //! - Webhooks: CRUD, and delivery of item and transactions events with retries.
 //! - Rate limits as documented (429, `Retry-After`, `RateLimit-*`), switchable off.
+//! - Bounded connections ([`Config::max_connections`], 503 beyond), a timeout on slow or idle
+//!   connections ([`Config::read_timeout`]), and limits on bodies, URIs and headers answered
+//!   in the API's error shape (413, 414, 431).
 //! - For testers, under `/__emulator/`: `GET stats`, `POST clock/advance`, `POST`/`DELETE
 //!   faults` and `POST reset` (see the README for their shapes).
 

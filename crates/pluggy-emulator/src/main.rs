@@ -32,9 +32,15 @@ struct Args {
     /// Delay between two steps of an item's sync, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     sync_delay_ms: u64,
-    /// Seed of every generated id and record.
+    /// Seed of every generated id and record (not of the key signing API keys, which is
+    /// random unless --deterministic-keys is given).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Sign API keys and connect tokens with a key derived from --seed, so that emulators with
+    /// the same seed issue and accept the same keys. Anyone who knows the seed can then forge
+    /// keys: for reproducible fixtures only.
+    #[arg(long)]
+    deterministic_keys: bool,
     /// Whether the documented rate limits are enforced.
     #[arg(long, value_enum, default_value_t = Switch::On)]
     rate_limits: Switch,
@@ -44,6 +50,13 @@ struct Args {
     /// Do not serve the /__emulator/ routes.
     #[arg(long)]
     no_admin: bool,
+    /// Most connections served at once; further ones get 503 with Retry-After: 1.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// How long a client may take to send a request's head or body, and how long an idle
+    /// kept-alive connection stays open, in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    read_timeout_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,9 +73,12 @@ fn config(args: &Args) -> Config {
         connect_token_ttl: Duration::from_secs(args.connect_token_ttl_secs),
         sync_step_delay: Duration::from_millis(args.sync_delay_ms),
         seed: args.seed,
+        deterministic_keys: args.deterministic_keys,
         rate_limits: args.rate_limits == Switch::On,
         allow_insecure_webhooks: args.allow_insecure_webhooks,
         admin: !args.no_admin,
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        read_timeout: Duration::from_millis(args.read_timeout_ms),
         ..Config::default()
     };
     if let (Some(id), Some(secret)) = (&args.client_id, &args.client_secret) {

@@ -1,7 +1,7 @@
 //! A small deterministic generator (splitmix64) for ids and generated data.
 
-/// A splitmix64 generator: fast, seedable, good enough for test data (not for secrets that
-/// must resist an attacker; the emulator has none of those).
+/// A splitmix64 generator: fast, seedable, good enough for test data, never for secrets (the
+/// signing key comes from the system's random source unless deterministic keys are asked for).
 #[derive(Clone, Debug)]
 pub(crate) struct Rng(u64);
 

@@ -15,15 +15,30 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use pluggy_core::endpoint::{Access, Endpoint};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::api::{self, Cred, Ctx};
 use crate::config::Config;
 use crate::reply::{self, Reply};
 use crate::router::{self, Route};
-use crate::state::Shared;
+use crate::state::{self, Shared};
 use crate::{admin, webhooks};
+
+/// Longest request target (path and query) served; longer ones get 414. It leaves room for
+/// 500 `ids` of a transactions query.
+pub(crate) const MAX_URI_BYTES: usize = 32 * 1024;
+
+/// Largest header block served (names, values and line framing); larger ones get 431.
+pub(crate) const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Most header fields served; more get 431.
+pub(crate) const MAX_HEADERS: usize = 100;
+
+/// The HTTP parser's own bounds, above the emulator's so that it is the emulator that
+/// answers, in the API's error shape. Beyond these the parser answers itself, without a body.
+const PARSER_MAX_BUF: usize = 256 * 1024;
+const PARSER_MAX_HEADERS: usize = 256;
 
 /// The message of the API's 429 answer.
 const RATE_LIMIT_MESSAGE: &str =
@@ -37,22 +52,23 @@ impl Emulator {
     /// Binds `config.host:config.port` and serves the API in the background on the current
     /// tokio runtime until [`RunningEmulator::shutdown`] (or until the handle is dropped).
     pub async fn start(config: Config) -> Result<RunningEmulator, StartError> {
-        let listener = TcpListener::bind((config.host, config.port))
-            .await
-            .map_err(|source| StartError {
-                addr: SocketAddr::new(config.host, config.port),
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| StartError {
-            addr: SocketAddr::new(config.host, config.port),
-            source,
+        let requested = SocketAddr::new(config.host, config.port);
+        let key_base = state::signing_key_base(&config).map_err(|e| StartError {
+            cause: Cause::Random,
+            source: std::io::Error::other(e.to_string()),
         })?;
+        let listener = TcpListener::bind(requested)
+            .await
+            .map_err(|source| StartError::bind(requested, source))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| StartError::bind(requested, source))?;
         let base_url = match addr {
             SocketAddr::V4(a) => format!("http://{a}"),
             SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(config, addr, base_url, tx));
+        let shared = Arc::new(Shared::new(config, addr, base_url, tx, key_base));
         let (stop, stop_rx) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone())),
@@ -72,10 +88,7 @@ impl Emulator {
     /// of blocking clients, tools). It stops when the handle is shut down or dropped.
     pub fn start_in_background(config: Config) -> Result<BackgroundEmulator, StartError> {
         let requested = SocketAddr::new(config.host, config.port);
-        let fail = move |source| StartError {
-            addr: requested,
-            source,
-        };
+        let fail = move |source| StartError::bind(requested, source);
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -189,20 +202,47 @@ impl Drop for BackgroundEmulator {
     }
 }
 
-/// The emulator could not bind its address.
+/// The emulator could not start: its address could not be bound, or no random signing key
+/// could be drawn.
 #[derive(Debug)]
 pub struct StartError {
-    addr: SocketAddr,
+    cause: Cause,
     source: std::io::Error,
+}
+
+/// What failed at start.
+#[derive(Debug)]
+enum Cause {
+    /// Binding this address.
+    Bind(SocketAddr),
+    /// Reading the system's random source for the signing key.
+    Random,
+}
+
+impl StartError {
+    fn bind(addr: SocketAddr, source: std::io::Error) -> Self {
+        Self {
+            cause: Cause::Bind(addr),
+            source,
+        }
+    }
 }
 
 impl fmt::Display for StartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "could not listen on {}: {} (is the port in use? port 0 picks a free one)",
-            self.addr, self.source
-        )
+        match &self.cause {
+            Cause::Bind(addr) => write!(
+                f,
+                "could not listen on {addr}: {} (is the port in use? port 0 picks a free one)",
+                self.source
+            ),
+            Cause::Random => write!(
+                f,
+                "could not draw a random signing key from the system: {} (deterministic keys \
+                 derived from the seed avoid it)",
+                self.source
+            ),
+        }
     }
 }
 
@@ -277,12 +317,25 @@ impl Drop for RunningEmulator {
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut conns = JoinSet::new();
+    let max = shared
+        .config
+        .max_connections
+        .clamp(1, Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(max));
+    let busy = busy_answer(max);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    conns.spawn(serve_connection(stream, peer, shared.clone(), stop.clone()));
-                }
+                Ok((stream, peer)) => match slots.clone().try_acquire_owned() {
+                    Ok(slot) => {
+                        let conn = serve_connection(stream, peer, shared.clone(), stop.clone());
+                        conns.spawn(async move {
+                            conn.await;
+                            drop(slot);
+                        });
+                    }
+                    Err(_) => refuse(stream, &busy),
+                },
                 // Out of file descriptors or a connection reset before accept: wait a little.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             },
@@ -300,6 +353,35 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
     }
 }
 
+/// The complete 503 answer to a connection beyond [`Config::max_connections`].
+fn busy_answer(max: usize) -> Vec<u8> {
+    let body = Reply::json(
+        503,
+        &reply::error_body(
+            503,
+            None,
+            format!("The emulator is serving its maximum of {max} connections; retry in a second"),
+        ),
+    )
+    .body;
+    let mut answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n\
+         content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    answer
+}
+
+/// Answers a connection over the bound with one non-blocking write of `answer`, then closes
+/// it: nothing is spawned and nothing waits, so a flood cannot pile up work. A peer whose
+/// socket buffer is full simply sees the connection closed.
+fn refuse(stream: TcpStream, answer: &[u8]) {
+    let _ = stream.try_write(answer);
+    drop(stream);
+}
+
 async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
@@ -311,9 +393,13 @@ async fn serve_connection(
         let shared = shared.clone();
         async move { handle(shared, peer.ip(), req).await }
     });
+    // The header-read timer also runs while a kept-alive connection waits for its next
+    // request, so `read_timeout` is the idle timeout too.
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(read_timeout)
+        .max_buf_size(PARSER_MAX_BUF)
+        .max_headers(PARSER_MAX_HEADERS)
         .serve_connection(TokioIo::new(stream), svc);
     tokio::pin!(conn);
     tokio::select! {
@@ -342,6 +428,9 @@ async fn handle(
     peer: IpAddr,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
+    if let Some(r) = oversized_head(&req) {
+        return Ok(r.with_header("connection", "close").into_response());
+    }
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
     if path == "/__emulator" || path.starts_with("/__emulator/") {
@@ -377,6 +466,43 @@ async fn handle(
     let reply = process(&shared, peer, req, route).await;
     shared.lock().stats.record(stats_key, reply.status);
     Ok(reply.into_response())
+}
+
+/// 414 or 431 for a request head beyond the emulator's limits ([`MAX_URI_BYTES`],
+/// [`MAX_HEADER_BYTES`], [`MAX_HEADERS`]).
+fn oversized_head(req: &Request<Incoming>) -> Option<Reply> {
+    let uri = req.uri();
+    let target = uri.path_and_query().map_or(0, |p| p.as_str().len())
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.scheme_str().map_or(0, |s| s.len() + 3);
+    if target > MAX_URI_BYTES {
+        return Some(reply::error(
+            414,
+            None,
+            format!("The request URI is longer than {MAX_URI_BYTES} bytes"),
+        ));
+    }
+    let headers = req.headers();
+    if headers.len() > MAX_HEADERS {
+        return Some(reply::error(
+            431,
+            None,
+            format!("The request has more than {MAX_HEADERS} header fields"),
+        ));
+    }
+    // Each field as it travels: `name: value\r\n`.
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if bytes > MAX_HEADER_BYTES {
+        return Some(reply::error(
+            431,
+            None,
+            format!("The request's header fields are larger than {MAX_HEADER_BYTES} bytes"),
+        ));
+    }
+    None
 }
 
 fn fault_reply(status: u16) -> Reply {
@@ -444,7 +570,7 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
     let cred = if endpoint.access == Access::Public {
         Ok(Cred::None)
     } else {
-        api::authenticate(&st, api_key.as_deref(), now)
+        api::authenticate(&st, &shared.config.clients, api_key.as_deref(), now)
     };
     let reply = match cred {
         Err(r) => r,

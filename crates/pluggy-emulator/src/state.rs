@@ -24,7 +24,26 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) wake: Notify,
     pub(crate) deliveries: mpsc::UnboundedSender<Delivery>,
+    /// Where each generation's signing key is derived from (see [`signing_key_base`]).
+    key_base: [u8; 32],
     state: Mutex<State>,
+}
+
+/// The secret every signing key of an emulator is derived from: random, or derived from the
+/// seed when [`Config::deterministic_keys`] asks for reproducible keys.
+pub(crate) fn signing_key_base(config: &Config) -> Result<[u8; 32], getrandom::Error> {
+    if config.deterministic_keys {
+        return Ok(Rng::derived(config.seed, "signing-key").bytes::<32>());
+    }
+    let mut base = [0u8; 32];
+    getrandom::fill(&mut base)?;
+    Ok(base)
+}
+
+/// The key that signs this generation's keys and tokens: a reset changes it, so keys issued
+/// before a reset stop working.
+fn signing_key(base: &[u8; 32], generation: u64) -> [u8; 32] {
+    crate::jwt::derive_key(base, &format!("signing-key-{generation}"))
 }
 
 impl Shared {
@@ -33,8 +52,9 @@ impl Shared {
         addr: SocketAddr,
         base_url: String,
         deliveries: mpsc::UnboundedSender<Delivery>,
+        key_base: [u8; 32],
     ) -> Self {
-        let state = State::new(config.seed, 0);
+        let state = State::new(config.seed, 0, signing_key(&key_base, 0));
         Self {
             config,
             clock: Clock::default(),
@@ -43,6 +63,7 @@ impl Shared {
             base_url,
             wake: Notify::new(),
             deliveries,
+            key_base,
             state: Mutex::new(state),
         }
     }
@@ -80,7 +101,11 @@ impl Shared {
         {
             let mut st = self.lock();
             let generation = st.generation + 1;
-            *st = State::new(self.config.seed, generation);
+            *st = State::new(
+                self.config.seed,
+                generation,
+                signing_key(&self.key_base, generation),
+            );
             self.clock.reset();
         }
         self.wake.notify_one();
@@ -190,13 +215,12 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn new(seed: u64, generation: u64) -> Self {
-        let mut keys = Rng::derived(seed, &format!("signing-key-{generation}"));
+    fn new(seed: u64, generation: u64, signing_key: [u8; 32]) -> Self {
         Self {
             generation,
             rng: Rng::new(seed),
             fault_rng: Rng::derived(seed, "faults"),
-            signing_key: keys.bytes::<32>(),
+            signing_key,
             tokens: HashMap::new(),
             items: BTreeMap::new(),
             webhooks: Vec::new(),

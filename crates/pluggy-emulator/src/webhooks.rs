@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use pluggy_core::models::{DeleteCount, Page, Webhook, WebhookHeaders};
+use pluggy_core::models::{DeleteCount, Page, Webhook, WebhookHeaders, check_header};
 use pluggy_core::webhook::{ItemEvent, TransactionsCreatedEvent, TriggeredBy, WebhookPayload};
 use pluggy_core::{AccountId, ClientUserId, EventId, ItemId, WebhookEvent, WebhookId};
 use serde_json::Value;
@@ -214,13 +214,18 @@ pub(crate) fn check_url(url: &str, allow_insecure: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// The custom headers of a webhook, each one checked with pluggy-core's rule for what HTTP
+/// can carry unchanged: a header that could never be sent is a 400 naming it (never its
+/// value), not a delivery that silently goes out without it.
 fn parse_headers(v: Option<&Value>) -> Result<Option<BTreeMap<String, String>>, Reply> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => m
             .iter()
             .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.clone(), s.clone())),
+                Value::String(s) => check_header(k, s)
+                    .map(|()| (k.clone(), s.clone()))
+                    .map_err(|e| reply::bad_request(e.to_string())),
                 _ => Err(reply::bad_request(format!(
                     "Header '{k}' of the webhook must be a string"
                 ))),
@@ -486,12 +491,11 @@ async fn post(d: &Delivery) -> Result<u16, PostError> {
         .header("host", authority)
         .header("content-type", "application/json")
         .header("user-agent", "pluggy-emulator");
+    // Every stored header passed `check_header`, which HTTP accepts as it is; should one not,
+    // building the request fails and the attempt counts as failed rather than going out
+    // without it.
     for (k, v) in &d.headers {
-        if hyper::header::HeaderName::from_bytes(k.as_bytes()).is_ok()
-            && hyper::header::HeaderValue::from_str(v).is_ok()
-        {
-            req = req.header(k.as_str(), v.as_str());
-        }
+        req = req.header(k.as_str(), v.as_str());
     }
     let req = req
         .body(Full::new(Bytes::from(d.body.clone())))

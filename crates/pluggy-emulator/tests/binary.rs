@@ -162,3 +162,80 @@ fn a_busy_port_is_a_clear_error() {
         .unwrap();
     assert!(!bad.status.success());
 }
+
+#[tokio::test]
+async fn keys_are_random_unless_deterministic_keys_are_asked_for() {
+    let auth = json!({"clientId": pluggy_emulator::DEFAULT_CLIENT_ID, "clientSecret": pluggy_emulator::DEFAULT_CLIENT_SECRET}).to_string();
+    let key_of = |addr| {
+        let auth = auth.clone();
+        async move {
+            let r = send(addr, "POST", "/auth", None, Some(auth.as_bytes())).await;
+            r.json()["apiKey"].as_str().unwrap().to_owned()
+        }
+    };
+    for (flags, accepted) in [
+        (&["--seed", "5"][..], 403),
+        (&["--seed", "5", "--deterministic-keys"][..], 200),
+    ] {
+        let a = spawn(flags, 2);
+        let b = spawn(flags, 2);
+        let key = key_of(a.addr).await;
+        let r = send(b.addr, "GET", "/connectors", Some(&key), None).await;
+        assert_eq!(r.status, accepted, "{flags:?}");
+        let own = key_of(b.addr).await;
+        let r = send(b.addr, "GET", "/connectors", Some(&own), None).await;
+        assert_eq!(r.status, 200, "{flags:?}");
+    }
+}
+
+#[tokio::test]
+async fn connection_flags_bound_connections_and_idle_time() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let run = spawn(&["--max-connections", "1", "--read-timeout-ms", "300"], 2);
+    // An idle connection holds the only slot until the read timeout closes it.
+    let mut hog = tokio::net::TcpStream::connect(run.addr).await.unwrap();
+    hog.write_all(b"GET /connectors HTTP/1.1\r\n")
+        .await
+        .unwrap();
+    // A client that sends its request at once still reads the 503 (the connection is reset
+    // after it, as the server closed without reading the request).
+    let mut extra = tokio::net::TcpStream::connect(run.addr).await.unwrap();
+    let _ = extra
+        .write_all(b"GET /__emulator/stats HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    while let Ok(Ok(n @ 1..)) =
+        tokio::time::timeout(std::time::Duration::from_secs(3), extra.read(&mut buf)).await
+    {
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let r = parse(&answer).expect("a 503 answer");
+    assert_eq!(r.status, 503);
+    assert_eq!(r.json()["code"], 503);
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        hog.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(closed.is_ok(), "the idle connection was not closed");
+    let mut status = 0;
+    for _ in 0..100 {
+        status = send(run.addr, "GET", "/__emulator/stats", None, None)
+            .await
+            .status;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, 200);
+    for bad in [["--max-connections", "0"], ["--read-timeout-ms", "0"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pluggy-emulator"))
+            .args(bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad:?}");
+    }
+}
