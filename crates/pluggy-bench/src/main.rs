@@ -152,6 +152,8 @@ fn emulator_config() -> Config {
     let mut config = Config::for_tests();
     config.rate_limits = false;
     config.sync_step_delay = Duration::ZERO;
+    // Bursts of a thousand fresh connections may overlap the previous burst's closing ones.
+    config.max_connections = 4096;
     config
 }
 

@@ -110,7 +110,7 @@ fn user() -> Credential {
             min: 2,
             max: 50,
         },
-        message: "The user must start with \"user-\"",
+        message: "The user must be \"user-\" followed by 2 to 50 characters",
         mfa: false,
     }
 }
@@ -244,5 +244,26 @@ mod tests {
         assert!(!token_credential().rule.check("12345a"));
         let ids: Vec<u32> = catalog().iter().map(|c| c.id).collect();
         assert!(ids.starts_with(&[0, 1, 2, 3]));
+    }
+
+    #[test]
+    fn messages_state_the_whole_rule() {
+        for cred in [user(), password(), token_credential()] {
+            let must_say = match cred.rule {
+                Rule::Prefix { prefix, min, max } => {
+                    vec![format!("\"{prefix}\""), format!("{min} to {max}")]
+                }
+                Rule::Length { min, max } => vec![format!("between {min} and {max}")],
+                Rule::Digits(n) => vec![format!("{n} digits")],
+            };
+            for part in must_say {
+                assert!(
+                    cred.message.contains(&part),
+                    "{}: {}",
+                    cred.name,
+                    cred.message
+                );
+            }
+        }
     }
 }
