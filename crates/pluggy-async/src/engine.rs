@@ -1,21 +1,18 @@
-//! The driving loop shared by [`crate::Client`] and [`crate::ConnectClient`]: prepare, send,
-//! follow core's retry decision, refresh the API key when core says so. No protocol decision is
-//! made here; this file only locks, waits, sends and sleeps.
+//! The driving loop shared by [`crate::Client`] and [`crate::ConnectClient`]: start core's
+//! exchange, send, follow its decision, refresh the API key when it says so. No protocol
+//! decision is made here; this file only locks, waits, sends and sleeps.
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Instant;
 
-use pluggy_core::connect_token::ConnectTokenGrant;
-use pluggy_core::http::Credential;
+use pluggy_core::driver::{Auth, KeyHolder};
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
-    ApiKey, AsyncTransport, BaseUrl, Call, CredentialScope, Decision, Epoch, Error, Exchange,
-    KeySource, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step, TokenManager,
-    TransportError, parse_auth_response, parse_response,
+    ApiKey, AsyncTransport, BaseUrl, Decision, Epoch, Error, KeySource, PreparedRequest,
+    RawResponse, RefreshTicket, Request, RetryPolicy, Step, TokenManager, TransportError,
 };
-use serde::de::DeserializeOwned;
 use tokio::sync::Notify;
 use tracing::Instrument;
 
@@ -29,102 +26,66 @@ pub(crate) struct Engine {
     pub(crate) sleeper: Arc<dyn Sleeper>,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
-    jitter: JitterSource,
+    pub(crate) jitter: JitterSource,
 }
 
-/// The credential a call is made with.
-pub(crate) enum Auth<'a> {
-    /// The client's managed API key.
-    Key(&'a Arc<KeyCache>),
-    /// A connect token.
-    Connect(&'a ConnectTokenGrant),
+/// Where the attempt loop takes API keys from.
+pub(crate) trait Keys: KeyHolder + Sync {
+    /// A usable key and its epoch.
+    fn key(&self) -> impl Future<Output = Result<(ApiKey, Epoch), Error>> + Send;
+    /// The key of `epoch` was refused as expired.
+    fn invalidate(&self, epoch: Epoch);
 }
 
-impl Auth<'_> {
-    /// The same credential, borrowed again for another call.
-    pub(crate) fn reborrow(&self) -> Auth<'_> {
-        match self {
-            Auth::Key(cache) => Auth::Key(cache),
-            Auth::Connect(grant) => Auth::Connect(grant),
-        }
+/// No key at all: the credential of `POST /auth`, whose loop must not contain the key cache's
+/// (which contains this loop).
+pub(crate) enum NoKeys {}
+
+impl KeyHolder for NoKeys {
+    fn source(&self) -> &KeySource {
+        match *self {}
+    }
+}
+
+impl Keys for NoKeys {
+    async fn key(&self) -> Result<(ApiKey, Epoch), Error> {
+        match *self {}
+    }
+    fn invalidate(&self, _: Epoch) {
+        match *self {}
     }
 }
 
 impl Engine {
-    pub(crate) fn new(
-        base: BaseUrl,
-        transport: Arc<dyn AsyncTransport>,
-        clock: Arc<dyn Clock>,
-        sleeper: Arc<dyn Sleeper>,
-        retry: RetryPolicy,
-        user_agent: String,
-        seed: u64,
-    ) -> Self {
-        Self {
-            base,
-            transport,
-            clock,
-            sleeper,
-            retry,
-            user_agent,
-            jitter: JitterSource::new(seed),
-        }
-    }
-
-    /// Makes a call and decodes its answer.
-    pub(crate) async fn call<T: DeserializeOwned>(
+    /// Executes a request, with retries and key refreshes as core decides, up to its decoded
+    /// answer or typed error.
+    pub(crate) async fn send<T, K: Keys>(
         &self,
-        call: Call,
-        auth: Auth<'_>,
+        request: Request<T>,
+        auth: Auth<'_, K>,
     ) -> Result<T, Error> {
-        let endpoint = call.endpoint();
-        let raw = self.execute(call, auth).await?;
-        parse_response(endpoint, &raw)
-    }
-
-    /// Makes a call, with retries and key refreshes as core decides, and returns the final
-    /// answer: a 2xx [`RawResponse`] or the typed error.
-    pub(crate) async fn execute(&self, call: Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
-        match auth {
-            Auth::Connect(grant) => {
-                let fixed = Fixed(
-                    Credential::ConnectToken(grant.token()),
-                    grant.credential_scope(),
-                );
-                self.run(call, fixed).await
-            }
-            Auth::Key(cache) => self.run(call, cache).await,
-        }
-    }
-
-    /// The attempt loop, generic over where the credential comes from so that fetching a key
-    /// (which makes a call itself) does not make the loop's future contain itself.
-    async fn run<S: Source>(&self, call: Call, source: S) -> Result<RawResponse, Error> {
-        let mut exchange = Exchange::start(
-            call,
-            source.scope(),
-            self.retry.clone(),
-            source.refreshable(),
-        )?;
+        let mut exchange = auth.exchange(request, self.retry.clone(), self.clock.now())?;
         loop {
-            let key = source.key(self).await?;
-            let credential = match &key {
-                Some((key, _)) => Credential::ApiKey(key),
-                None => source.fixed(),
+            let key = match auth.keys() {
+                Some(keys) => Some(keys.key().await?),
+                None => None,
             };
+            let credential = auth.credential(key.as_ref().map(|k| &k.0));
             let epoch = key.as_ref().map(|k| k.1);
             let request = exchange.request(&self.base, credential, epoch, &self.user_agent)?;
-            let outcome = self.send(request, exchange.attempts() + 1).await;
+            let outcome = self.attempt(request, exchange.attempts() + 1).await;
             match exchange.on_outcome(outcome, self.jitter.next_unit()) {
                 Step::Done(result) => return result,
                 Step::Sleep(delay) => self.sleeper.sleep(delay).await,
-                Step::Invalidate(epoch) => source.invalidate(epoch),
+                Step::Invalidate(epoch) => {
+                    auth.keys().into_iter().for_each(|k| k.invalidate(epoch))
+                }
             }
         }
     }
 
     /// One attempt through the transport, in a span that records the outcome.
-    async fn send(
+    async fn attempt(
         &self,
         request: PreparedRequest,
         attempt: u32,
@@ -148,56 +109,6 @@ impl Engine {
     }
 }
 
-/// Where the attempt loop gets its credential.
-trait Source: Sync {
-    fn scope(&self) -> CredentialScope<'_>;
-    fn refreshable(&self) -> bool;
-    /// A managed API key and its epoch, or `None` to use [`Source::fixed`].
-    fn key(
-        &self,
-        engine: &Engine,
-    ) -> impl Future<Output = Result<Option<(ApiKey, Epoch)>, Error>> + Send;
-    fn fixed(&self) -> Credential<'_>;
-    fn invalidate(&self, epoch: Epoch);
-}
-
-/// A credential that never changes: none, or a connect token.
-struct Fixed<'a>(Credential<'a>, CredentialScope<'a>);
-
-impl Source for Fixed<'_> {
-    fn scope(&self) -> CredentialScope<'_> {
-        self.1
-    }
-    fn refreshable(&self) -> bool {
-        false
-    }
-    async fn key(&self, _: &Engine) -> Result<Option<(ApiKey, Epoch)>, Error> {
-        Ok(None)
-    }
-    fn fixed(&self) -> Credential<'_> {
-        self.0
-    }
-    fn invalidate(&self, _: Epoch) {}
-}
-
-impl Source for &Arc<KeyCache> {
-    fn scope(&self) -> CredentialScope<'_> {
-        CredentialScope::ApiKey
-    }
-    fn refreshable(&self) -> bool {
-        self.source.is_refreshable()
-    }
-    async fn key(&self, _: &Engine) -> Result<Option<(ApiKey, Epoch)>, Error> {
-        KeyCache::key(self).await.map(Some)
-    }
-    fn fixed(&self) -> Credential<'_> {
-        Credential::None
-    }
-    fn invalidate(&self, epoch: Epoch) {
-        KeyCache::invalidate(self, epoch);
-    }
-}
-
 /// The client's API key: core's [`TokenManager`] behind a std mutex that is never held across
 /// an await, a notifier that wakes callers waiting for a refresh, and the engine that sends
 /// `POST /auth`.
@@ -206,16 +117,34 @@ pub(crate) struct KeyCache {
     notify: Notify,
     source: KeySource,
     engine: Arc<Engine>,
+    /// The cache itself, for the background refresh task to own.
+    me: Weak<KeyCache>,
+}
+
+impl KeyHolder for KeyCache {
+    fn source(&self) -> &KeySource {
+        &self.source
+    }
+}
+
+impl Keys for KeyCache {
+    async fn key(&self) -> Result<(ApiKey, Epoch), Error> {
+        KeyCache::key(self).await
+    }
+    fn invalidate(&self, epoch: Epoch) {
+        self.lock().invalidate(epoch);
+    }
 }
 
 impl KeyCache {
-    pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Self {
-        Self {
+    pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
             manager: Mutex::new(manager),
             notify: Notify::new(),
             source,
             engine,
-        }
+            me: me.clone(),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, TokenManager> {
@@ -224,15 +153,11 @@ impl KeyCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(crate) fn invalidate(&self, epoch: Epoch) {
-        self.lock().invalidate(epoch);
-    }
-
     /// A usable key: the cached one, or one fetched now by exactly one caller while the others
     /// wait for it. A key about to expire is used while the next one is fetched in a spawned
     /// task (inside a tokio runtime, with the `hyper` feature) or, without a runtime to spawn
     /// on, by the caller before its request.
-    pub(crate) async fn key(self: &Arc<Self>) -> Result<(ApiKey, Epoch), Error> {
+    async fn key(&self) -> Result<(ApiKey, Epoch), Error> {
         let engine = &*self.engine;
         loop {
             let now = engine.clock.now();
@@ -267,10 +192,11 @@ impl KeyCache {
 
     /// Hands the refresh of `ticket` to a spawned task; gives the ticket back when there is
     /// no runtime to spawn on.
-    fn spawn_refresh(self: &Arc<Self>, ticket: RefreshTicket) -> Option<RefreshTicket> {
+    fn spawn_refresh(&self, ticket: RefreshTicket) -> Option<RefreshTicket> {
         #[cfg(feature = "hyper")]
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let cache = self.clone();
+        if let (Ok(runtime), Some(cache)) =
+            (tokio::runtime::Handle::try_current(), self.me.upgrade())
+        {
             runtime.spawn(async move { cache.refresh(ticket).await });
             return None;
         }
@@ -284,13 +210,9 @@ impl KeyCache {
             ticket: Some(ticket),
         };
         let sent = engine.clock.now();
-        let outcome = match self.source.auth_call() {
-            Ok(call) => engine
-                .run(call, Fixed(Credential::None, CredentialScope::None))
-                .await
-                .and_then(|raw| parse_auth_response(&raw)),
-            Err(e) => Err(e),
-        };
+        let outcome = engine
+            .send(self.source.auth_request(), Auth::<NoKeys>::None)
+            .await;
         if let Some(ticket) = guard.ticket.take() {
             let received = engine.clock.now();
             self.lock().complete(ticket, sent, received, outcome);

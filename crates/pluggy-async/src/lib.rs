@@ -80,7 +80,7 @@ mod stream;
 
 pub use client::{Client, ClientBuilder, ConnectClient};
 pub use pluggy_core as core;
-pub use stream::TransactionStream;
+pub use stream::{Pages, TransactionStream};
 
 #[cfg(feature = "hyper")]
 mod hyper_transport;

@@ -11,8 +11,8 @@ use pluggy_blocking::UreqTransport;
 use pluggy_core::http::Credential;
 use pluggy_core::models::Connector;
 use pluggy_core::{
-    ApiKey, AsyncTransport, BaseUrl, BlockingTransport, Call, ConnectorId, PreparedRequest,
-    RawResponse, calls, parse_response,
+    ApiKey, AsyncTransport, BaseUrl, BlockingTransport, Call, ConnectorId, IntoCall,
+    PreparedRequest, RawResponse, calls, parse_response,
 };
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
@@ -217,7 +217,9 @@ impl Prepared {
 
     /// The request pluggy-core builds for `GET /connectors/0` with the API key.
     fn request(&self) -> Result<(Call, PreparedRequest)> {
-        let call = calls::get_connector(ConnectorId::new(CONNECTOR));
+        let call = calls::get_connector(ConnectorId::new(CONNECTOR))
+            .into_call()
+            .context("building GET /connectors/0")?;
         let request = call
             .prepare(&self.base, Credential::ApiKey(&self.key), &self.user_agent)
             .context("preparing GET /connectors/0")?;

@@ -1,19 +1,16 @@
-//! The driving loop of the blocking client: prepare, send, follow core's retry decision, refresh
-//! the API key when core says so. No protocol decision is made here; this file only locks,
-//! waits, sends and sleeps.
+//! The driving loop of the blocking client: start core's exchange, send, follow its decision,
+//! refresh the API key when it says so. No protocol decision is made here; this file only
+//! locks, waits, sends and sleeps.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Instant;
 
-use pluggy_core::connect_token::ConnectTokenGrant;
-use pluggy_core::http::Credential;
+use pluggy_core::driver::{Auth, KeyHolder};
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
-    ApiKey, BaseUrl, BlockingTransport, Call, CredentialScope, Decision, Epoch, Error, Exchange,
-    KeySource, PreparedRequest, RawResponse, RefreshTicket, RetryPolicy, Step, TokenManager,
-    TransportError, parse_auth_response, parse_response,
+    ApiKey, BaseUrl, BlockingTransport, Decision, Epoch, Error, KeySource, PreparedRequest,
+    RawResponse, RefreshTicket, Request, RetryPolicy, Step, TokenManager, TransportError,
 };
-use serde::de::DeserializeOwned;
 
 use crate::clock::Clock;
 
@@ -24,84 +21,34 @@ pub(crate) struct Engine {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
-    jitter: JitterSource,
-}
-
-/// The credential a call is made with.
-pub(crate) enum Auth<'a> {
-    /// `POST /auth` only.
-    None,
-    /// The client's managed API key.
-    Key(&'a Arc<KeyCache>),
-    /// A connect token.
-    Connect(&'a ConnectTokenGrant),
-}
-
-impl Auth<'_> {
-    /// The same credential, borrowed again for another call.
-    pub(crate) fn reborrow(&self) -> Auth<'_> {
-        match self {
-            Auth::None => Auth::None,
-            Auth::Key(cache) => Auth::Key(cache),
-            Auth::Connect(grant) => Auth::Connect(grant),
-        }
-    }
+    pub(crate) jitter: JitterSource,
 }
 
 impl Engine {
-    pub(crate) fn new(
-        base: BaseUrl,
-        transport: Arc<dyn BlockingTransport>,
-        clock: Arc<dyn Clock>,
-        retry: RetryPolicy,
-        user_agent: String,
-        seed: u64,
-    ) -> Self {
-        Self {
-            base,
-            transport,
-            clock,
-            retry,
-            user_agent,
-            jitter: JitterSource::new(seed),
-        }
-    }
-
-    /// Makes a call and decodes its answer.
-    pub(crate) fn call<T: DeserializeOwned>(&self, call: Call, auth: Auth<'_>) -> Result<T, Error> {
-        let endpoint = call.endpoint();
-        let raw = self.execute(call, auth)?;
-        parse_response(endpoint, &raw)
-    }
-
-    /// Makes a call, with retries and key refreshes as core decides, and returns the final
-    /// answer: a 2xx [`RawResponse`] or the typed error.
-    pub(crate) fn execute(&self, call: Call, auth: Auth<'_>) -> Result<RawResponse, Error> {
-        let (scope, refreshable) = match &auth {
-            Auth::None => (CredentialScope::None, false),
-            Auth::Key(cache) => (CredentialScope::ApiKey, cache.source.is_refreshable()),
-            Auth::Connect(grant) => (grant.credential_scope(), false),
-        };
-        let mut exchange = Exchange::start(call, scope, self.retry.clone(), refreshable)?;
+    /// Executes a request, with retries and key refreshes as core decides, up to its decoded
+    /// answer or typed error.
+    pub(crate) fn send<T>(
+        &self,
+        request: Request<T>,
+        auth: Auth<'_, KeyCache>,
+    ) -> Result<T, Error> {
+        let mut exchange = auth.exchange(request, self.retry.clone(), self.clock.now())?;
         loop {
-            let key = match &auth {
-                Auth::Key(cache) => Some(cache.key()?),
-                _ => None,
-            };
-            let credential = match (&auth, &key) {
-                (Auth::Connect(grant), _) => Credential::ConnectToken(grant.token()),
-                (_, Some((key, _))) => Credential::ApiKey(key),
-                _ => Credential::None,
-            };
-            let epoch = key.as_ref().map(|k| k.1);
-            let request = exchange.request(&self.base, credential, epoch, &self.user_agent)?;
-            let outcome = self.send(request, exchange.attempts() + 1);
+            let key = auth.keys().map(KeyCache::key).transpose()?;
+            let credential = auth.credential(key.as_ref().map(|k| &k.0));
+            let request = exchange.request(
+                &self.base,
+                credential,
+                key.as_ref().map(|k| k.1),
+                &self.user_agent,
+            )?;
+            let outcome = self.attempt(request, exchange.attempts() + 1);
             match exchange.on_outcome(outcome, self.jitter.next_unit()) {
                 Step::Done(result) => return result,
                 Step::Sleep(delay) => std::thread::sleep(delay),
                 Step::Invalidate(epoch) => {
-                    if let Auth::Key(cache) = &auth {
-                        cache.invalidate(epoch);
+                    if let Some(keys) = auth.keys() {
+                        keys.lock().invalidate(epoch);
                     }
                 }
             }
@@ -109,7 +56,11 @@ impl Engine {
     }
 
     /// One attempt through the transport, in a span that records the outcome.
-    fn send(&self, request: PreparedRequest, attempt: u32) -> Result<RawResponse, TransportError> {
+    fn attempt(
+        &self,
+        request: PreparedRequest,
+        attempt: u32,
+    ) -> Result<RawResponse, TransportError> {
         let span = tracing::debug_span!(
             "pluggy.call",
             endpoint = request.endpoint().name,
@@ -135,16 +86,25 @@ pub(crate) struct KeyCache {
     refreshed: Condvar,
     source: KeySource,
     engine: Arc<Engine>,
+    /// The cache itself, for the background refresh thread to own.
+    me: Weak<KeyCache>,
+}
+
+impl KeyHolder for KeyCache {
+    fn source(&self) -> &KeySource {
+        &self.source
+    }
 }
 
 impl KeyCache {
-    pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Self {
-        Self {
+    pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
             manager: Mutex::new(manager),
             refreshed: Condvar::new(),
             source,
             engine,
-        }
+            me: me.clone(),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, TokenManager> {
@@ -153,13 +113,9 @@ impl KeyCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(crate) fn invalidate(&self, epoch: Epoch) {
-        self.lock().invalidate(epoch);
-    }
-
     /// A usable key: the cached one, or one fetched now by exactly one thread while the others
     /// wait for it. A key about to expire is used while one background thread fetches the next.
-    pub(crate) fn key(self: &Arc<Self>) -> Result<(ApiKey, Epoch), Error> {
+    fn key(&self) -> Result<(ApiKey, Epoch), Error> {
         let mut manager = self.lock();
         loop {
             let now = self.engine.clock.now();
@@ -190,9 +146,13 @@ impl KeyCache {
 
     /// Runs the refresh of `ticket` on a thread of its own. If no thread can be started, the
     /// ticket is given back and a later caller tries again.
-    fn refresh_in_background(self: &Arc<Self>, ticket: RefreshTicket) {
+    fn refresh_in_background(&self, ticket: RefreshTicket) {
+        let Some(cache) = self.me.upgrade() else {
+            self.lock().abandon(ticket);
+            return;
+        };
         let job = Background {
-            cache: self.clone(),
+            cache,
             ticket: Some(ticket),
         };
         let spawned = std::thread::Builder::new()
@@ -214,11 +174,7 @@ impl KeyCache {
             ticket: Some(ticket),
         };
         let sent = engine.clock.now();
-        let outcome = self
-            .source
-            .auth_call()
-            .and_then(|call| engine.execute(call, Auth::None))
-            .and_then(|raw| parse_auth_response(&raw));
+        let outcome = engine.send(self.source.auth_request(), Auth::None);
         if let Some(ticket) = guard.ticket.take() {
             let received = engine.clock.now();
             self.lock().complete(ticket, sent, received, outcome);

@@ -67,7 +67,7 @@ mod engine;
 mod pages;
 
 pub use client::{Client, ClientBuilder, ConnectClient};
-pub use pages::TransactionIter;
+pub use pages::{Pages, TransactionIter};
 pub use pluggy_core as core;
 
 #[cfg(feature = "ureq")]

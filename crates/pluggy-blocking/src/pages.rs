@@ -1,69 +1,58 @@
-//! Cursor pagination as an [`Iterator`].
+//! Paged lists as [`Iterator`]s over core's [`Pager`].
 
-use std::collections::VecDeque;
+use std::sync::Arc;
 
+use pluggy_core::driver::Auth;
 use pluggy_core::models::{CursorPage, Transaction};
-use pluggy_core::{Call, Error, calls};
+use pluggy_core::{Error, Paged, Pager, PagerStep, Request};
 
-use crate::client::Client;
+use crate::engine::{Engine, KeyCache};
 
-enum Cursor {
-    First(Call),
-    Next(String),
-    End,
+/// Every item of a paged list, page after page; pages are fetched as the iterator is read, and
+/// an error ends the iteration after it is yielded.
+pub struct Pages<P: Paged> {
+    engine: Arc<Engine>,
+    keys: Arc<KeyCache>,
+    pager: Pager<P>,
 }
 
-/// The transactions of an account, page after page of `GET /v2/transactions`. Each page's
-/// `next` is sent back verbatim; an error ends the iteration after it is yielded.
-pub struct TransactionIter {
-    client: Client,
-    buffer: VecDeque<Transaction>,
-    cursor: Cursor,
-}
+/// The transactions of an account, over the cursor pages of `GET /v2/transactions`.
+pub type TransactionIter = Pages<CursorPage<Transaction>>;
 
-impl std::fmt::Debug for TransactionIter {
+impl<P: Paged> std::fmt::Debug for Pages<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TransactionIter")
-            .field("buffered", &self.buffer.len())
+        f.debug_struct("Pages")
+            .field("pager", &self.pager)
             .finish_non_exhaustive()
     }
 }
 
-impl TransactionIter {
-    pub(crate) fn new(client: Client, first: Call) -> Self {
+impl<P: Paged> Pages<P> {
+    pub(crate) fn new(engine: Arc<Engine>, keys: Arc<KeyCache>, first: Request<P>) -> Self {
         Self {
-            client,
-            buffer: VecDeque::new(),
-            cursor: Cursor::First(first),
+            engine,
+            keys,
+            pager: Pager::new(first),
         }
-    }
-
-    fn fetch(&mut self) -> Option<Result<CursorPage<Transaction>, Error>> {
-        let call = match std::mem::replace(&mut self.cursor, Cursor::End) {
-            Cursor::First(call) => Ok(call),
-            Cursor::Next(next) => calls::next_transactions_cursor(&next),
-            Cursor::End => return None,
-        };
-        Some(call.and_then(|call| self.client.call(call)))
     }
 }
 
-impl Iterator for TransactionIter {
-    type Item = Result<Transaction, Error>;
+impl<P: Paged> Iterator for Pages<P> {
+    type Item = Result<P::Item, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(t) = self.buffer.pop_front() {
-                return Some(Ok(t));
-            }
-            match self.fetch()? {
-                Ok(page) => {
-                    if let Some(next) = page.next.filter(|n| !n.is_empty()) {
-                        self.cursor = Cursor::Next(next);
-                    }
-                    self.buffer.extend(page.results);
+            let request = match self.pager.step() {
+                PagerStep::Item(item) => return Some(Ok(item)),
+                PagerStep::End => return None,
+                PagerStep::Fetch(request) => request,
+            };
+            match self.engine.send(request, Auth::Key(&*self.keys)) {
+                Ok(page) => self.pager.on_page(page),
+                Err(e) => {
+                    self.pager.on_error();
+                    return Some(Err(e));
                 }
-                Err(e) => return Some(Err(e)),
             }
         }
     }

@@ -7,10 +7,7 @@
 //! through, and the API answers 403 for another's.
 
 use pluggy_blocking::Client;
-use pluggy_core::{
-    Call, ConnectToken, CredentialScope, Error, ItemId, check_access, parse_response,
-};
-use serde::de::DeserializeOwned;
+use pluggy_core::{ConnectToken, CredentialScope, Error, ItemId, Request, check_access};
 
 use crate::fail::{Failure, Kind};
 use crate::settings::{Settings, non_empty_var};
@@ -35,29 +32,28 @@ impl Caller {
         }
     }
 
-    /// Makes a call open to connect tokens: with the client's typed method, or with the token
-    /// (`items` are the items the command names: the CLI cannot tell which item a token was
-    /// issued for, so it lets the API decide about those).
-    pub fn call<T: DeserializeOwned>(
+    /// Makes a request open to connect tokens, with the API key or with the token (`items`
+    /// are the items the command names: the CLI cannot tell which item a token was issued
+    /// for, so it lets the API decide about those).
+    pub fn call<T>(
         &self,
         settings: &Settings,
-        call: impl FnOnce() -> Result<Call, Error>,
+        request: Request<T>,
         items: &[ItemId],
-        backend: impl FnOnce(&Client) -> Result<T, Error>,
     ) -> Result<T, Failure> {
         match self {
-            Caller::Backend(client) => Ok(backend(client)?),
-            Caller::Front(token) => with_token(settings, token, call()?, items),
+            Caller::Backend(client) => Ok(client.send(request)?),
+            Caller::Front(token) => with_token(settings, token, request, items),
         }
     }
 
-    /// The client, for a call only an API key may make; with a connect token, the scope
-    /// refusal.
-    pub fn backend(&self, call: impl FnOnce() -> Result<Call, Error>) -> Result<&Client, Failure> {
+    /// The client, for calls only an API key may make (`probe` is one of them); with a
+    /// connect token, the scope refusal.
+    pub fn backend<T>(&self, probe: Request<T>) -> Result<&Client, Failure> {
         match self {
             Caller::Backend(client) => Ok(client),
             Caller::Front(_) => {
-                let call = call()?;
+                let call = probe.into_parts().0?;
                 check_access(&call, CredentialScope::ConnectToken { items: &[] })
                     .map_err(refused)?;
                 Err(Failure::new(
@@ -69,23 +65,21 @@ impl Caller {
     }
 }
 
-/// Makes `call` with a connect token: refused locally outside its scope (or once the token has
-/// expired), else sent through the SDK's connect-token client.
-pub fn with_token<T: DeserializeOwned>(
+/// Makes `request` with a connect token: refused locally outside its scope (or once the token
+/// has expired), else sent through the SDK's connect-token client.
+pub fn with_token<T>(
     settings: &Settings,
     token: &ConnectToken,
-    call: Call,
+    request: Request<T>,
     items: &[ItemId],
 ) -> Result<T, Failure> {
-    let endpoint = call.endpoint();
-    let raw = settings
+    settings
         .connect_client(token, items)?
-        .raw(call)
+        .send(request)
         .map_err(|e| match e {
             Error::Scope(refusal) => refused(refusal),
             other => Failure::from(other),
-        })?;
-    Ok(parse_response(endpoint, &raw)?)
+        })
 }
 
 fn refused(error: pluggy_core::ScopeError) -> Failure {

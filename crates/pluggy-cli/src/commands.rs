@@ -158,7 +158,7 @@ fn connect_token(settings: &Settings, command: ConnectTokenCommand) -> Result<()
         options: Some(options),
     };
     let grant = Caller::of(settings)?
-        .backend(|| calls::create_connect_token(&request))?
+        .backend(calls::create_connect_token(&request))?
         .create_connect_token(&request)?;
     // The token is the command's whole output, so that it can be piped.
     if settings.json {
@@ -178,12 +178,8 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
                 name,
                 ..Default::default()
             };
-            let page: Page<Connector> = caller.call(
-                settings,
-                || Ok(calls::list_connectors(&filters)),
-                &[],
-                |c| c.list_connectors(&filters),
-            )?;
+            let page: Page<Connector> =
+                caller.call(settings, calls::list_connectors(&filters), &[])?;
             show(settings, &page.results, |list| {
                 let mut table = Table::new(&["ID", "NAME", "TYPE", "COUNTRY", "SANDBOX", "MFA"]);
                 for c in list {
@@ -201,12 +197,7 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
         }
         ConnectorsCommand::Get { id } => {
             let id = ConnectorId::new(id);
-            let connector: Connector = caller.call(
-                settings,
-                || Ok(calls::get_connector(id)),
-                &[],
-                |c| c.get_connector(id),
-            )?;
+            let connector: Connector = caller.call(settings, calls::get_connector(id), &[])?;
             show(settings, &connector, |c| {
                 println!(
                     "{} ({}), {}",
@@ -223,9 +214,8 @@ fn connectors(settings: &Settings, command: ConnectorsCommand) -> Result<(), Fai
             let connector = ConnectorId::new(id);
             let answer: ValidationResponse = caller.call(
                 settings,
-                || calls::validate_connector(connector, &parameters),
+                calls::validate_connector(connector, &parameters),
                 &[],
-                |c| c.validate_connector(connector, &parameters),
             )?;
             show_validation(settings, id, &answer)
         }
@@ -381,12 +371,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             );
             request.client_user_id = client_user_id.map(Into::into);
             request.webhook_url = webhook_url;
-            let item: Item = caller.call(
-                settings,
-                || calls::create_item(&request),
-                &[],
-                |c| c.create_item(&request),
-            )?;
+            let item: Item = caller.call(settings, calls::create_item(&request), &[])?;
             match waiter {
                 Some(client) => wait_item(settings, client, &item.id, Duration::from_secs(300)),
                 None => show_item(settings, &item),
@@ -394,12 +379,8 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
         }
         ItemsCommand::Get { id } => {
             let id = ItemId::new(checked_id("the item id", id)?);
-            let item: Item = caller.call(
-                settings,
-                || Ok(calls::get_item(&id)),
-                std::slice::from_ref(&id),
-                |c| c.get_item(&id),
-            )?;
+            let item: Item =
+                caller.call(settings, calls::get_item(&id), std::slice::from_ref(&id))?;
             show_item(settings, &item)
         }
         ItemsCommand::Update {
@@ -416,9 +397,8 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             };
             let item: Item = caller.call(
                 settings,
-                || calls::update_item(&id, &request),
+                calls::update_item(&id, &request),
                 std::slice::from_ref(&id),
-                |c| c.update_item(&id, &request),
             )?;
             match waiter {
                 Some(client) => wait_item(settings, client, &id, Duration::from_secs(300)),
@@ -427,9 +407,7 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
         }
         ItemsCommand::Delete { id } => {
             let id = ItemId::new(checked_id("the item id", id)?);
-            let deleted = caller
-                .backend(|| Ok(calls::delete_item(&id)))?
-                .delete_item(&id)?;
+            let deleted = caller.backend(calls::delete_item(&id))?.delete_item(&id)?;
             show(
                 settings,
                 &json!({ "deleted": deleted.count, "itemId": id.as_str() }),
@@ -448,9 +426,8 @@ fn items(settings: &Settings, command: ItemsCommand) -> Result<(), Failure> {
             }
             let item: Item = caller.call(
                 settings,
-                || calls::send_mfa(&id, &answers),
+                calls::send_mfa(&id, &answers),
                 std::slice::from_ref(&id),
-                |c| c.send_mfa(&id, &answers),
             )?;
             show_item(settings, &item)
         }
@@ -563,9 +540,9 @@ fn accounts(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
     let client = match Caller::of(settings)? {
         Caller::Backend(client) => client,
         Caller::Front(token) => {
-            let call = calls::list_accounts(item_id, None);
+            let request = calls::reduced::list_accounts(item_id);
             let page: Page<ReducedAccount> =
-                with_token(settings, &token, call, std::slice::from_ref(item_id))?;
+                with_token(settings, &token, request, std::slice::from_ref(item_id))?;
             return show(settings, &page.results, |list| {
                 let mut table = Table::new(&["ID", "NAME", "TYPE", "NUMBER", "CURRENCY"]);
                 for a in list {
@@ -620,12 +597,10 @@ fn transactions(settings: &Settings, command: TransactionsCommand) -> Result<(),
     let to = parse_date("to", to)?;
     let account = AccountId::new(checked_id("--account-id", account_id)?);
     let caller = Caller::of(settings)?;
-    let client = caller.backend(|| {
-        Ok(calls::list_transactions(
-            &account,
-            &TransactionFilters::default(),
-        ))
-    })?;
+    let client = caller.backend(calls::list_transactions(
+        &account,
+        &TransactionFilters::default(),
+    ))?;
     let list: Vec<Transaction> = if all {
         let filters = CursorTransactionFilters {
             date_from: from,
@@ -669,7 +644,7 @@ fn transactions(settings: &Settings, command: TransactionsCommand) -> Result<(),
 
 fn identity(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
     let identity = Caller::of(settings)?
-        .backend(|| Ok(calls::get_identity_by_item(item_id)))?
+        .backend(calls::get_identity_by_item(item_id))?
         .get_identity_by_item(item_id)?;
     show(settings, &identity, |i| {
         let mut table = Table::new(&["FIELD", "VALUE"]);
@@ -700,7 +675,7 @@ fn join<'a>(values: impl Iterator<Item = &'a str>) -> String {
 
 fn investments(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
     let page = Caller::of(settings)?
-        .backend(|| Ok(calls::list_investments(item_id, &Default::default())))?
+        .backend(calls::list_investments(item_id, &Default::default()))?
         .list_investments(item_id, &Default::default())?;
     show(settings, &page.results, |list| {
         let mut table = Table::new(&["ID", "NAME", "TYPE", "BALANCE", "CURRENCY"]);
@@ -803,7 +778,7 @@ fn webhooks(settings: &Settings, command: WebhooksCommand) -> Result<(), Failure
         );
     }
     let caller = Caller::of(settings)?;
-    let client = caller.backend(|| Ok(calls::list_webhooks()))?;
+    let client = caller.backend(calls::list_webhooks())?;
     match command {
         WebhooksCommand::List => print_webhooks(settings, &client.list_webhooks()?.results),
         WebhooksCommand::Create {

@@ -29,7 +29,8 @@ use pluggy_core::models::{
 };
 use pluggy_core::webhook::WebhookPayload;
 use pluggy_core::{
-    ConnectorId, Error, ItemProgress, WaitPolicy, calls, check_access, endpoints, parse_response,
+    ConnectorId, Error, IntoCall, ItemProgress, WaitPolicy, calls, check_access, endpoints,
+    parse_response,
 };
 use pluggy_emulator::{Config, WebhookDelivery};
 use rust_decimal::Decimal;
@@ -505,7 +506,7 @@ fn scope(
     let Some(account) = accounts.first() else {
         return Err(Failure::other("no account to ask transactions of"));
     };
-    let call = calls::list_transactions(&account.id, &TransactionFilters::default());
+    let call = calls::list_transactions(&account.id, &TransactionFilters::default()).into_call()?;
     let grant = front.grant();
     let local = match check_access(&call, grant.credential_scope()) {
         Err(refusal) => refusal.to_string(),

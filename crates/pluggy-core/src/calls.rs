@@ -1,186 +1,399 @@
-//! One constructor per operation: which endpoint, which path and query parameters, which body.
-//! Both drivers build their calls here, so the async and blocking clients cannot drift apart.
+//! One constructor per operation, each giving the typed [`Request`](crate::operation::Request)
+//! a driver executes: which endpoint, which path and query parameters, which body, which answer.
+//! They are expanded from the one operation list, [`for_each_operation!`](crate::for_each_operation),
+//! as are both drivers' methods, so the async and blocking clients cannot drift apart.
 
-use crate::endpoints;
 use crate::error::Error;
 use crate::http::Call;
-use crate::ids::{
-    AccountId, ConnectorId, IdentityId, InvestmentId, ItemId, TransactionId, WebhookId,
-};
-use crate::models::{
-    AccountType, ConnectTokenRequest, ConnectorFilters, CreateItemRequest, CreateWebhook,
-    CursorTransactionFilters, InvestmentFilters, ItemParameters, TransactionFilters,
-    UpdateItemRequest, UpdateWebhook,
-};
 
-/// `POST /connect_token`.
-pub fn create_connect_token(request: &ConnectTokenRequest) -> Result<Call, Error> {
-    Call::new(&endpoints::CONNECT_TOKEN_CREATE).json(request)
+crate::for_each_operation!(crate::calls::define_calls);
+
+/// Calls `$callback!` with the list of every operation the clients offer, in groups that say
+/// which client offers it (see [`Offered`](crate::operation::Offered)). `for_each_operation!(path::to::callback; EXTRA)`
+/// passes the tokens `EXTRA` along in front of the list:
+///
+/// ```text
+/// $callback! {
+///     [EXTRA]
+///     both { ENTRY* }            // Client and ConnectClient
+///     creates_item { ENTRY* }    // both; the connect client records the created item
+///     full_view { ENTRY* }       // Client: the full view
+///     reduced_view { ENTRY* }    // ConnectClient: the reduced view of the same endpoint
+///     wrapped { ENTRY* }         // Client, through a method that wraps the answer
+///     api_key_only { ENTRY* }    // Client only
+///     pagers { PAGER* }          // Client: every item of a paged list, page after page
+/// }
+/// ENTRY: /// docs
+///        fn name(arg: Type, …) -> Output = ENDPOINT_CONST |call| expression building on `call`;
+/// PAGER: /// docs
+///        fn name(arg: Type, …) -> PageType = constructor(arg expressions, …);
+/// ```
+///
+/// Adding an operation means one entry here (plus its models); core's constructors, both
+/// drivers' methods and the list [`calls::operations`](crate::calls::operations) follow from it, and
+/// a test checks each entry's group against the endpoint's access rule.
+#[macro_export]
+macro_rules! for_each_operation {
+    ($($callback:ident)::+ $(; $($extra:tt)*)?) => {
+        $($callback)::+! {
+            [$($($extra)*)?]
+            both {
+                /// `GET /connectors`: the connectors, filtered.
+                fn list_connectors(filters: &$crate::models::ConnectorFilters)
+                    -> $crate::models::Page<$crate::models::Connector>
+                    = CONNECTORS_LIST |call| filters.apply(call);
+                /// `GET /connectors/{id}`.
+                fn get_connector(id: $crate::ConnectorId) -> $crate::models::Connector
+                    = CONNECTOR_RETRIEVE |call| call.path_param("id", id.to_string());
+                /// `POST /connectors/{id}/validate`: checks credentials against the connector's
+                /// rules. The answer's `errors` name each failing parameter.
+                fn validate_connector(
+                    id: $crate::ConnectorId,
+                    parameters: &$crate::models::ItemParameters
+                ) -> $crate::models::ValidationResponse
+                    = CONNECTORS_VALIDATE |call| call.path_param("id", id.to_string()).json(parameters);
+                /// `GET /items/{id}` (for a connect client, an item in its token's scope).
+                fn get_item(id: &$crate::ItemId) -> $crate::models::Item
+                    = ITEMS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `PATCH /items/{id}`: starts a new sync (for a connect client, of an item in its
+                /// token's scope).
+                fn update_item(
+                    id: &$crate::ItemId,
+                    request: &$crate::models::UpdateItemRequest
+                ) -> $crate::models::Item
+                    = ITEMS_UPDATE |call| call.path_param("id", id.as_str()).json(request);
+                /// `POST /items/{id}/mfa`: answers the item's MFA prompt (`{prompt name: value}`).
+                fn send_mfa(
+                    id: &$crate::ItemId,
+                    answers: &$crate::models::ItemParameters
+                ) -> $crate::models::Item
+                    = ITEMS_SEND_MFA |call| call.path_param("id", id.as_str()).json(answers);
+            }
+            creates_item {
+                /// `POST /items`. Never retried automatically: a duplicate would open a second
+                /// bank connection. A connect client takes the new item into its token's scope.
+                fn create_item(request: &$crate::models::CreateItemRequest) -> $crate::models::Item
+                    = ITEMS_CREATE |call| call.json(request);
+            }
+            full_view {
+                /// `GET /accounts?itemId=…[&type=…]`, the full view.
+                fn list_accounts(
+                    item_id: &$crate::ItemId,
+                    kind: Option<&$crate::models::AccountType>
+                ) -> $crate::models::Page<$crate::models::Account>
+                    = ACCOUNTS_LIST |call| call
+                        .query("itemId", item_id.as_str())
+                        .query_opt("type", kind.map(|k| k.as_str().to_owned()));
+            }
+            reduced_view {
+                /// `GET /accounts?itemId=…` in the reduced view a connect token gets.
+                fn list_accounts(item_id: &$crate::ItemId)
+                    -> $crate::models::Page<$crate::models::ReducedAccount>
+                    = ACCOUNTS_LIST |call| call.query("itemId", item_id.as_str());
+            }
+            wrapped {
+                /// `POST /connect_token`. `Client::create_connect_token` turns the answer into a
+                /// grant that knows the token's expiry and scope.
+                fn create_connect_token(request: &$crate::models::ConnectTokenRequest)
+                    -> $crate::models::ConnectTokenResponse
+                    = CONNECT_TOKEN_CREATE |call| call.json(request);
+            }
+            api_key_only {
+                /// `DELETE /items/{id}`.
+                fn delete_item(id: &$crate::ItemId) -> $crate::models::DeleteCount
+                    = ITEMS_DELETE |call| call.path_param("id", id.as_str());
+                /// `PATCH /items/{id}/disable-auto-sync`.
+                fn disable_auto_sync(id: &$crate::ItemId) -> $crate::models::Item
+                    = ITEMS_DISABLE_AUTOSYNC |call| call.path_param("id", id.as_str());
+                /// `GET /accounts/{id}`.
+                fn get_account(id: &$crate::AccountId) -> $crate::models::Account
+                    = ACCOUNTS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /transactions?accountId=…`: one page (page style).
+                fn list_transactions(
+                    account_id: &$crate::AccountId,
+                    filters: &$crate::models::TransactionFilters
+                ) -> $crate::models::Page<$crate::models::Transaction>
+                    = TRANSACTIONS_LIST |call| filters.apply(call.query("accountId", account_id.as_str()));
+                /// `GET /v2/transactions?accountId=…`: one cursor page. Pass its `next` to
+                /// `next_transactions_page`.
+                fn list_transactions_cursor(
+                    account_id: &$crate::AccountId,
+                    filters: &$crate::models::CursorTransactionFilters
+                ) -> $crate::models::CursorPage<$crate::models::Transaction>
+                    = TRANSACTIONS_LIST_BY_CURSOR |call| filters.apply(call.query("accountId", account_id.as_str()));
+                /// `GET /v2/transactions` at the `next` query string a cursor page gave back,
+                /// sent verbatim.
+                fn next_transactions_page(next: &str)
+                    -> $crate::models::CursorPage<$crate::models::Transaction>
+                    = TRANSACTIONS_LIST_BY_CURSOR |call| call.raw_query(next);
+                /// `GET /transactions/{id}`.
+                fn get_transaction(id: &$crate::TransactionId) -> $crate::models::Transaction
+                    = TRANSACTIONS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /identity?itemId=…`.
+                fn get_identity_by_item(item_id: &$crate::ItemId) -> $crate::models::Identity
+                    = IDENTITY_FIND_BY_ITEM |call| call.query("itemId", item_id.as_str());
+                /// `GET /identity/{id}`.
+                fn get_identity(id: &$crate::IdentityId) -> $crate::models::Identity
+                    = IDENTITY_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /investments?itemId=…`: one page.
+                fn list_investments(
+                    item_id: &$crate::ItemId,
+                    filters: &$crate::models::InvestmentFilters
+                ) -> $crate::models::Page<$crate::models::Investment>
+                    = INVESTMENTS_LIST |call| filters.apply(call.query("itemId", item_id.as_str()));
+                /// `GET /investments/{id}`.
+                fn get_investment(id: &$crate::InvestmentId) -> $crate::models::Investment
+                    = INVESTMENTS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /investments/{id}/transactions`: one page.
+                fn list_investment_transactions(
+                    id: &$crate::InvestmentId,
+                    page: Option<u32>,
+                    page_size: Option<u32>
+                ) -> $crate::models::Page<$crate::models::InvestmentTransaction>
+                    = INVESTMENT_TRANSACTIONS_LIST |call| call
+                        .path_param("id", id.as_str())
+                        .query_opt("page", page.map(|p| p.to_string()))
+                        .query_opt("pageSize", page_size.map(|p| p.to_string()));
+                /// `GET /webhooks`.
+                fn list_webhooks() -> $crate::models::Page<$crate::models::Webhook>
+                    = WEBHOOKS_LIST |call| call;
+                /// `POST /webhooks`. Headers HTTP cannot carry are refused before anything is
+                /// sent.
+                fn create_webhook(request: &$crate::models::CreateWebhook) -> $crate::models::Webhook
+                    = WEBHOOKS_CREATE |call| $crate::calls::checked_headers(
+                        request.headers.as_ref(),
+                        call,
+                    ).and_then(|call| call.json(request));
+                /// `GET /webhooks/{id}`.
+                fn get_webhook(id: &$crate::WebhookId) -> $crate::models::Webhook
+                    = WEBHOOKS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `PATCH /webhooks/{id}`. Headers HTTP cannot carry are refused before anything
+                /// is sent.
+                fn update_webhook(
+                    id: &$crate::WebhookId,
+                    request: &$crate::models::UpdateWebhook
+                ) -> $crate::models::Webhook
+                    = WEBHOOKS_UPDATE |call| $crate::calls::checked_headers(
+                        request.headers.as_ref().and_then(Option::as_ref),
+                        call.path_param("id", id.as_str()),
+                    ).and_then(|call| call.json(request));
+                /// `DELETE /webhooks/{id}`.
+                fn delete_webhook(id: &$crate::WebhookId) -> $crate::models::DeleteCount
+                    = WEBHOOKS_DELETE |call| call.path_param("id", id.as_str());
+            }
+            pagers {
+                /// Every transaction of an account, over the cursor pages of
+                /// `GET /v2/transactions`, fetched as they are read.
+                fn transactions(
+                    account_id: &$crate::AccountId,
+                    filters: &$crate::models::CursorTransactionFilters
+                ) -> $crate::models::CursorPage<$crate::models::Transaction>
+                    = list_transactions_cursor(account_id, filters);
+                /// Every investment of an item, over the pages of `GET /investments`.
+                fn investments(
+                    item_id: &$crate::ItemId,
+                    filters: &$crate::models::InvestmentFilters
+                ) -> $crate::models::Page<$crate::models::Investment>
+                    = list_investments(item_id, filters);
+                /// Every transaction of an investment, over the pages of
+                /// `GET /investments/{id}/transactions`.
+                fn investment_transactions(
+                    id: &$crate::InvestmentId,
+                    page_size: Option<u32>
+                ) -> $crate::models::Page<$crate::models::InvestmentTransaction>
+                    = list_investment_transactions(id, None, page_size);
+            }
+        }
+    };
 }
 
-/// `GET /connectors` with filters.
-pub fn list_connectors(filters: &ConnectorFilters) -> Call {
-    filters.to_call()
-}
-
-/// `GET /connectors/{id}`.
-pub fn get_connector(id: ConnectorId) -> Call {
-    Call::new(&endpoints::CONNECTOR_RETRIEVE).path_param("id", id.to_string())
-}
-
-/// `POST /connectors/{id}/validate`.
-pub fn validate_connector(id: ConnectorId, parameters: &ItemParameters) -> Result<Call, Error> {
-    Call::new(&endpoints::CONNECTORS_VALIDATE)
-        .path_param("id", id.to_string())
-        .json(parameters)
-}
-
-/// `POST /items`.
-pub fn create_item(request: &CreateItemRequest) -> Result<Call, Error> {
-    Call::new(&endpoints::ITEMS_CREATE).json(request)
-}
-
-/// `GET /items/{id}`.
-pub fn get_item(id: &ItemId) -> Call {
-    Call::new(&endpoints::ITEMS_RETRIEVE).path_param("id", id.as_str())
-}
-
-/// `PATCH /items/{id}`: starts a new sync.
-pub fn update_item(id: &ItemId, request: &UpdateItemRequest) -> Result<Call, Error> {
-    Call::new(&endpoints::ITEMS_UPDATE)
-        .path_param("id", id.as_str())
-        .json(request)
-}
-
-/// `DELETE /items/{id}`.
-pub fn delete_item(id: &ItemId) -> Call {
-    Call::new(&endpoints::ITEMS_DELETE).path_param("id", id.as_str())
-}
-
-/// `POST /items/{id}/mfa` with the answers to the item's prompt.
-pub fn send_mfa(id: &ItemId, answers: &ItemParameters) -> Result<Call, Error> {
-    Call::new(&endpoints::ITEMS_SEND_MFA)
-        .path_param("id", id.as_str())
-        .json(answers)
-}
-
-/// `PATCH /items/{id}/disable-auto-sync`.
-pub fn disable_auto_sync(id: &ItemId) -> Call {
-    Call::new(&endpoints::ITEMS_DISABLE_AUTOSYNC).path_param("id", id.as_str())
-}
-
-/// `GET /accounts?itemId=…[&type=…]`.
-pub fn list_accounts(item_id: &ItemId, kind: Option<&AccountType>) -> Call {
-    Call::new(&endpoints::ACCOUNTS_LIST)
-        .query("itemId", item_id.as_str())
-        .query_opt("type", kind.map(|k| k.as_str().to_owned()))
-}
-
-/// `GET /accounts/{id}`.
-pub fn get_account(id: &AccountId) -> Call {
-    Call::new(&endpoints::ACCOUNTS_RETRIEVE).path_param("id", id.as_str())
-}
-
-/// `GET /transactions?accountId=…` (page style).
-pub fn list_transactions(account_id: &AccountId, filters: &TransactionFilters) -> Call {
-    filters.apply(Call::new(&endpoints::TRANSACTIONS_LIST).query("accountId", account_id.as_str()))
-}
-
-/// `GET /v2/transactions?accountId=…` (cursor style), first page.
-pub fn list_transactions_cursor(
-    account_id: &AccountId,
-    filters: &CursorTransactionFilters,
-) -> Call {
-    filters.apply(
-        Call::new(&endpoints::TRANSACTIONS_LIST_BY_CURSOR).query("accountId", account_id.as_str()),
-    )
-}
-
-/// `GET /v2/transactions` at the `next` query string a cursor page gave back, sent verbatim.
-pub fn next_transactions_cursor(next: &str) -> Result<Call, Error> {
-    Call::new(&endpoints::TRANSACTIONS_LIST_BY_CURSOR).raw_query(next)
-}
-
-/// `GET /transactions/{id}`.
-pub fn get_transaction(id: &TransactionId) -> Call {
-    Call::new(&endpoints::TRANSACTIONS_RETRIEVE).path_param("id", id.as_str())
-}
-
-/// `GET /investments?itemId=…`.
-pub fn list_investments(item_id: &ItemId, filters: &InvestmentFilters) -> Call {
-    filters.apply(Call::new(&endpoints::INVESTMENTS_LIST).query("itemId", item_id.as_str()))
-}
-
-/// `GET /investments/{id}`.
-pub fn get_investment(id: &InvestmentId) -> Call {
-    Call::new(&endpoints::INVESTMENTS_RETRIEVE).path_param("id", id.as_str())
-}
-
-/// `GET /investments/{id}/transactions`.
-pub fn list_investment_transactions(
-    id: &InvestmentId,
-    page: Option<u32>,
-    page_size: Option<u32>,
-) -> Call {
-    Call::new(&endpoints::INVESTMENT_TRANSACTIONS_LIST)
-        .path_param("id", id.as_str())
-        .query_opt("page", page.map(|p| p.to_string()))
-        .query_opt("pageSize", page_size.map(|p| p.to_string()))
-}
-
-/// `GET /identity?itemId=…`.
-pub fn get_identity_by_item(item_id: &ItemId) -> Call {
-    Call::new(&endpoints::IDENTITY_FIND_BY_ITEM).query("itemId", item_id.as_str())
-}
-
-/// `GET /identity/{id}`.
-pub fn get_identity(id: &IdentityId) -> Call {
-    Call::new(&endpoints::IDENTITY_RETRIEVE).path_param("id", id.as_str())
-}
-
-/// `GET /webhooks`.
-pub fn list_webhooks() -> Call {
-    Call::new(&endpoints::WEBHOOKS_LIST)
-}
-
-/// `POST /webhooks`. Headers that HTTP cannot carry are refused before anything is sent.
-pub fn create_webhook(request: &CreateWebhook) -> Result<Call, Error> {
-    if let Some(headers) = &request.headers {
+/// Refuses webhook headers that HTTP cannot carry, before the call is sent.
+pub fn checked_headers(
+    headers: Option<&crate::models::WebhookHeaders>,
+    call: Call,
+) -> Result<Call, Error> {
+    if let Some(headers) = headers {
         headers.check()?;
     }
-    Call::new(&endpoints::WEBHOOKS_CREATE).json(request)
+    Ok(call)
 }
 
-/// `GET /webhooks/{id}`.
-pub fn get_webhook(id: &WebhookId) -> Call {
-    Call::new(&endpoints::WEBHOOKS_RETRIEVE).path_param("id", id.as_str())
+/// Expands the operation list into the constructors of this module and the list
+/// [`operations`].
+macro_rules! define_calls {
+    (
+        []
+        both { $($both:tt)* }
+        creates_item { $($creates:tt)* }
+        full_view { $($full:tt)* }
+        reduced_view { $($reduced:tt)* }
+        wrapped { $($wrapped:tt)* }
+        api_key_only { $($key:tt)* }
+        pagers { $($pagers:tt)* }
+    ) => {
+        $crate::calls::define_calls!(@fns $($both)* $($creates)* $($full)* $($wrapped)* $($key)*);
+        /// The constructors of the reduced-view operations a connect client makes.
+        pub mod reduced {
+            $crate::calls::define_calls!(@fns $($reduced)*);
+        }
+        /// Every operation of the list, as data, in list order.
+        pub fn operations() -> Vec<$crate::operation::OperationInfo> {
+            [
+                $crate::calls::define_calls!(@info Both $($both)*),
+                $crate::calls::define_calls!(@info BothCreatesItem $($creates)*),
+                $crate::calls::define_calls!(@info FullView $($full)*),
+                $crate::calls::define_calls!(@info ReducedView $($reduced)*),
+                $crate::calls::define_calls!(@info Wrapped $($wrapped)*),
+                $crate::calls::define_calls!(@info ApiKeyOnly $($key)*),
+            ]
+            .concat()
+        }
+    };
+    (@fns $(
+        $(#[$meta:meta])*
+        fn $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $out:ty
+            = $ep:ident |$call:ident| $body:expr;
+    )*) => {
+        $(
+            $(#[$meta])*
+            pub fn $name($($arg: $argty),*) -> $crate::operation::Request<$out> {
+                let $call = $crate::http::Call::new(&$crate::endpoints::$ep);
+                $crate::operation::Request::new($body)
+            }
+        )*
+    };
+    (@info $offered:ident $(
+        $(#[$meta:meta])*
+        fn $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $out:ty
+            = $ep:ident |$call:ident| $body:expr;
+    )*) => {
+        vec![$(
+            $crate::operation::OperationInfo {
+                name: stringify!($name),
+                endpoint: &$crate::endpoints::$ep,
+                offered: $crate::operation::Offered::$offered,
+            },
+        )*]
+    };
 }
 
-/// `PATCH /webhooks/{id}`. Headers that HTTP cannot carry are refused before anything is
-/// sent.
-pub fn update_webhook(id: &WebhookId, request: &UpdateWebhook) -> Result<Call, Error> {
-    if let Some(Some(headers)) = &request.headers {
-        headers.check()?;
-    }
-    Call::new(&endpoints::WEBHOOKS_UPDATE)
-        .path_param("id", id.as_str())
-        .json(request)
+pub(crate) use define_calls;
+
+/// The methods of a driver's `Client` and `ConnectClient`, one per entry of
+/// [`for_each_operation!`](crate::for_each_operation), for a driver whose clients have
+/// `send(request)`, `record_created(&item)` (the connect client) and `pages(request)` (the
+/// client) methods. `client_methods!(async)` expands async methods, `client_methods!(blocking)`
+/// blocking ones.
+#[macro_export]
+macro_rules! client_methods {
+    (async) => {
+        $crate::for_each_operation!($crate::__client_methods; [async] [.await]);
+    };
+    (blocking) => {
+        $crate::for_each_operation!($crate::__client_methods; [] []);
+    };
 }
 
-/// `DELETE /webhooks/{id}`.
-pub fn delete_webhook(id: &WebhookId) -> Call {
-    Call::new(&endpoints::WEBHOOKS_DELETE).path_param("id", id.as_str())
+/// The expansion of [`client_methods!`](crate::client_methods) over the operation list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_methods {
+    (
+        [[$($kw:tt)?] [$($aw:tt)*]]
+        both { $($both:tt)* }
+        creates_item { $($creates:tt)* }
+        full_view { $($full:tt)* }
+        reduced_view { $($reduced:tt)* }
+        wrapped { $($wrapped:tt)* }
+        api_key_only { $($key:tt)* }
+        pagers { $($pagers:tt)* }
+    ) => {
+        impl Client {
+            $crate::__client_methods!(@send [$($kw)?] [$($aw)*] $($both)* $($creates)* $($full)* $($key)*);
+            $crate::__client_methods!(@pagers $($pagers)*);
+        }
+        impl ConnectClient {
+            $crate::__client_methods!(@send [$($kw)?] [$($aw)*] $($both)*);
+            $crate::__client_methods!(@reduced [$($kw)?] [$($aw)*] $($reduced)*);
+            $crate::__client_methods!(@creates [$($kw)?] [$($aw)*] $($creates)*);
+        }
+    };
+    (@send [$($kw:tt)?] [$($aw:tt)*]) => {};
+    (@send [$($kw:tt)?] [$($aw:tt)*]
+        $(#[$meta:meta])*
+        fn $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $out:ty
+            = $ep:ident |$call:ident| $body:expr;
+        $($rest:tt)*
+    ) => {
+        $(#[$meta])*
+        pub $($kw)? fn $name(&self, $($arg: $argty),*) -> Result<$out, $crate::Error> {
+            self.send($crate::calls::$name($($arg),*)) $($aw)*
+        }
+        $crate::__client_methods!(@send [$($kw)?] [$($aw)*] $($rest)*);
+    };
+    (@reduced [$($kw:tt)?] [$($aw:tt)*]) => {};
+    (@reduced [$($kw:tt)?] [$($aw:tt)*]
+        $(#[$meta:meta])*
+        fn $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $out:ty
+            = $ep:ident |$call:ident| $body:expr;
+        $($rest:tt)*
+    ) => {
+        $(#[$meta])*
+        pub $($kw)? fn $name(&self, $($arg: $argty),*) -> Result<$out, $crate::Error> {
+            self.send($crate::calls::reduced::$name($($arg),*)) $($aw)*
+        }
+        $crate::__client_methods!(@reduced [$($kw)?] [$($aw)*] $($rest)*);
+    };
+    (@creates [$($kw:tt)?] [$($aw:tt)*]) => {};
+    (@creates [$($kw:tt)?] [$($aw:tt)*]
+        $(#[$meta:meta])*
+        fn $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $out:ty
+            = $ep:ident |$call:ident| $body:expr;
+        $($rest:tt)*
+    ) => {
+        $(#[$meta])*
+        pub $($kw)? fn $name(&self, $($arg: $argty),*) -> Result<$out, $crate::Error> {
+            let item = self.send($crate::calls::$name($($arg),*)) $($aw)* ?;
+            self.record_created(&item);
+            Ok(item)
+        }
+        $crate::__client_methods!(@creates [$($kw)?] [$($aw)*] $($rest)*);
+    };
+    (@pagers $(
+        $(#[$meta:meta])*
+        fn $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $page:ty
+            = $target:ident ( $($targ:expr),* $(,)? );
+    )*) => {$(
+        $(#[$meta])*
+        pub fn $name(&self, $($arg: $argty),*) -> Pages<$page> {
+            self.pages($crate::calls::$target($($targ),*))
+        }
+    )*};
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoint::{Access, ItemBinding, View};
+    use crate::error::Error;
     use crate::http::{BaseUrl, Credential};
+    use crate::ids::{
+        AccountId, ConnectorId, IdentityId, InvestmentId, ItemId, TransactionId, WebhookId,
+    };
+    use crate::models::{
+        AccountType, ConnectTokenRequest, ConnectorFilters, CreateItemRequest, CreateWebhook,
+        CursorTransactionFilters, InvestmentFilters, ItemParameters, TransactionFilters,
+        UpdateItemRequest, UpdateWebhook,
+    };
+    use crate::operation::{IntoCall, Offered};
     use crate::secret::ApiKey;
 
-    fn url(call: Call) -> String {
+    fn url(request: impl IntoCall) -> String {
         let key = ApiKey::new("k");
-        call.prepare(&BaseUrl::default(), Credential::ApiKey(&key), "t")
+        request
+            .into_call()
+            .unwrap()
+            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), "t")
             .unwrap()
             .url()
             .to_owned()
@@ -191,91 +404,89 @@ mod tests {
         let item = ItemId::new("it-1");
         let acc = AccountId::new("ac/1");
         let params = ItemParameters::new().with("user", "user-ok");
-        let api = "https://api.pluggy.ai";
-        let cases: Vec<(Call, &str)> = vec![
-            (get_item(&item), "/items/it-1"),
-            (list_accounts(&item, None), "/accounts?itemId=it-1"),
-            (
-                list_accounts(&item, Some(&AccountType::Credit)),
-                "/accounts?itemId=it-1&type=CREDIT",
-            ),
-            (
-                list_transactions(
-                    &acc,
-                    &TransactionFilters {
-                        page: Some(2),
-                        ..Default::default()
-                    },
-                ),
-                "/transactions?accountId=ac%2F1&page=2",
-            ),
-            (
-                next_transactions_cursor("?accountId=ac&after=a+b==").unwrap(),
-                "/v2/transactions?accountId=ac&after=a+b==",
-            ),
-            (get_connector(ConnectorId::new(0)), "/connectors/0"),
-            (
-                list_investment_transactions(&InvestmentId::new("i"), Some(1), None),
-                "/investments/i/transactions?page=1",
-            ),
-            (
-                list_investment_transactions(&InvestmentId::new("i"), None, Some(50)),
-                "/investments/i/transactions?pageSize=50",
-            ),
-            (get_identity_by_item(&item), "/identity?itemId=it-1"),
-            (get_identity(&IdentityId::new("x y")), "/identity/x%20y"),
-            (get_transaction(&TransactionId::new("t")), "/transactions/t"),
-            (get_investment(&InvestmentId::new("i")), "/investments/i"),
-            (
-                list_investments(&item, &InvestmentFilters::default()),
-                "/investments?itemId=it-1",
-            ),
-            (
-                list_transactions_cursor(&acc, &CursorTransactionFilters::default()),
-                "/v2/transactions?accountId=ac%2F1",
-            ),
-            (get_account(&acc), "/accounts/ac%2F1"),
-            (delete_item(&item), "/items/it-1"),
-            (disable_auto_sync(&item), "/items/it-1/disable-auto-sync"),
-            (list_webhooks(), "/webhooks"),
-            (get_webhook(&WebhookId::new("w")), "/webhooks/w"),
-            (delete_webhook(&WebhookId::new("w")), "/webhooks/w"),
-            (list_connectors(&ConnectorFilters::default()), "/connectors"),
-            (
-                create_item(&CreateItemRequest::new(ConnectorId::new(0), params.clone())).unwrap(),
-                "/items",
-            ),
-            (send_mfa(&item, &params).unwrap(), "/items/it-1/mfa"),
-            (
-                validate_connector(ConnectorId::new(0), &params).unwrap(),
-                "/connectors/0/validate",
-            ),
-            (
-                update_item(&item, &UpdateItemRequest::default()).unwrap(),
-                "/items/it-1",
-            ),
-            (
-                create_connect_token(&ConnectTokenRequest::default()).unwrap(),
-                "/connect_token",
-            ),
-            (
-                create_webhook(&CreateWebhook {
-                    url: "https://example.com/h".into(),
-                    event: crate::WebhookEvent::All,
-                    headers: None,
-                })
-                .unwrap(),
-                "/webhooks",
-            ),
-            (
-                update_webhook(&WebhookId::new("w"), &UpdateWebhook::default()).unwrap(),
-                "/webhooks/w",
-            ),
-        ];
-        for (call, path) in cases {
+        fn check(request: impl IntoCall, path: &str) {
+            let call = request.into_call().unwrap();
             let route = call.endpoint().route;
-            assert_eq!(url(call), format!("{api}{path}"), "{route}");
+            assert_eq!(url(call), format!("https://api.pluggy.ai{path}"), "{route}");
         }
+        check(get_item(&item), "/items/it-1");
+        check(list_accounts(&item, None), "/accounts?itemId=it-1");
+        check(
+            list_accounts(&item, Some(&AccountType::Credit)),
+            "/accounts?itemId=it-1&type=CREDIT",
+        );
+        check(
+            list_transactions(
+                &acc,
+                &TransactionFilters {
+                    page: Some(2),
+                    ..Default::default()
+                },
+            ),
+            "/transactions?accountId=ac%2F1&page=2",
+        );
+        check(
+            next_transactions_page("?accountId=ac&after=a+b=="),
+            "/v2/transactions?accountId=ac&after=a+b==",
+        );
+        check(get_connector(ConnectorId::new(0)), "/connectors/0");
+        check(
+            list_investment_transactions(&InvestmentId::new("i"), Some(1), None),
+            "/investments/i/transactions?page=1",
+        );
+        check(
+            list_investment_transactions(&InvestmentId::new("i"), None, Some(50)),
+            "/investments/i/transactions?pageSize=50",
+        );
+        check(get_identity_by_item(&item), "/identity?itemId=it-1");
+        check(get_identity(&IdentityId::new("x y")), "/identity/x%20y");
+        check(get_transaction(&TransactionId::new("t")), "/transactions/t");
+        check(get_investment(&InvestmentId::new("i")), "/investments/i");
+        check(
+            list_investments(&item, &InvestmentFilters::default()),
+            "/investments?itemId=it-1",
+        );
+        check(
+            list_transactions_cursor(&acc, &CursorTransactionFilters::default()),
+            "/v2/transactions?accountId=ac%2F1",
+        );
+        check(get_account(&acc), "/accounts/ac%2F1");
+        check(delete_item(&item), "/items/it-1");
+        check(disable_auto_sync(&item), "/items/it-1/disable-auto-sync");
+        check(list_webhooks(), "/webhooks");
+        check(get_webhook(&WebhookId::new("w")), "/webhooks/w");
+        check(delete_webhook(&WebhookId::new("w")), "/webhooks/w");
+        check(list_connectors(&ConnectorFilters::default()), "/connectors");
+        check(
+            create_item(&CreateItemRequest::new(ConnectorId::new(0), params.clone())),
+            "/items",
+        );
+        check(send_mfa(&item, &params), "/items/it-1/mfa");
+        check(
+            validate_connector(ConnectorId::new(0), &params),
+            "/connectors/0/validate",
+        );
+        check(
+            update_item(&item, &UpdateItemRequest::default()),
+            "/items/it-1",
+        );
+        check(
+            create_connect_token(&ConnectTokenRequest::default()),
+            "/connect_token",
+        );
+        check(
+            create_webhook(&CreateWebhook {
+                url: "https://example.com/h".into(),
+                event: crate::WebhookEvent::All,
+                headers: None,
+            }),
+            "/webhooks",
+        );
+        check(
+            update_webhook(&WebhookId::new("w"), &UpdateWebhook::default()),
+            "/webhooks/w",
+        );
+        check(reduced::list_accounts(&item), "/accounts?itemId=it-1");
     }
 
     #[test]
@@ -292,8 +503,8 @@ mod tests {
             ..Default::default()
         };
         for result in [
-            create_webhook(&create),
-            update_webhook(&WebhookId::new("w"), &update),
+            create_webhook(&create).into_call(),
+            update_webhook(&WebhookId::new("w"), &update).into_call(),
         ] {
             let err = result.unwrap_err();
             assert!(matches!(err, Error::InvalidHeader(_)), "{err:?}");
@@ -303,6 +514,53 @@ mod tests {
             headers: Some(None),
             ..Default::default()
         };
-        assert!(update_webhook(&WebhookId::new("w"), &cleared).is_ok());
+        assert!(
+            update_webhook(&WebhookId::new("w"), &cleared)
+                .into_call()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn each_operation_is_offered_as_its_access_rule_says() {
+        let list = operations();
+        for op in &list {
+            let expected = match (op.endpoint.access, op.endpoint.connect_token_view) {
+                (Access::Public, _) => panic!("{} is public: only /auth is", op.name),
+                (Access::ApiKey, _) => [Offered::ApiKeyOnly, Offered::Wrapped].as_slice(),
+                (Access::ConnectToken(_), View::Reduced) => {
+                    [Offered::FullView, Offered::ReducedView].as_slice()
+                }
+                (Access::ConnectToken(ItemBinding::CreatesItem), View::Full) => {
+                    [Offered::BothCreatesItem].as_slice()
+                }
+                (Access::ConnectToken(_), View::Full) => [Offered::Both].as_slice(),
+            };
+            assert!(
+                expected.contains(&op.offered),
+                "{} ({}) is offered as {:?}",
+                op.name,
+                op.endpoint.route,
+                op.offered
+            );
+        }
+        // Every endpoint of the table is an operation, but `POST /auth`, which the key
+        // managers make themselves; a reduced view has both of its views.
+        for endpoint in crate::endpoints::ALL {
+            let offered: Vec<Offered> = list
+                .iter()
+                .filter(|op| std::ptr::eq(op.endpoint, *endpoint))
+                .map(|op| op.offered)
+                .collect();
+            match endpoint.access {
+                Access::Public => assert!(offered.is_empty(), "{}", endpoint.route),
+                _ if endpoint.connect_token_view == View::Reduced => assert!(
+                    offered.contains(&Offered::FullView) && offered.contains(&Offered::ReducedView),
+                    "{}: {offered:?}",
+                    endpoint.route
+                ),
+                _ => assert!(!offered.is_empty(), "{} has no operation", endpoint.route),
+            }
+        }
     }
 }

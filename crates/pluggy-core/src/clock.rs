@@ -1,5 +1,6 @@
 //! Time as data: the instant a decision is made ([`Now`]) and the API's timestamps
-//! ([`Timestamp`]). Nothing in this crate reads a clock; drivers pass `Now` in.
+//! ([`Timestamp`]). Nothing in this crate reads a clock; drivers pass `Now` in, from their
+//! [`Clock`]: [`SystemClock`] by default, [`ManualClock`] in tests.
 
 use std::fmt;
 use std::sync::Mutex;
@@ -69,6 +70,44 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Now {
         *self.now.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The system clocks: `Instant` for the monotonic reading, `SystemTime` for the wall clock.
+///
+/// The one clock of this crate that reads real time. Nothing in the crate calls it: drivers
+/// hold it as their default [`Clock`] and pass its readings in.
+#[derive(Debug)]
+pub struct SystemClock {
+    origin: std::time::Instant,
+}
+
+impl SystemClock {
+    /// A clock whose monotonic origin is now.
+    #[allow(clippy::disallowed_methods)]
+    pub fn new() -> Self {
+        Self {
+            origin: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
+    fn now(&self) -> Now {
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Now::new(
+            self.origin.elapsed(),
+            i64::try_from(unix.as_secs()).unwrap_or(i64::MAX),
+        )
     }
 }
 

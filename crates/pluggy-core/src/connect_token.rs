@@ -20,6 +20,7 @@
 //! assert_eq!(items, [ItemId::new("item-1")]);
 //! ```
 
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::clock::Now;
@@ -139,6 +140,39 @@ impl ConnectTokenGrant {
     /// Its scope, for [`crate::check_access`].
     pub fn credential_scope(&self) -> CredentialScope<'_> {
         CredentialScope::ConnectToken { items: &self.items }
+    }
+}
+
+/// A connect client's grant, shared by its calls: each call takes the grant as it is with one
+/// reference count, and an item the token creates joins its scope (copying the grant on write).
+pub struct SharedGrant(Mutex<Arc<ConnectTokenGrant>>);
+
+impl std::fmt::Debug for SharedGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.lock().fmt(f)
+    }
+}
+
+impl SharedGrant {
+    /// Shares `grant`.
+    pub fn new(grant: ConnectTokenGrant) -> Self {
+        Self(Mutex::new(Arc::new(grant)))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Arc<ConnectTokenGrant>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The grant as it is now, for one call.
+    pub fn current(&self) -> Arc<ConnectTokenGrant> {
+        Arc::clone(&self.lock())
+    }
+
+    /// Records an item the token created (see [`ConnectTokenGrant::record_created_item`]).
+    pub fn record_created_item(&self, item: ItemId) {
+        Arc::make_mut(&mut self.lock()).record_created_item(item);
     }
 }
 

@@ -309,7 +309,7 @@ pub enum Error {
     InvalidInput(String),
     /// A custom webhook header can never be sent as written; nothing was sent.
     #[error("invalid request: {0}")]
-    InvalidHeader(#[from] crate::models::InvalidHeader),
+    InvalidHeader(#[from] crate::header::InvalidHeader),
     /// A deadline given by the caller passed (for example while waiting for an item).
     #[error("{0}")]
     DeadlineExceeded(String),

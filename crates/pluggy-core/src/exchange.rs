@@ -3,13 +3,13 @@
 //! The driver's whole job per call:
 //!
 //! ```text
-//! let mut ex = Exchange::start(call, scope, policy, refreshable)?;   // scope checked here
+//! let mut ex = Exchange::start(request, scope, policy, refreshable)?; // scope checked here
 //! loop {
 //!     let (credential, epoch) = /* the API key (from the TokenManager) or connect token */;
 //!     let request = ex.request(&base, credential, epoch, user_agent)?;
 //!     let outcome = transport.send(request);                          // the only I/O
 //!     match ex.on_outcome(outcome, jitter) {
-//!         Step::Done(result) => return result,                       // 2xx answer or typed error
+//!         Step::Done(result) => return result,                       // decoded answer or typed error
 //!         Step::Sleep(delay) => sleep(delay),
 //!         Step::Invalidate(epoch) => token_manager.invalidate(epoch), // then loop: new key
 //!     }
@@ -23,15 +23,16 @@ use std::time::Duration;
 
 use crate::error::{Error, TransportError};
 use crate::http::{BaseUrl, Call, Credential, PreparedRequest, RawResponse, error_from_response};
+use crate::operation::{Decoder, Request};
 use crate::retry::{Next, RetryPolicy, RetryState};
 use crate::scope::{CredentialScope, check_access};
 use crate::token::Epoch;
 
 /// What the driver does after an attempt.
 #[derive(Debug)]
-pub enum Step {
-    /// The call is over: a 2xx answer, or the typed error.
-    Done(Result<RawResponse, Error>),
+pub enum Step<T = RawResponse> {
+    /// The call is over: the decoded answer, or the typed error.
+    Done(Result<T, Error>),
     /// Wait this long, then make the next attempt.
     Sleep(Duration),
     /// The API key of this epoch was refused as expired: invalidate it in the token manager,
@@ -39,29 +40,43 @@ pub enum Step {
     Invalidate(Epoch),
 }
 
-/// The attempts of one call.
-#[derive(Debug)]
-pub struct Exchange {
+/// The attempts of one call, up to its decoded answer.
+pub struct Exchange<T = RawResponse> {
     call: Call,
+    decode: Decoder<T>,
     retry: RetryState,
     refreshable: bool,
     epoch: Option<Epoch>,
 }
 
-impl Exchange {
-    /// Starts a call made with a credential of `scope`. Refuses it, with nothing sent, when the
-    /// scope does not cover it. `refreshable` says whether the credential can be replaced after
-    /// an expired-key answer (a managed API key can; a connect token or static key cannot).
+impl<T> std::fmt::Debug for Exchange<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("call", &self.call)
+            .field("retry", &self.retry)
+            .field("epoch", &self.epoch)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Exchange<T> {
+    /// Starts a request made with a credential of `scope`. Refuses it, with nothing sent, when
+    /// its arguments were invalid or the scope does not cover it. `refreshable` says whether the
+    /// credential can be replaced after an expired-key answer (a managed API key can; a connect
+    /// token or static key cannot).
     pub fn start(
-        call: Call,
+        request: Request<T>,
         scope: CredentialScope<'_>,
         policy: RetryPolicy,
         refreshable: bool,
     ) -> Result<Self, Error> {
+        let (call, decode) = request.into_parts();
+        let call = call?;
         check_access(&call, scope)?;
         let retry = RetryState::new(call.endpoint(), policy);
         Ok(Self {
             call,
+            decode,
             retry,
             refreshable,
             epoch: None,
@@ -91,15 +106,17 @@ impl Exchange {
         self.call.prepare(base, credential, user_agent)
     }
 
-    /// Decides what follows an attempt. `jitter` is a random number in `[0, 1)`.
+    /// Decides what follows an attempt. `jitter` is a random number in `[0, 1)`. A 2xx answer
+    /// ends the call decoded.
     pub fn on_outcome(
         &mut self,
         outcome: Result<RawResponse, TransportError>,
         jitter: f64,
-    ) -> Step {
+    ) -> Step<T> {
         let endpoint = self.call.endpoint();
+        let decode = self.decode;
         let finish = |outcome: Result<RawResponse, TransportError>| match outcome {
-            Ok(raw) if (200..300).contains(&raw.status()) => Step::Done(Ok(raw)),
+            Ok(raw) if (200..300).contains(&raw.status()) => Step::Done(decode(endpoint, raw)),
             Ok(raw) => Step::Done(Err(error_from_response(endpoint, &raw))),
             Err(source) => Step::Done(Err(Error::Transport {
                 endpoint: endpoint.route,
@@ -143,7 +160,7 @@ mod tests {
 
     fn started(call: Call, refreshable: bool) -> Exchange {
         let mut ex = Exchange::start(
-            call,
+            Request::raw(call),
             CredentialScope::ApiKey,
             RetryPolicy::default(),
             refreshable,
@@ -164,7 +181,7 @@ mod tests {
     fn out_of_scope_calls_never_start() {
         let mine = [ItemId::new("a")];
         let err = Exchange::start(
-            Call::new(&endpoints::TRANSACTIONS_LIST),
+            Request::raw(Call::new(&endpoints::TRANSACTIONS_LIST)),
             CredentialScope::ConnectToken { items: &mine },
             RetryPolicy::default(),
             false,

@@ -351,6 +351,16 @@ impl Call {
         self
     }
 
+    /// Sets a query parameter, replacing any value it had; the value is percent-encoded.
+    pub fn set_query(mut self, name: &str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        match self.query.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.query.push((name.to_owned(), value)),
+        }
+        self
+    }
+
     /// Adds a query parameter when `value` is `Some`.
     pub fn query_opt<V: Into<String>>(self, name: impl Into<String>, value: Option<V>) -> Self {
         match value {

@@ -23,14 +23,18 @@
 pub mod calls;
 pub mod clock;
 pub mod connect_token;
+pub mod driver;
 pub mod endpoint;
 pub mod error;
 pub mod exchange;
 pub mod generated;
+pub mod header;
 pub mod http;
 pub mod ids;
 pub mod jitter;
 pub mod models;
+pub mod operation;
+pub mod pager;
 pub mod progress;
 pub mod retry;
 pub mod scope;
@@ -56,6 +60,8 @@ pub use ids::{
     AccountId, ClientId, ClientUserId, ConnectorId, EventId, IdentityId, InvestmentId, ItemId,
     TransactionId, WebhookId,
 };
+pub use operation::{IntoCall, Request};
+pub use pager::{Paged, Pager, PagerStep};
 pub use progress::ItemProgress;
 pub use retry::{Next, RetryPolicy, RetryState};
 pub use scope::{CredentialScope, check_access};

@@ -139,6 +139,13 @@ fn failed(item: &Item, reason: String) -> ItemProgress {
     }
 }
 
+impl Item {
+    /// What the item's state means for a caller waiting on it.
+    pub fn progress(&self) -> ItemProgress {
+        ItemProgress::of(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,6 +122,7 @@ use crate::error::Error;
 use crate::http::{Call, RawResponse, parse_response};
 use crate::ids::ClientId;
 use crate::jitter::{splitmix64, unit_interval};
+use crate::operation::Request;
 use crate::secret::{ApiKey, ClientSecret};
 
 /// The timing rules of a [`TokenManager`].
@@ -638,14 +639,16 @@ impl KeySource {
         matches!(self, KeySource::Credentials { .. })
     }
 
-    /// The `POST /auth` call that fetches a new key; a static key has none.
-    pub fn auth_call(&self) -> Result<Call, Error> {
-        match self {
+    /// The `POST /auth` request that fetches a new key, decoded into the key; a static key has
+    /// none.
+    pub fn auth_request(&self) -> Request<ApiKey> {
+        let call = match self {
             KeySource::Credentials { client_id, secret } => auth_call(client_id, secret),
             KeySource::Static(_) => Err(Error::InvalidInput(
                 "this client has a static API key and no client credentials to refresh it".into(),
             )),
-        }
+        };
+        Request::with_decoder(call, |_, raw| parse_auth_response(&raw))
     }
 }
 
@@ -711,10 +714,13 @@ mod tests {
         let source = KeySource::from_parts(creds(), Some(ApiKey::new("k"))).unwrap();
         assert!(!source.manager(TokenConfig::default(), 1).is_refreshable());
         assert!(!source.is_refreshable());
-        assert!(source.auth_call().is_err());
+        assert!(source.auth_request().call().is_err());
         let source = KeySource::from_parts(creds(), None).unwrap();
         assert!(source.manager(TokenConfig::default(), 1).is_refreshable());
-        assert_eq!(source.auth_call().unwrap().endpoint().route, "POST /auth");
+        assert_eq!(
+            source.auth_request().call().unwrap().endpoint().route,
+            "POST /auth"
+        );
         assert!(!format!("{source:?}").contains("s3cr3t"));
         let err = KeySource::from_parts(None, None).unwrap_err();
         assert!(err.to_string().contains("credentials"), "{err}");

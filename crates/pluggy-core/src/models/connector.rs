@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use super::ItemParameters;
 use crate::Timestamp;
-use crate::endpoints;
 use crate::generated::enums::{ConnectorType, Product};
 use crate::http::Call;
 use crate::ids::ConnectorId;
@@ -222,11 +221,6 @@ pub struct ConnectorFilters {
 }
 
 impl ConnectorFilters {
-    /// A call of `GET /connectors` with these filters.
-    pub fn to_call(&self) -> Call {
-        self.apply(Call::new(&endpoints::CONNECTORS_LIST))
-    }
-
     /// Adds these filters to a call of `GET /connectors` (arrays comma-joined).
     pub fn apply(&self, call: Call) -> Call {
         let flag = |b: Option<bool>| b.map(|b| b.to_string());
@@ -299,7 +293,7 @@ mod tests {
             ..ConnectorFilters::default()
         };
         let req = filters
-            .to_call()
+            .apply(Call::new(&crate::endpoints::CONNECTORS_LIST))
             .prepare(&BaseUrl::default(), Credential::None, "t")
             .unwrap();
         assert_eq!(
@@ -308,7 +302,7 @@ mod tests {
              &types=PERSONAL_BANK%2CINVESTMENT&name=Pluggy%20Bank&isOpenFinance=false"
         );
         let req = ConnectorFilters::default()
-            .to_call()
+            .apply(Call::new(&crate::endpoints::CONNECTORS_LIST))
             .prepare(&BaseUrl::default(), Credential::None, "t")
             .unwrap();
         assert_eq!(req.url(), "https://api.pluggy.ai/connectors");

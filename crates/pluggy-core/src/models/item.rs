@@ -10,7 +10,6 @@ use super::{Connector, ConnectorCredential};
 use crate::Timestamp;
 use crate::generated::enums::{ExecutionStatus, ItemStatus, Product};
 use crate::ids::{ClientUserId, ConnectorId, ItemId};
-use crate::progress::ItemProgress;
 use crate::secret::CredentialValue;
 
 /// Item credentials: parameter name → value (`{"user": "…", "password": "…"}`). Also the body
@@ -240,11 +239,6 @@ impl Item {
             resources_collected_at: None,
             has_resources_pending_authorization: None,
         }
-    }
-
-    /// What the item's state means for a caller waiting on it.
-    pub fn progress(&self) -> ItemProgress {
-        ItemProgress::of(self)
     }
 }
 

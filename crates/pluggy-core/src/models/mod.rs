@@ -26,6 +26,7 @@ mod item;
 mod transaction;
 mod webhooks;
 
+pub use crate::header::{InvalidHeader, check_header};
 pub use account::{
     Account, AccountSubtype, AccountType, AdditionalCard, BankData, CreditCardHolderType,
     CreditCardStatus, CreditData, DisaggregatedCreditLimit, ReducedAccount, ReservedBalance,
@@ -52,9 +53,7 @@ pub use transaction::{
     BoletoMetadata, CreditCardMetadata, CursorTransactionFilters, Document, Merchant, PaymentData,
     PaymentParticipant, Transaction, TransactionFilters, TransactionStatus, TransactionType,
 };
-pub use webhooks::{
-    CreateWebhook, InvalidHeader, UpdateWebhook, Webhook, WebhookHeaders, check_header,
-};
+pub use webhooks::{CreateWebhook, UpdateWebhook, Webhook, WebhookHeaders};
 
 use serde::{Deserialize, Serialize};
 
