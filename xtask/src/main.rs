@@ -13,7 +13,6 @@ mod cargo;
 mod ci;
 mod codegen;
 mod compat;
-mod json;
 mod spec;
 mod spec_import;
 

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::access::AccessFile;
 use crate::spec::{self, Operation};
-use crate::{Error, Result, json, read_file, write_file};
+use crate::{Error, Result, read_file, write_file};
 
 /// The extract, relative to the project root.
 pub const OUTPUT: &str = "spec/pluggy-api.json";
@@ -50,9 +50,9 @@ pub fn run(root: &Path, source: &Path) -> Result<()> {
     let text = read_file(source)?;
     let official: Value = serde_json::from_str(&text)
         .map_err(|e| Error::new(format!("{} is not valid JSON: {e}", source.display())))?;
-    let extract = extract(&official, &access)?;
+    let mut extract = extract(&official, &access)?;
     let out = root.join(OUTPUT);
-    write_file(&out, &json::to_sorted_pretty(&extract))?;
+    write_file(&out, &to_sorted_pretty(&mut extract)?)?;
     let operations = access.operations.len();
     let schemas = extract
         .pointer("/components/schemas")
@@ -60,6 +60,17 @@ pub fn run(root: &Path, source: &Path) -> Result<()> {
         .map_or(0, Map::len);
     println!("wrote {OUTPUT}: {operations} operations, {schemas} schemas");
     Ok(())
+}
+
+/// Pretty-prints `value` (two-space indent) with object keys sorted at every level, ending with
+/// a newline. Sorting explicitly keeps the text the same byte for byte even when another crate
+/// of the workspace switches on serde_json's `preserve_order` feature.
+fn to_sorted_pretty(value: &mut Value) -> Result<String> {
+    value.sort_all_objects();
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::new(format!("cannot print the extract as JSON: {e}")))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// Builds the extract of `official` for the operations `access` lists.
@@ -394,8 +405,24 @@ mod tests {
     #[test]
     fn is_deterministic() {
         let rules = access(&["things-retrieve", "things-create"]);
-        let a = json::to_sorted_pretty(&extract(&official(), &rules).expect("ok"));
-        let b = json::to_sorted_pretty(&extract(&official(), &rules).expect("ok"));
+        let a = to_sorted_pretty(&mut extract(&official(), &rules).expect("ok")).expect("prints");
+        let b = to_sorted_pretty(&mut extract(&official(), &rules).expect("ok")).expect("prints");
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn prints_sorted_keys_at_every_level_with_a_final_newline() {
+        let mut value = json!({"b": {"z": 1, "a": [true, null]}, "a": "x\"y", "c": [], "d": {}});
+        let expected = "{\n  \"a\": \"x\\\"y\",\n  \"b\": {\n    \"a\": [\n      true,\n      \
+                        null\n    ],\n    \"z\": 1\n  },\n  \"c\": [],\n  \"d\": {}\n}\n";
+        assert_eq!(to_sorted_pretty(&mut value).expect("prints"), expected);
+    }
+
+    #[test]
+    fn printed_text_parses_back_to_the_same_value() {
+        let value = json!({"k": [1, 2.5, "s", {"y": false, "x": -3}]});
+        let text = to_sorted_pretty(&mut value.clone()).expect("prints");
+        let back: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back, value);
     }
 }

@@ -385,7 +385,7 @@ pub enum WebhooksCommand {
         /// Most deliveries received at once; one more is answered 503 (the sender retries).
         #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
         max_connections: u64,
-        /// Time a sender has to deliver one whole request, in milliseconds.
+        /// Time a sender has to deliver a request head, and again its body, in milliseconds.
         #[arg(long, default_value_t = 10_000, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
         request_timeout_ms: u64,
     },

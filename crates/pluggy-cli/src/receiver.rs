@@ -1,35 +1,38 @@
-//! A small webhook receiver on plain HTTP/1.1 (std::net): it checks the custom headers set on
-//! the webhook, acknowledges each delivery at once with 200, then hands it over, marked as a
-//! duplicate when its `eventId` was seen before. Used by `pluggy demo` and
+//! A small webhook receiver on plain HTTP/1.1 (pluggy-server, on hyper): it checks the custom
+//! headers set on the webhook, acknowledges each delivery at once with 200, then hands it over,
+//! marked as a duplicate when its `eventId` was seen before. Used by `pluggy demo` and
 //! `pluggy webhooks listen`.
 //!
-//! Against slow or many senders ([`Limits`]): each request (head and body) must arrive whole
-//! within a deadline, or it is answered 408 and closed; at most so many connections are served
-//! at once, and one more is answered 503 and closed at once, without a thread. Every answer
-//! closes its connection, so no connection is ever kept idle.
+//! Against slow or many senders ([`Limits`]): a request head must arrive within a deadline
+//! from the connection, and its body within the same deadline again, or it is answered 408 and
+//! closed; at most so many connections are served at once, and one more is answered 503 and
+//! closed at once, without a task of its own. Every answer closes its connection, so no
+//! connection is ever kept idle.
 
 use std::collections::HashSet;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Mutex, mpsc};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pluggy_core::verify_headers;
 use pluggy_core::webhook::WebhookPayload;
+use pluggy_server::header::{CONTENT_TYPE, HeaderValue};
+use pluggy_server::{Bytes, Method, Request, Response, Server, StatusCode};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 1024 * 1024;
 /// Largest request head accepted (request line and headers).
 const MAX_HEAD: usize = 16 * 1024;
-/// Time allowed to write an answer to a sender that does not read it.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// On drop, how long a request being answered may take to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 /// How much a receiver gives to its senders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Time a sender has, from the connection, to deliver one whole request (head and body).
+    /// Time a sender has, from the connection, to deliver a request head, and again, once the
+    /// head is in, to deliver its body.
     pub request_deadline: Duration,
     /// Most connections served at once; a connection beyond is answered 503 and closed.
     pub max_connections: usize,
@@ -40,6 +43,19 @@ impl Default for Limits {
         Self {
             request_deadline: Duration::from_secs(10),
             max_connections: 64,
+        }
+    }
+}
+
+impl Limits {
+    fn for_server(self) -> pluggy_server::Limits {
+        pluggy_server::Limits {
+            header_timeout: self.request_deadline,
+            body_timeout: self.request_deadline,
+            max_head_bytes: MAX_HEAD,
+            max_body_bytes: MAX_BODY,
+            max_connections: self.max_connections,
+            shutdown_grace: SHUTDOWN_GRACE,
         }
     }
 }
@@ -69,19 +85,17 @@ pub struct Delivery {
     pub duplicate: bool,
 }
 
-/// A receiver running on its own threads until dropped: one accepts, one per connection (up to
-/// [`Limits::max_connections`]) answers, one hands the events over in turn.
+/// A receiver running until dropped: the server answers on its own thread, and one more
+/// thread hands the events over in turn, so a slow `on_event` never delays an answer.
 pub struct Receiver {
     addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    acceptor: Option<JoinHandle<()>>,
+    server: Option<Server>,
     dispatcher: Option<JoinHandle<()>>,
 }
 
 impl Receiver {
-    /// Listens on `bind` with the default [`Limits`] and calls `on_event` for every request,
-    /// after it was answered. `expected_headers` are the custom headers every delivery must
-    /// carry.
+    /// Listens on `bind` with the default [`Limits`] and calls `on_event` for every request.
+    /// `expected_headers` are the custom headers every delivery must carry.
     pub fn start(
         bind: SocketAddr,
         expected_headers: Vec<(String, String)>,
@@ -98,76 +112,46 @@ impl Receiver {
         limits: Limits,
         mut on_event: impl FnMut(Event) + Send + 'static,
     ) -> io::Result<Self> {
-        let listener = TcpListener::bind(bind)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let stop = Arc::new(AtomicBool::new(false));
         let (events, queue) = mpsc::channel::<Event>();
+        let refusals = events.clone();
+        let seen = Mutex::new(HashSet::new());
+        // Ends once the server, which holds every sender, is gone.
         let dispatcher = std::thread::Builder::new()
             .name("webhook-events".into())
             .spawn(move || {
-                // Ends once the acceptor and every connection are done.
                 for event in queue {
                     on_event(event);
                 }
             })?;
-        let stopped = stop.clone();
-        let expected = Arc::new(expected_headers);
-        let seen = Arc::new(Mutex::new(HashSet::new()));
-        let active = Arc::new(AtomicUsize::new(0));
-        let acceptor = std::thread::Builder::new()
-            .name("webhook-receiver".into())
-            .spawn(move || {
-                let mut saturated = false;
-                while !stopped.load(Ordering::Relaxed) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            if active.load(Ordering::SeqCst) >= limits.max_connections {
-                                refuse(stream);
-                                if !saturated {
-                                    saturated = true;
-                                    let _ = events.send(Event::Rejected {
-                                        status: 503,
-                                        reason: format!(
-                                            "{} connections are open already: more are refused \
-                                             until one ends",
-                                            limits.max_connections
-                                        ),
-                                    });
-                                }
-                                continue;
-                            }
-                            saturated = false;
-                            let slot = Slot::take(&active);
-                            let (expected, seen, events) =
-                                (expected.clone(), seen.clone(), events.clone());
-                            // A slow sender holds up only its own connection, until its
-                            // deadline.
-                            let spawned = std::thread::Builder::new()
-                                .name("webhook-connection".into())
-                                .spawn(move || {
-                                    let _slot = slot;
-                                    let served =
-                                        serve(stream, limits.request_deadline, &expected, &seen);
-                                    if let Some(event) = served {
-                                        let _ = events.send(event);
-                                    }
-                                });
-                            if spawned.is_err() {
-                                std::thread::sleep(Duration::from_millis(50));
-                            }
-                        }
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                            std::thread::sleep(Duration::from_millis(10));
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(50)),
-                    }
-                }
-            })?;
+        let server = Server::builder()
+            .addr(bind)
+            .limits(limits.for_server())
+            .keep_alive(false)
+            .on_refusal(move |refusal| {
+                let _ = refusals.send(Event::Rejected {
+                    status: refusal.status().as_u16(),
+                    reason: refusal.to_string(),
+                });
+            })
+            .start(move |request| {
+                let (status, event) = match judge(&request, &expected_headers, &seen) {
+                    Ok(delivery) => (StatusCode::OK, Event::Delivered(Box::new(delivery))),
+                    Err((status, reason)) => (
+                        status,
+                        Event::Rejected {
+                            status: status.as_u16(),
+                            reason,
+                        },
+                    ),
+                };
+                let _ = events.send(event);
+                answer(status)
+            });
+        // Without the server the dispatcher's queue is closed, and its thread ends.
+        let server = server?;
         Ok(Self {
-            addr,
-            stop,
-            acceptor: Some(acceptor),
+            addr: server.addr(),
+            server: Some(server),
             dispatcher: Some(dispatcher),
         })
     }
@@ -179,139 +163,50 @@ impl Receiver {
 
     /// Blocks until the receiver stops (it stops only when dropped, so: forever).
     pub fn wait(mut self) {
-        if let Some(thread) = self.acceptor.take() {
-            let _ = thread.join();
+        if let Some(server) = self.server.take() {
+            server.wait();
         }
     }
 }
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        for thread in [self.acceptor.take(), self.dispatcher.take()]
-            .into_iter()
-            .flatten()
-        {
+        // The server first: once it is gone, no more events come and the dispatcher ends.
+        drop(self.server.take());
+        if let Some(thread) = self.dispatcher.take() {
             let _ = thread.join();
-        }
-    }
-}
-
-/// One of the receiver's connection slots, given back when dropped.
-struct Slot(Arc<AtomicUsize>);
-
-impl Slot {
-    fn take(active: &Arc<AtomicUsize>) -> Self {
-        active.fetch_add(1, Ordering::SeqCst);
-        Self(active.clone())
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Answers a connection beyond the bound with 503 and closes it, without waiting on it.
-fn refuse(mut stream: TcpStream) {
-    if stream.set_nonblocking(true).is_ok() {
-        let _ = stream.write_all(&answer(503));
-    }
-    let _ = stream.shutdown(Shutdown::Both);
-}
-
-/// Reads from a connection until a deadline: every read waits at most the time left, so a
-/// sender trickling bytes cannot stretch the request past it.
-struct DeadlineReader {
-    stream: TcpStream,
-    deadline: Instant,
-}
-
-impl Read for DeadlineReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        self.stream.set_read_timeout(Some(left))?;
-        self.stream.read(buf)
-    }
-}
-
-/// A parsed request.
-struct Request {
-    method: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Answers one connection, whose request must arrive within `deadline`; returns what it saw,
-/// if it was a request at all.
-fn serve(
-    stream: TcpStream,
-    deadline: Duration,
-    expected: &[(String, String)],
-    seen: &Mutex<HashSet<String>>,
-) -> Option<Event> {
-    // Accepted sockets may inherit the listener's non-blocking mode.
-    stream.set_nonblocking(false).ok()?;
-    stream.set_write_timeout(Some(WRITE_TIMEOUT)).ok()?;
-    let mut writer = stream.try_clone().ok()?;
-    let reader = DeadlineReader {
-        stream,
-        deadline: Instant::now() + deadline,
-    };
-    let request = match read_request(reader, deadline) {
-        Ok(r) => r,
-        Err((status, reason)) => {
-            respond(&mut writer, status);
-            return Some(Event::Rejected { status, reason });
-        }
-    };
-    let outcome = judge(&request, expected, seen);
-    match outcome {
-        Ok(delivery) => {
-            respond(&mut writer, 200);
-            Some(Event::Delivered(Box::new(delivery)))
-        }
-        Err((status, reason)) => {
-            respond(&mut writer, status);
-            Some(Event::Rejected { status, reason })
         }
     }
 }
 
 /// Checks and parses a delivery.
 fn judge(
-    request: &Request,
+    request: &Request<Bytes>,
     expected: &[(String, String)],
     seen: &Mutex<HashSet<String>>,
-) -> Result<Delivery, (u16, String)> {
-    if request.method != "POST" {
-        return Err((405, format!("{} is not a delivery (POST)", request.method)));
-    }
-    if !verify_headers(expected.iter().map(|(k, v)| (k, v)), |name| {
-        request.header(name)
-    }) {
+) -> Result<Delivery, (StatusCode, String)> {
+    if request.method() != Method::POST {
         return Err((
-            401,
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{} is not a delivery (POST)", request.method()),
+        ));
+    }
+    let received = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    if !verify_headers(expected.iter().map(|(k, v)| (k, v)), received) {
+        return Err((
+            StatusCode::UNAUTHORIZED,
             "a configured custom header is missing or has another value".into(),
         ));
     }
-    let raw: serde_json::Value = serde_json::from_slice(&request.body)
-        .map_err(|e| (400, format!("the body is not JSON: {e}")))?;
-    let payload =
-        WebhookPayload::parse(&request.body).map_err(|e| (400, format!("not a webhook: {e}")))?;
+    let body = request.body();
+    let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        (
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON: {e}"),
+        )
+    })?;
+    let payload = WebhookPayload::parse(body)
+        .map_err(|e| (StatusCode::BAD_REQUEST, format!("not a webhook: {e}")))?;
     let duplicate = match payload.event_id() {
         Some(id) => !seen
             .lock()
@@ -326,125 +221,27 @@ fn judge(
     })
 }
 
-fn respond(stream: &mut TcpStream, status: u16) {
-    let _ = stream.write_all(&answer(status));
-    let _ = stream.flush();
-    let _ = stream.shutdown(Shutdown::Write);
-}
-
-/// A whole answer with this status, closing the connection.
-fn answer(status: u16) -> Vec<u8> {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        411 => "Length Required",
-        413 => "Payload Too Large",
-        503 => "Service Unavailable",
-        _ => "Error",
-    };
-    let body = if status == 200 {
-        "{\"received\":true}"
+/// The answer with this status: whether the delivery was taken, as JSON.
+fn answer(status: StatusCode) -> Response<Bytes> {
+    let body: &'static [u8] = if status == StatusCode::OK {
+        b"{\"received\":true}"
     } else {
-        "{\"received\":false}"
+        b"{\"received\":false}"
     };
-    format!(
-        "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-/// The answer to a read that failed: 408 when the deadline passed, else 400.
-fn read_failure(e: &io::Error, deadline: Duration, what: &str) -> (u16, String) {
-    if matches!(
-        e.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-    ) {
-        (
-            408,
-            format!(
-                "the request did not arrive whole within {} ms",
-                deadline.as_millis()
-            ),
-        )
-    } else {
-        (400, format!("{what}: {e}"))
-    }
-}
-
-/// Reads a request with a `Content-Length` body; chunked bodies are not taken. `deadline` is
-/// the reader's, for the message when it passes.
-fn read_request(stream: impl Read, deadline: Duration) -> Result<Request, (u16, String)> {
-    let bad = |why: &str| (400, why.to_owned());
-    let mut reader = BufReader::new(stream);
-    let mut head_len = 0;
-    let mut line = String::new();
-    let mut read_line = |line: &mut String, len: &mut usize| {
-        line.clear();
-        let n = reader
-            .by_ref()
-            .take((MAX_HEAD - *len) as u64)
-            .read_line(line)
-            .map_err(|e| read_failure(&e, deadline, "cannot read the request"))?;
-        *len += n;
-        if n == 0 || !line.ends_with('\n') {
-            return Err((400, "the request head is cut short or too long".to_owned()));
-        }
-        Ok(())
-    };
-    read_line(&mut line, &mut head_len)?;
-    let method = line
-        .split_whitespace()
-        .next()
-        .ok_or_else(|| bad("empty request line"))?
-        .to_owned();
-    let mut headers = Vec::new();
-    loop {
-        read_line(&mut line, &mut head_len)?;
-        let text = line.trim_end_matches(['\r', '\n']);
-        if text.is_empty() {
-            break;
-        }
-        let (name, value) = text
-            .split_once(':')
-            .ok_or_else(|| bad("a header line has no colon"))?;
-        headers.push((name.trim().to_owned(), value.trim().to_owned()));
-    }
-    let mut request = Request {
-        method,
-        headers,
-        body: Vec::new(),
-    };
-    if request
-        .header("transfer-encoding")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
-    {
-        return Err((411, "chunked bodies are not accepted".into()));
-    }
-    let length = match request.header("content-length") {
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| bad("content-length is not a number"))?,
-        None => 0,
-    };
-    if length > MAX_BODY {
-        return Err((413, format!("the body is larger than {MAX_BODY} bytes")));
-    }
-    let mut body = vec![0; length];
-    reader
-        .read_exact(&mut body)
-        .map_err(|e| read_failure(&e, deadline, "the body is cut short"))?;
-    request.body = body;
-    Ok(request)
+    let mut answer = Response::new(Bytes::from_static(body));
+    *answer.status_mut() = status;
+    answer
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    answer
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Instant;
 
     fn post(addr: SocketAddr, headers: &str, body: &str) -> String {
         let mut s = TcpStream::connect(addr).expect("connect");
@@ -502,6 +299,41 @@ mod tests {
 
         let answer = post(receiver.addr(), "x-hook-token: letmein\r\n", "{not json");
         assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    }
+
+    #[test]
+    fn other_methods_and_oversize_bodies_are_refused_and_reported() {
+        let (tx, rx) = mpsc::channel();
+        let receiver = Receiver::start("127.0.0.1:0".parse().unwrap(), vec![], move |e| {
+            let _ = tx.send(e);
+        })
+        .expect("start");
+        let mut get = TcpStream::connect(receiver.addr()).expect("connect");
+        get.write_all(b"GET /hook HTTP/1.1\r\nhost: x\r\n\r\n")
+            .expect("write");
+        let answer = answer_within(&mut get, Duration::from_secs(5));
+        assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+        assert!(matches!(
+            rx.recv_timeout(Duration::from_secs(2)).expect("event"),
+            Event::Rejected { status: 405, .. }
+        ));
+
+        let mut large = TcpStream::connect(receiver.addr()).expect("connect");
+        write!(
+            large,
+            "POST /hook HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n\r\n",
+            MAX_BODY + 1
+        )
+        .expect("write");
+        let answer = answer_within(&mut large, Duration::from_secs(5));
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        match rx.recv_timeout(Duration::from_secs(2)).expect("event") {
+            Event::Rejected {
+                status: 413,
+                reason,
+            } => assert!(reason.contains(&MAX_BODY.to_string()), "{reason}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     /// Reads what the receiver answers, giving up after `limit`.

@@ -1,5 +1,5 @@
-//! A minimal HTTP/1.1 exchange over `std::net`, for the admin routes and the webhook receiver:
-//! the harness must not depend on either client it tests.
+//! A minimal HTTP/1.1 client over `std::net`, for the emulator's admin routes: the harness must
+//! not depend on either client it tests.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -46,9 +46,9 @@ pub fn request(
     Ok(Answer { status, body })
 }
 
-/// Reads a request or status line and the headers; returns the status code (0 for a request
-/// line) and the `Content-Length`.
-pub(crate) fn read_head(reader: &mut impl BufRead) -> io::Result<(u16, Option<usize>)> {
+/// Reads a status line and the headers; returns the status code (0 when the line has none) and
+/// the `Content-Length`.
+fn read_head(reader: &mut impl BufRead) -> io::Result<(u16, Option<usize>)> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "no answer"));

@@ -6,7 +6,8 @@
 //! - [`Emulator`]: the emulator on its own runtime in a background thread, with its tester's
 //!   routes ([`Stats`], [`Fault`], the clock);
 //! - [`WebhookReceiver`]: a local plain-HTTP receiver for the emulator's deliveries;
-//! - [`RedirectServer`]: a server that only redirects, to show redirects are not followed;
+//! - [`RedirectServer`]: a server that only redirects, to show redirects are not followed
+//!   (both on pluggy-server);
 //! - [`sandbox`]: the sandbox connectors, credentials and the fast policies every suite uses;
 //! - [`expect`]: what the emulator must have seen after each scenario;
 //! - [`tracing_capture`] and [`assert_no_secret`]: everything a client prints, searched for

@@ -1,14 +1,11 @@
-//! A local webhook receiver: accepts `POST`s on a plain-HTTP port, answers 200 and keeps the
-//! JSON bodies for the test to inspect.
+//! A local webhook receiver: accepts requests on a plain-HTTP port of 127.0.0.1 (pluggy-server),
+//! answers 200 and keeps the JSON bodies for the test to inspect.
 
-use std::io::{BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use pluggy_server::{Bytes, Response, Server};
 use serde_json::Value;
-
-use crate::http::read_head;
 
 #[derive(Default)]
 struct Inbox {
@@ -16,10 +13,23 @@ struct Inbox {
     arrived: Condvar,
 }
 
-/// A running receiver; its thread ends with the test process.
+impl Inbox {
+    fn keep(&self, body: &[u8]) {
+        if let Ok(value) = serde_json::from_slice::<Value>(body) {
+            self.bodies
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(value);
+            self.arrived.notify_all();
+        }
+    }
+}
+
+/// A running receiver; it stops when dropped.
 pub struct WebhookReceiver {
     url: String,
     inbox: Arc<Inbox>,
+    _server: Server,
 }
 
 impl std::fmt::Debug for WebhookReceiver {
@@ -33,20 +43,20 @@ impl std::fmt::Debug for WebhookReceiver {
 impl WebhookReceiver {
     /// Listens on a free port of 127.0.0.1.
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("the receiver binds");
-        let url = format!(
-            "http://{}/webhooks/pluggy",
-            listener.local_addr().expect("bound address")
-        );
         let inbox = Arc::new(Inbox::default());
         let shared = inbox.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let inbox = shared.clone();
-                std::thread::spawn(move || serve(stream, &inbox));
-            }
-        });
-        Self { url, inbox }
+        let server = Server::builder()
+            .start(move |request| {
+                shared.keep(request.body());
+                Response::new(Bytes::new())
+            })
+            .expect("the receiver binds");
+        let url = format!("http://{}/webhooks/pluggy", server.addr());
+        Self {
+            url,
+            inbox,
+            _server: server,
+        }
     }
 
     /// The URL to register (`http://127.0.0.1:PORT/webhooks/pluggy`).
@@ -82,27 +92,42 @@ impl WebhookReceiver {
     }
 }
 
-fn serve(stream: TcpStream, inbox: &Inbox) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
-    // One request per connection: answer, then close.
-    let Ok((_, length)) = read_head(&mut reader) else {
-        return;
-    };
-    let mut body = vec![0; length.unwrap_or(0)];
-    if reader.read_exact(&mut body).is_err() {
-        return;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    fn post(receiver: &WebhookReceiver, body: &str) -> String {
+        let addr = receiver.url().trim_start_matches("http://");
+        let addr = addr.split('/').next().expect("host:port");
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        write!(
+            stream,
+            "POST /webhooks/pluggy HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\
+             content-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
     }
-    let _ = writer.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    if let Ok(value) = serde_json::from_slice::<Value>(&body) {
-        inbox
-            .bodies
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(value);
-        inbox.arrived.notify_all();
+
+    #[test]
+    fn keeps_json_bodies_and_answers_200() {
+        let receiver = WebhookReceiver::start();
+        assert!(post(&receiver, "not json").starts_with("HTTP/1.1 200"));
+        assert!(post(&receiver, r#"{"event":"item/created"}"#).starts_with("HTTP/1.1 200"));
+        let found = receiver.wait_for(Duration::from_secs(2), |b| b["event"] == "item/created");
+        assert_eq!(found, Some(serde_json::json!({"event": "item/created"})));
+        assert_eq!(receiver.received().len(), 1);
+        assert_eq!(
+            receiver.wait_for(Duration::from_millis(50), |b| b["event"] == "x"),
+            None
+        );
     }
 }
