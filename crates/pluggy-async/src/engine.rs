@@ -2,21 +2,20 @@
 //! exchange, send, follow its decision, refresh the API key when it says so. No protocol
 //! decision is made here; this file only locks, waits, sends and sleeps.
 
-use std::future::Future;
 use std::pin::pin;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use pluggy_core::driver::{Auth, KeyHolder};
+use pluggy_core::driver::{Auth, KeyHolder, KeyState};
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
-    ApiKey, AsyncTransport, BaseUrl, Decision, Epoch, Error, KeySource, PreparedRequest,
-    RawResponse, RefreshTicket, Request, RetryPolicy, Step, TokenManager, TransportError,
+    ApiKey, AsyncTransport, BaseUrl, Decision, Epoch, Error, PreparedRequest, RawResponse,
+    RefreshTicket, Request, RetryPolicy, Step, TransportError,
 };
 use tokio::sync::Notify;
 use tracing::Instrument;
 
-use crate::runtime::{Clock, Sleeper, first};
+use crate::runtime::{BoxFuture, Clock, Sleeper, first};
 
 /// Everything a call needs besides its credential.
 pub(crate) struct Engine {
@@ -29,40 +28,13 @@ pub(crate) struct Engine {
     pub(crate) jitter: JitterSource,
 }
 
-/// Where the attempt loop takes API keys from.
-pub(crate) trait Keys: KeyHolder + Sync {
-    /// A usable key and its epoch.
-    fn key(&self) -> impl Future<Output = Result<(ApiKey, Epoch), Error>> + Send;
-    /// The key of `epoch` was refused as expired.
-    fn invalidate(&self, epoch: Epoch);
-}
-
-/// No key at all: the credential of `POST /auth`, whose loop must not contain the key cache's
-/// (which contains this loop).
-pub(crate) enum NoKeys {}
-
-impl KeyHolder for NoKeys {
-    fn source(&self) -> &KeySource {
-        match *self {}
-    }
-}
-
-impl Keys for NoKeys {
-    async fn key(&self) -> Result<(ApiKey, Epoch), Error> {
-        match *self {}
-    }
-    fn invalidate(&self, _: Epoch) {
-        match *self {}
-    }
-}
-
 impl Engine {
     /// Executes a request, with retries and key refreshes as core decides, up to its decoded
     /// answer or typed error.
-    pub(crate) async fn send<T, K: Keys>(
+    pub(crate) async fn send<T>(
         &self,
         request: Request<T>,
-        auth: Auth<'_, K>,
+        auth: Auth<'_, KeyCache>,
     ) -> Result<T, Error> {
         let mut exchange = auth.exchange(request, self.retry.clone(), self.clock.now())?;
         loop {
@@ -76,12 +48,15 @@ impl Engine {
             let outcome = self.attempt(request, exchange.attempts() + 1).await;
             match exchange.on_outcome(outcome, self.jitter.next_unit()) {
                 Step::Done(result) => return result,
-                Step::Sleep(delay) => self.sleeper.sleep(delay).await,
-                Step::Invalidate(epoch) => {
-                    auth.keys().into_iter().for_each(|k| k.invalidate(epoch))
-                }
+                Step::Sleep(delay) => self.pause(delay).await,
+                Step::Invalidate(epoch) => auth.invalidate(epoch),
             }
         }
+    }
+
+    /// Waits `delay` on the client's timer.
+    pub(crate) async fn pause(&self, delay: std::time::Duration) {
+        self.sleeper.sleep(delay).await;
     }
 
     /// One attempt through the transport, in a span that records the outcome.
@@ -109,48 +84,30 @@ impl Engine {
     }
 }
 
-/// The client's API key: core's [`TokenManager`] behind a std mutex that is never held across
-/// an await, a notifier that wakes callers waiting for a refresh, and the engine that sends
-/// `POST /auth`.
+/// The client's API key: core's [`KeyState`], a notifier that wakes callers waiting for a
+/// refresh, and the engine that sends `POST /auth`.
 pub(crate) struct KeyCache {
-    manager: Mutex<TokenManager>,
+    state: KeyState,
     notify: Notify,
-    source: KeySource,
     engine: Arc<Engine>,
     /// The cache itself, for the background refresh task to own.
     me: Weak<KeyCache>,
 }
 
 impl KeyHolder for KeyCache {
-    fn source(&self) -> &KeySource {
-        &self.source
-    }
-}
-
-impl Keys for KeyCache {
-    async fn key(&self) -> Result<(ApiKey, Epoch), Error> {
-        KeyCache::key(self).await
-    }
-    fn invalidate(&self, epoch: Epoch) {
-        self.lock().invalidate(epoch);
+    fn state(&self) -> &KeyState {
+        &self.state
     }
 }
 
 impl KeyCache {
-    pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Arc<Self> {
+    pub(crate) fn new(state: KeyState, engine: Arc<Engine>) -> Arc<Self> {
         Arc::new_cyclic(|me| Self {
-            manager: Mutex::new(manager),
+            state,
             notify: Notify::new(),
-            source,
             engine,
             me: me.clone(),
         })
-    }
-
-    fn lock(&self) -> MutexGuard<'_, TokenManager> {
-        self.manager
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A usable key: the cached one, or one fetched now by exactly one caller while the others
@@ -161,13 +118,13 @@ impl KeyCache {
         let engine = &*self.engine;
         loop {
             let now = engine.clock.now();
-            let mut decision = self.lock().poll(now);
+            let mut decision = self.state.lock().poll(now);
             if let Decision::Wait { .. } = decision {
                 // Register for the wake-up, then look again: a refresh that completed between
                 // the two polls is seen by the second, one that completes later wakes us.
                 let mut notified = pin!(self.notify.notified());
                 notified.as_mut().enable();
-                decision = self.lock().poll(now);
+                decision = self.state.lock().poll(now);
                 if let Decision::Wait { until } = decision {
                     let wait = until.saturating_sub(now.mono);
                     first(notified, engine.sleeper.sleep(wait)).await;
@@ -203,36 +160,17 @@ impl KeyCache {
         Some(ticket)
     }
 
-    async fn refresh(&self, ticket: RefreshTicket) {
-        let engine = &*self.engine;
-        let mut guard = Abandon {
-            cache: self,
-            ticket: Some(ticket),
-        };
-        let sent = engine.clock.now();
-        let outcome = engine
-            .send(self.source.auth_request(), Auth::<NoKeys>::None)
-            .await;
-        if let Some(ticket) = guard.ticket.take() {
-            let received = engine.clock.now();
-            self.lock().complete(ticket, sent, received, outcome);
-            self.notify.notify_waiters();
-        }
-    }
-}
-
-/// Hands a refresh ticket back when the future holding it is dropped before completing, so the
-/// next caller takes over at once.
-struct Abandon<'a> {
-    cache: &'a KeyCache,
-    ticket: Option<RefreshTicket>,
-}
-
-impl Drop for Abandon<'_> {
-    fn drop(&mut self) {
-        if let Some(ticket) = self.ticket.take() {
-            self.cache.lock().abandon(ticket);
-            self.cache.notify.notify_waiters();
-        }
+    /// Fetches a key for `ticket`. Boxed, with its type written out: its `POST /auth` goes
+    /// through [`Engine::send`], which contains this function and may not contain itself.
+    fn refresh(&self, ticket: RefreshTicket) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let engine = &*self.engine;
+            let refreshing = self
+                .state
+                .refreshing(ticket, || self.notify.notify_waiters());
+            let sent = engine.clock.now();
+            let outcome = engine.send(refreshing.request(), Auth::None).await;
+            refreshing.finish(sent, engine.clock.now(), outcome);
+        })
     }
 }

@@ -2,14 +2,14 @@
 //! refresh the API key when it says so. No protocol decision is made here; this file only
 //! locks, waits, sends and sleeps.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Condvar, Weak};
 use std::time::Instant;
 
-use pluggy_core::driver::{Auth, KeyHolder};
+use pluggy_core::driver::{Auth, KeyHolder, KeyState};
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
-    ApiKey, BaseUrl, BlockingTransport, Decision, Epoch, Error, KeySource, PreparedRequest,
-    RawResponse, RefreshTicket, Request, RetryPolicy, Step, TokenManager, TransportError,
+    ApiKey, BaseUrl, BlockingTransport, Decision, Epoch, Error, PreparedRequest, RawResponse,
+    RefreshTicket, Request, RetryPolicy, Step, TransportError,
 };
 
 use crate::clock::Clock;
@@ -45,14 +45,15 @@ impl Engine {
             let outcome = self.attempt(request, exchange.attempts() + 1);
             match exchange.on_outcome(outcome, self.jitter.next_unit()) {
                 Step::Done(result) => return result,
-                Step::Sleep(delay) => std::thread::sleep(delay),
-                Step::Invalidate(epoch) => {
-                    if let Some(keys) = auth.keys() {
-                        keys.lock().invalidate(epoch);
-                    }
-                }
+                Step::Sleep(delay) => self.pause(delay),
+                Step::Invalidate(epoch) => auth.invalidate(epoch),
             }
         }
+    }
+
+    /// Waits `delay` on this thread.
+    pub(crate) fn pause(&self, delay: std::time::Duration) {
+        std::thread::sleep(delay);
     }
 
     /// One attempt through the transport, in a span that records the outcome.
@@ -79,44 +80,36 @@ impl Engine {
     }
 }
 
-/// The client's API key: core's [`TokenManager`] behind a mutex, with a condition variable that
-/// wakes threads waiting for a refresh, and the engine that sends `POST /auth`.
+/// The client's API key: core's [`KeyState`], a condition variable that wakes threads waiting
+/// for a refresh, and the engine that sends `POST /auth`.
 pub(crate) struct KeyCache {
-    manager: Mutex<TokenManager>,
+    state: KeyState,
     refreshed: Condvar,
-    source: KeySource,
     engine: Arc<Engine>,
     /// The cache itself, for the background refresh thread to own.
     me: Weak<KeyCache>,
 }
 
 impl KeyHolder for KeyCache {
-    fn source(&self) -> &KeySource {
-        &self.source
+    fn state(&self) -> &KeyState {
+        &self.state
     }
 }
 
 impl KeyCache {
-    pub(crate) fn new(manager: TokenManager, source: KeySource, engine: Arc<Engine>) -> Arc<Self> {
+    pub(crate) fn new(state: KeyState, engine: Arc<Engine>) -> Arc<Self> {
         Arc::new_cyclic(|me| Self {
-            manager: Mutex::new(manager),
+            state,
             refreshed: Condvar::new(),
-            source,
             engine,
             me: me.clone(),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, TokenManager> {
-        self.manager
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     /// A usable key: the cached one, or one fetched now by exactly one thread while the others
     /// wait for it. A key about to expire is used while one background thread fetches the next.
     fn key(&self) -> Result<(ApiKey, Epoch), Error> {
-        let mut manager = self.lock();
+        let mut manager = self.state.lock();
         loop {
             let now = self.engine.clock.now();
             match manager.poll(now) {
@@ -129,7 +122,7 @@ impl KeyCache {
                 Decision::Refresh(ticket) => {
                     drop(manager);
                     self.refresh(ticket);
-                    manager = self.lock();
+                    manager = self.state.lock();
                 }
                 Decision::Wait { until } => {
                     let wait = until.saturating_sub(now.mono);
@@ -148,7 +141,7 @@ impl KeyCache {
     /// ticket is given back and a later caller tries again.
     fn refresh_in_background(&self, ticket: RefreshTicket) {
         let Some(cache) = self.me.upgrade() else {
-            self.lock().abandon(ticket);
+            self.state.lock().abandon(ticket);
             return;
         };
         let job = Background {
@@ -169,32 +162,12 @@ impl KeyCache {
 
     fn refresh(&self, ticket: RefreshTicket) {
         let engine = &*self.engine;
-        let mut guard = Abandon {
-            cache: self,
-            ticket: Some(ticket),
-        };
+        let refreshing = self
+            .state
+            .refreshing(ticket, || self.refreshed.notify_all());
         let sent = engine.clock.now();
-        let outcome = engine.send(self.source.auth_request(), Auth::None);
-        if let Some(ticket) = guard.ticket.take() {
-            let received = engine.clock.now();
-            self.lock().complete(ticket, sent, received, outcome);
-            self.refreshed.notify_all();
-        }
-    }
-}
-
-/// Hands a refresh ticket back if the refreshing thread unwinds, so another thread takes over.
-struct Abandon<'a> {
-    cache: &'a KeyCache,
-    ticket: Option<RefreshTicket>,
-}
-
-impl Drop for Abandon<'_> {
-    fn drop(&mut self) {
-        if let Some(ticket) = self.ticket.take() {
-            self.cache.lock().abandon(ticket);
-            self.cache.refreshed.notify_all();
-        }
+        let outcome = engine.send(refreshing.request(), Auth::None);
+        refreshing.finish(sent, engine.clock.now(), outcome);
     }
 }
 
@@ -207,7 +180,7 @@ struct Background {
 impl Drop for Background {
     fn drop(&mut self) {
         if let Some(ticket) = self.ticket.take() {
-            self.cache.lock().abandon(ticket);
+            self.cache.state.lock().abandon(ticket);
             self.cache.refreshed.notify_all();
         }
     }

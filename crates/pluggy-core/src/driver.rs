@@ -3,6 +3,7 @@
 //! [`settings_setters!`](crate::settings_setters)), the credential a call is made with
 //! ([`Auth`]), and the seed of each client's jitter ([`random_seed`]).
 
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::clock::Now;
@@ -15,7 +16,7 @@ use crate::operation::Request;
 use crate::retry::RetryPolicy;
 use crate::scope::CredentialScope;
 use crate::secret::{ApiKey, ClientSecret};
-use crate::token::{KeySource, TokenConfig, TokenManager};
+use crate::token::{Epoch, KeySource, RefreshTicket, TokenConfig, TokenManager};
 
 /// Everything a client builder collects besides the driver's own parts (transport, clock,
 /// timer).
@@ -147,10 +148,430 @@ macro_rules! settings_setters {
     };
 }
 
-/// What core needs to know of a driver's API key cache.
+/// The shape both drivers' clients share, written once: the builder's options and `build`
+/// methods, [`Client`] and `ConnectClient` with their fields, `send`, `raw`, `pages`,
+/// `create_connect_token`, `connect_client` and `grant`, and every operation of the list
+/// (through [`client_methods!`](crate::client_methods)). `client_shape!(async pluggy_async)`
+/// expands the async clients, `client_shape!(blocking pluggy_blocking)` the blocking ones.
+///
+/// The driver provides what differs: `ClientBuilder { settings: Settings, … }` with
+/// `fn engine(&mut self) -> Result<Arc<Engine>, Error>`; `Engine` (fields `base`, `clock`) with
+/// `send(request, Auth<'_, KeyCache>)`; `KeyCache::new(KeyState, Arc<Engine>) -> Arc<KeyCache>`;
+/// and `Pages::new(Arc<Engine>, Arc<KeyCache>, Request<P>)`.
+///
+/// [`Client`]: https://docs.rs/pluggy-async/latest/pluggy_async/struct.Client.html
+#[macro_export]
+macro_rules! client_shape {
+    (async $krate:ident) => {
+        $crate::__client_shape!([async] [.await] $krate);
+        $crate::__item_waits!(
+            [async] [.await] [+ Send]
+            [F, Fut]
+            [
+                F: FnMut(Option<$crate::models::ConnectorCredential>) -> Fut + Send,
+                Fut: std::future::Future<Output = Option<$crate::models::ItemParameters>> + Send,
+            ]
+            [
+                fn(Option<$crate::models::ConnectorCredential>)
+                    -> std::future::Ready<Option<$crate::models::ItemParameters>>
+            ]
+        );
+        $crate::client_methods!(async);
+    };
+    (blocking $krate:ident) => {
+        $crate::__client_shape!([] [] $krate);
+        $crate::__item_waits!(
+            [] [] []
+            [F]
+            [
+                F: FnMut(Option<$crate::models::ConnectorCredential>)
+                    -> Option<$crate::models::ItemParameters>,
+            ]
+            [
+                fn(Option<$crate::models::ConnectorCredential>)
+                    -> Option<$crate::models::ItemParameters>
+            ]
+        );
+        $crate::client_methods!(blocking);
+    };
+}
+
+/// The item waits of both clients and their loop, for [`client_shape!`](crate::client_shape):
+/// core's [`ItemWait`](crate::ItemWait) decides; the loop fetches, pauses (the driver's
+/// `Engine::pause`) and asks for MFA answers.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __item_waits {
+    (
+        [$($kw:tt)?] [$($aw:tt)*] [$($send:tt)*]
+        [$($generics:tt)*] [$($bounds:tt)*] [$no_mfa:ty]
+    ) => {
+        impl Client {
+            /// Waits for an item's sync to end, calling `on_progress` with each look at it.
+            /// Returns the item in its final state (check its `progress()`), or as soon as it
+            /// needs MFA input (use [`wait_for_item_with_mfa`](Self::wait_for_item_with_mfa) to
+            /// answer it).
+            pub $($kw)? fn wait_for_item(
+                &self,
+                id: &$crate::ItemId,
+                policy: $crate::WaitPolicy,
+                on_progress: impl FnMut(&$crate::models::Item) $($send)*,
+            ) -> Result<$crate::models::Item, $crate::Error> {
+                let auth = $crate::driver::Auth::Key(&*self.keys);
+                wait_for_item(&self.engine, auth, id, policy, on_progress, None::<$no_mfa>) $($aw)*
+            }
+
+            /// Like [`wait_for_item`](Self::wait_for_item), answering MFA prompts with `answer`:
+            /// it gets the prompt and returns the answers to send, or `None` to stop waiting.
+            pub $($kw)? fn wait_for_item_with_mfa<$($generics)*>(
+                &self,
+                id: &$crate::ItemId,
+                policy: $crate::WaitPolicy,
+                on_progress: impl FnMut(&$crate::models::Item) $($send)*,
+                answer: F,
+            ) -> Result<$crate::models::Item, $crate::Error>
+            where
+                $($bounds)*
+            {
+                let auth = $crate::driver::Auth::Key(&*self.keys);
+                wait_for_item(&self.engine, auth, id, policy, on_progress, Some(answer)) $($aw)*
+            }
+        }
+
+        impl ConnectClient {
+            /// Waits for the sync of an item in this token's scope; see
+            /// [`Client::wait_for_item`].
+            pub $($kw)? fn wait_for_item(
+                &self,
+                id: &$crate::ItemId,
+                policy: $crate::WaitPolicy,
+                on_progress: impl FnMut(&$crate::models::Item) $($send)*,
+            ) -> Result<$crate::models::Item, $crate::Error> {
+                let grant = self.grant.current();
+                let auth = $crate::driver::Auth::Connect(&grant);
+                wait_for_item(&self.engine, auth, id, policy, on_progress, None::<$no_mfa>) $($aw)*
+            }
+
+            /// Waits and answers MFA prompts; see [`Client::wait_for_item_with_mfa`].
+            pub $($kw)? fn wait_for_item_with_mfa<$($generics)*>(
+                &self,
+                id: &$crate::ItemId,
+                policy: $crate::WaitPolicy,
+                on_progress: impl FnMut(&$crate::models::Item) $($send)*,
+                answer: F,
+            ) -> Result<$crate::models::Item, $crate::Error>
+            where
+                $($bounds)*
+            {
+                let grant = self.grant.current();
+                let auth = $crate::driver::Auth::Connect(&grant);
+                wait_for_item(&self.engine, auth, id, policy, on_progress, Some(answer)) $($aw)*
+            }
+        }
+
+        /// The wait loop: core's `ItemWait` decides, this fetches, pauses and asks.
+        $($kw)? fn wait_for_item<$($generics)*>(
+            engine: &Engine,
+            auth: $crate::driver::Auth<'_, KeyCache>,
+            id: &$crate::ItemId,
+            policy: $crate::WaitPolicy,
+            mut on_progress: impl FnMut(&$crate::models::Item) $($send)*,
+            mut answer: Option<F>,
+        ) -> Result<$crate::models::Item, $crate::Error>
+        where
+            $($bounds)*
+        {
+            use $crate::WaitStep;
+            let mut wait = $crate::ItemWait::new(engine.clock.now(), policy, answer.is_some());
+            loop {
+                let item = engine.send($crate::calls::get_item(id), auth) $($aw)* ?;
+                on_progress(&item);
+                match wait.on_item(engine.clock.now(), &item) {
+                    WaitStep::Finished => return Ok(item),
+                    WaitStep::Sleep(delay) => engine.pause(delay) $($aw)*,
+                    WaitStep::AskMfa(prompt) => {
+                        let Some(answer) = answer.as_mut() else {
+                            return Ok(item);
+                        };
+                        let Some(answers) = answer(prompt.map(|p| *p)) $($aw)* else {
+                            return Ok(item);
+                        };
+                        engine.send($crate::calls::send_mfa(id, &answers), auth) $($aw)* ?;
+                        wait.mfa_sent();
+                    }
+                    WaitStep::Failed(error) => return Err(error),
+                }
+            }
+        }
+    };
+}
+
+/// The expansion of [`client_shape!`](crate::client_shape).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_shape {
+    ([$($kw:tt)?] [$($aw:tt)*] $krate:ident) => {
+        impl std::fmt::Debug for ClientBuilder {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("ClientBuilder")
+                    .field("settings", &self.settings)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl ClientBuilder {
+            /// A builder with the defaults.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            $crate::settings_setters!();
+
+            /// Builds an API-key client. Needs [`credentials`](Self::credentials) or an
+            /// [`api_key`](Self::api_key).
+            pub fn build(mut self) -> Result<Client, $crate::Error> {
+                let engine = self.engine()?;
+                let state = $crate::driver::KeyState::new(&mut self.settings)?;
+                let keys = KeyCache::new(state, engine.clone());
+                Ok(Client { engine, keys })
+            }
+
+            /// Builds a connect-token client from a raw token (as a front end receives it). Its
+            /// scope is the items it creates; use
+            /// [`build_connect_grant`](Self::build_connect_grant) for a token issued for an
+            /// existing item.
+            pub fn build_connect(
+                mut self,
+                token: $crate::ConnectToken,
+            ) -> Result<ConnectClient, $crate::Error> {
+                let engine = self.engine()?;
+                let grant = $crate::ConnectTokenGrant::new(token, engine.clock.now(), None);
+                Ok(ConnectClient::new(engine, grant))
+            }
+
+            /// Builds a connect-token client from a grant: the token with the item it was issued
+            /// for and its options (see [`ConnectTokenGrant::new`](pluggy_core::ConnectTokenGrant::new)).
+            pub fn build_connect_grant(
+                mut self,
+                grant: $crate::ConnectTokenGrant,
+            ) -> Result<ConnectClient, $crate::Error> {
+                Ok(ConnectClient::new(self.engine()?, grant))
+            }
+        }
+
+        /// The backend's client: an API key (fetched and refreshed on its own) and the whole
+        /// API.
+        ///
+        /// Cheap to clone; clones share the key, the connection pool and the settings.
+        #[derive(Clone)]
+        pub struct Client {
+            engine: std::sync::Arc<Engine>,
+            keys: std::sync::Arc<KeyCache>,
+        }
+
+        impl std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("Client")
+                    .field("base_url", &self.engine.base)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl Client {
+            /// A builder.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+
+            /// Executes any request with the API key: retries and key refreshes as for every
+            /// call.
+            pub $($kw)? fn send<T>(&self, request: $crate::Request<T>) -> Result<T, $crate::Error> {
+                self.engine.send(request, $crate::driver::Auth::Key(&*self.keys)) $($aw)*
+            }
+
+            /// Any call, answered raw: the escape hatch for endpoints this SDK does not model
+            /// yet. Scope, retries and the API key are handled as for every other call.
+            pub $($kw)? fn raw(
+                &self,
+                call: impl $crate::IntoCall,
+            ) -> Result<$crate::RawResponse, $crate::Error> {
+                self.send($crate::Request::raw(call)) $($aw)*
+            }
+
+            /// Every item of a paged list whose first page `request` asks for, read page after
+            /// page as they are needed.
+            pub fn pages<P: $crate::Paged>(&self, request: $crate::Request<P>) -> Pages<P> {
+                Pages::new(self.engine.clone(), self.keys.clone(), request)
+            }
+
+            /// Mints a connect token for Pluggy Connect (`POST /connect_token`): one per
+            /// connection; with `item_id` it updates that item.
+            pub $($kw)? fn create_connect_token(
+                &self,
+                request: &$crate::models::ConnectTokenRequest,
+            ) -> Result<$crate::ConnectTokenGrant, $crate::Error> {
+                let sent = self.engine.clock.now();
+                let answer = self.send($crate::calls::create_connect_token(request)) $($aw)* ?;
+                Ok($crate::ConnectTokenGrant::from_answer(answer, sent, request))
+            }
+
+            /// A connect-token client sharing this client's transport and settings.
+            pub fn connect_client(&self, grant: $crate::ConnectTokenGrant) -> ConnectClient {
+                ConnectClient::new(self.engine.clone(), grant)
+            }
+        }
+
+        /// The front end's client: a connect token and only what it may do (connectors,
+        /// creating one item, following and updating that item, its reduced accounts).
+        /// Everything else is not on this type, and core's scope check refuses it at run time
+        /// too:
+        ///
+        #[doc = concat!("```compile_fail\n# fn front_end(front: &", stringify!($krate), "::ConnectClient, account: &pluggy_core::AccountId) {")]
+        /// // Transactions need the API key: a connect client has no such call.
+        /// let _ = front.list_transactions(account, &Default::default());
+        /// # }
+        /// ```
+        pub struct ConnectClient {
+            engine: std::sync::Arc<Engine>,
+            grant: $crate::connect_token::SharedGrant,
+        }
+
+        impl std::fmt::Debug for ConnectClient {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("ConnectClient")
+                    .field("grant", &self.grant)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl ConnectClient {
+            fn new(engine: std::sync::Arc<Engine>, grant: $crate::ConnectTokenGrant) -> Self {
+                Self {
+                    engine,
+                    grant: $crate::connect_token::SharedGrant::new(grant),
+                }
+            }
+
+            /// The token's grant: expiry, options and the items in its scope.
+            pub fn grant(&self) -> $crate::ConnectTokenGrant {
+                $crate::ConnectTokenGrant::clone(&self.grant.current())
+            }
+
+            fn record_created(&self, item: &$crate::models::Item) {
+                self.grant.record_created_item(item.id.clone());
+            }
+
+            /// Executes any request a connect token may make. The token's expiry and scope are
+            /// checked first: a request outside them fails with
+            /// [`Error::Scope`](pluggy_core::Error::Scope) and nothing is sent.
+            pub $($kw)? fn send<T>(&self, request: $crate::Request<T>) -> Result<T, $crate::Error> {
+                let grant = self.grant.current();
+                self.engine.send(request, $crate::driver::Auth::Connect(&grant)) $($aw)*
+            }
+
+            /// Any call a connect token may make, answered raw: the escape hatch for endpoints
+            /// this SDK does not model yet. The token's scope is checked first: a call outside
+            /// it fails with [`Error::Scope`](pluggy_core::Error::Scope) and nothing is sent.
+            pub $($kw)? fn raw(
+                &self,
+                call: impl $crate::IntoCall,
+            ) -> Result<$crate::RawResponse, $crate::Error> {
+                self.send($crate::Request::raw(call)) $($aw)*
+            }
+        }
+    };
+}
+
+/// A driver's API key cache, as core sees it: around a [`KeyState`].
 pub trait KeyHolder {
-    /// Where its keys come from.
-    fn source(&self) -> &KeySource;
+    /// The state of the key.
+    fn state(&self) -> &KeyState;
+}
+
+/// The state of a client's API key, shared by its threads or tasks: core's [`TokenManager`]
+/// behind a std mutex that is never held across a wait, and where the keys come from. A
+/// driver adds only how callers wait for a refresh (a condition variable, a notifier).
+pub struct KeyState {
+    manager: Mutex<TokenManager>,
+    source: KeySource,
+}
+
+impl std::fmt::Debug for KeyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyState")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyState {
+    /// The state of a client built with `settings`: its key source and a token manager.
+    pub fn new(settings: &mut Settings) -> Result<Self, Error> {
+        let (source, manager) = settings.keys()?;
+        Ok(Self {
+            manager: Mutex::new(manager),
+            source,
+        })
+    }
+
+    /// Where the keys come from.
+    pub fn source(&self) -> &KeySource {
+        &self.source
+    }
+
+    /// The token manager, locked.
+    pub fn lock(&self) -> MutexGuard<'_, TokenManager> {
+        self.manager
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The key of `epoch` was refused as expired.
+    pub fn invalidate(&self, epoch: Epoch) {
+        self.lock().invalidate(epoch);
+    }
+
+    /// Takes charge of the refresh of `ticket`: the `POST /auth` request to make, and a guard
+    /// that records its outcome, or hands the ticket back if it is dropped unfinished (its
+    /// task was cancelled, its thread unwound). `wake` wakes every waiting caller afterwards.
+    pub fn refreshing<W: Fn()>(&self, ticket: RefreshTicket, wake: W) -> Refreshing<'_, W> {
+        Refreshing {
+            state: self,
+            ticket: Some(ticket),
+            wake,
+        }
+    }
+}
+
+/// A refresh in progress (see [`KeyState::refreshing`]).
+pub struct Refreshing<'a, W: Fn()> {
+    state: &'a KeyState,
+    ticket: Option<RefreshTicket>,
+    wake: W,
+}
+
+impl<W: Fn()> Refreshing<'_, W> {
+    /// The request that fetches the new key.
+    pub fn request(&self) -> Request<ApiKey> {
+        self.state.source.auth_request()
+    }
+
+    /// Records the outcome of the request sent at `sent` and answered at `received`.
+    pub fn finish(mut self, sent: Now, received: Now, outcome: Result<ApiKey, Error>) {
+        if let Some(ticket) = self.ticket.take() {
+            self.state.lock().complete(ticket, sent, received, outcome);
+            (self.wake)();
+        }
+    }
+}
+
+impl<W: Fn()> Drop for Refreshing<'_, W> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            self.state.lock().abandon(ticket);
+            (self.wake)();
+        }
+    }
 }
 
 /// The credential a call is made with. `K` is the driver's API key cache.
@@ -183,7 +604,10 @@ impl<'a, K: KeyHolder> Auth<'a, K> {
     ) -> Result<Exchange<T>, Error> {
         let (scope, refreshable) = match self {
             Auth::None => (CredentialScope::None, false),
-            Auth::Key(keys) => (CredentialScope::ApiKey, keys.source().is_refreshable()),
+            Auth::Key(keys) => (
+                CredentialScope::ApiKey,
+                keys.state().source().is_refreshable(),
+            ),
             Auth::Connect(grant) => {
                 grant.check_usable(now)?;
                 (grant.credential_scope(), false)
@@ -197,6 +621,13 @@ impl<'a, K: KeyHolder> Auth<'a, K> {
         match self {
             Auth::Key(keys) => Some(keys),
             _ => None,
+        }
+    }
+
+    /// The key of `epoch` was refused as expired (core's [`Step::Invalidate`](crate::Step)).
+    pub fn invalidate(self, epoch: Epoch) {
+        if let Auth::Key(keys) = self {
+            keys.state().invalidate(epoch);
         }
     }
 
@@ -233,12 +664,17 @@ mod tests {
     use crate::ids::AccountId;
     use crate::secret::ConnectToken;
 
-    struct Keys(KeySource);
+    struct Keys(KeyState);
 
     impl KeyHolder for Keys {
-        fn source(&self) -> &KeySource {
+        fn state(&self) -> &KeyState {
             &self.0
         }
+    }
+
+    fn keys(settings: Settings) -> Keys {
+        let mut settings = settings;
+        Keys(KeyState::new(&mut settings).unwrap())
     }
 
     #[test]
@@ -266,7 +702,11 @@ mod tests {
 
     #[test]
     fn a_static_key_is_used_but_never_refreshed() {
-        let keys = Keys(KeySource::Static(ApiKey::new("k")));
+        let keys = keys(Settings {
+            api_key: Some(ApiKey::new("k")),
+            ..Settings::default()
+        });
+        assert!(!keys.state().source().is_refreshable());
         let auth = Auth::Key(&keys);
         assert!(auth.keys().is_some());
         let key = ApiKey::new("k");
