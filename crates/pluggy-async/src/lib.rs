@@ -73,6 +73,11 @@
 //! a [`sleeper`](ClientBuilder::sleeper); `examples/custom_executor.rs` runs this flow on a
 //! hand-written executor with a `std::net` transport.
 
+/// The README's examples, compiled as doctests so that they keep compiling.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeExamples;
+
 mod client;
 mod engine;
 pub mod runtime;
