@@ -13,8 +13,8 @@ use pluggy_core::models::{
 use pluggy_core::secret::constant_time_eq;
 use pluggy_core::webhook::TriggeredBy;
 use pluggy_core::{
-    ApiKey, Call, ClientUserId, ConnectToken, CredentialScope, ErrorDetail, ItemId, Product,
-    Timestamp, check_access,
+    ApiKey, Call, ClientUserId, ConnectToken, CredentialScope, ErrorDetail, ItemId, Operation,
+    Product, Timestamp, check_access,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -226,36 +226,38 @@ pub(crate) fn authorize(ctx: &Ctx<'_>, st: &State) -> Result<(), Reply> {
         .map_err(|e| reply::error(403, Some("FORBIDDEN"), e.to_string()))
 }
 
-/// Runs the handler of `ctx.ep`.
+/// Runs the handler of `ctx.ep`: one arm per operation of the generated table, with no
+/// fallback, so an operation without a handler does not compile.
 pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {
-    let result = match ctx.ep.name {
-        "auth-create" => auth(ctx, st),
-        "connect-token-create" => connect_token(ctx, st),
-        "connectors-list" => connectors_list(ctx),
-        "connector-retrieve" => connector_get(ctx),
-        "connectors-validate" => connectors_validate(ctx),
-        "items-create" => items_create(ctx, st),
-        "items-retrieve" => item_of(ctx, st, ctx.id()).map(|i| item_reply(ctx, i)),
-        "items-update" => items_update(ctx, st),
-        "items-delete" => items_delete(ctx, st),
-        "items-send-mfa" => items_mfa(ctx, st),
-        "items-disable-autosync" => items_disable_autosync(ctx, st),
-        "accounts-list" => accounts_list(ctx, st),
-        "accounts-retrieve" => account_of(ctx, st, ctx.id()).map(|a| Reply::ok(&views::account(a))),
-        "transactions-list" => transactions_page(ctx, st),
-        "transactions-list-by-cursor" => transactions_cursor(ctx, st),
-        "transactions-retrieve" => transaction_get(ctx, st),
-        "investments-list" => investments_list(ctx, st),
-        "investments-retrieve" => investment_get(ctx, st),
-        "investment-transactions-list" => investment_transactions(ctx, st),
-        "identity-find-by-item" => identity_by_item(ctx, st),
-        "identity-retrieve" => identity_get(ctx, st),
-        "webhooks-list" => Ok(webhooks::list(ctx, st)),
-        "webhooks-create" => webhooks::create(ctx, st),
-        "webhooks-retrieve" => webhooks::get(ctx, st),
-        "webhooks-update" => webhooks::update(ctx, st),
-        "webhooks-delete" => webhooks::delete(ctx, st),
-        _ => Err(reply::error(404, None, "Not Found")),
+    let result = match ctx.ep.operation {
+        Operation::AuthCreate => auth(ctx, st),
+        Operation::ConnectTokenCreate => connect_token(ctx, st),
+        Operation::ConnectorsList => connectors_list(ctx),
+        Operation::ConnectorRetrieve => connector_get(ctx),
+        Operation::ConnectorsValidate => connectors_validate(ctx),
+        Operation::ItemsCreate => items_create(ctx, st),
+        Operation::ItemsRetrieve => item_of(ctx, st, ctx.id()).map(|i| item_reply(ctx, i)),
+        Operation::ItemsUpdate => items_update(ctx, st),
+        Operation::ItemsDelete => items_delete(ctx, st),
+        Operation::ItemsSendMfa => items_mfa(ctx, st),
+        Operation::ItemsDisableAutosync => items_disable_autosync(ctx, st),
+        Operation::AccountsList => accounts_list(ctx, st),
+        Operation::AccountsRetrieve => {
+            account_of(ctx, st, ctx.id()).map(|a| Reply::ok(&views::account(a)))
+        }
+        Operation::TransactionsList => transactions_page(ctx, st),
+        Operation::TransactionsListByCursor => transactions_cursor(ctx, st),
+        Operation::TransactionsRetrieve => transaction_get(ctx, st),
+        Operation::InvestmentsList => investments_list(ctx, st),
+        Operation::InvestmentsRetrieve => investment_get(ctx, st),
+        Operation::InvestmentTransactionsList => investment_transactions(ctx, st),
+        Operation::IdentityFindByItem => identity_by_item(ctx, st),
+        Operation::IdentityRetrieve => identity_get(ctx, st),
+        Operation::WebhooksList => Ok(webhooks::list(ctx, st)),
+        Operation::WebhooksCreate => webhooks::create(ctx, st),
+        Operation::WebhooksRetrieve => webhooks::get(ctx, st),
+        Operation::WebhooksUpdate => webhooks::update(ctx, st),
+        Operation::WebhooksDelete => webhooks::delete(ctx, st),
     };
     result.unwrap_or_else(|e| e)
 }

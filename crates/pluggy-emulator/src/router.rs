@@ -145,6 +145,18 @@ mod tests {
     }
 
     #[test]
+    fn every_operation_routes_to_its_own_entry() {
+        for ep in endpoints::ALL {
+            assert!(std::ptr::eq(ep.operation.endpoint(), *ep), "{}", ep.name);
+            let path = ep.path.replace("{id}", "x");
+            match route(ep.method.as_str(), &path) {
+                Route::Api { endpoint, .. } => assert_eq!(endpoint.operation, ep.operation),
+                other => panic!("{}: {other:?}", ep.route),
+            }
+        }
+    }
+
+    #[test]
     fn query_decoding() {
         let q = parse_query("a=1&name=Pluggy+Bank&c=%2B&flag&=x");
         assert_eq!(q[1], ("name".into(), "Pluggy Bank".into()));

@@ -13,6 +13,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use pluggy_core::Operation;
 use pluggy_core::endpoint::{Access, Endpoint};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -521,10 +522,11 @@ fn fault_reply(status: u16) -> Reply {
 
 /// Requests sharing one documented limit count against the same window.
 fn limit_group(ep: &Endpoint) -> &'static str {
-    match ep.name {
-        "accounts-list" | "accounts-retrieve" => "GET /accounts",
-        "transactions-list" | "transactions-retrieve" => "GET /transactions",
-        "investments-list" | "investments-retrieve" => "GET /investments",
+    match ep.operation {
+        Operation::AccountsList | Operation::AccountsRetrieve => "GET /accounts",
+        Operation::TransactionsList | Operation::TransactionsRetrieve => "GET /transactions",
+        Operation::InvestmentsList | Operation::InvestmentsRetrieve => "GET /investments",
+        // Every other operation has a limit of its own.
         _ => ep.name,
     }
 }
