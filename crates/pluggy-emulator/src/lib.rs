@@ -44,21 +44,13 @@
 #![forbid(unsafe_code)]
 
 mod admin;
-mod api;
-mod catalog;
-mod clock;
 mod config;
-mod data;
-mod items;
-mod jwt;
+mod delivery;
+mod handlers;
+mod http;
 mod reply;
-mod rng;
-mod router;
-mod sandbox;
 mod server;
-mod state;
-mod views;
-mod webhooks;
+mod world;
 
 pub use config::{
     ClientCredentials, Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, WebhookDelivery,
