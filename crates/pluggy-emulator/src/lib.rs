@@ -43,6 +43,10 @@
 
 #![forbid(unsafe_code)]
 
+// Layers, each importing only those after it: `server` (start, connections, ticker) →
+// `http` (request pipeline, router, auth) → `handlers` (one module per resource) → `world`
+// (state, records, clock, generated data, sandbox rules). `delivery` sends the webhooks the
+// world queues, `admin` serves `/__emulator/`, `reply` is the answer type they share.
 mod admin;
 mod config;
 mod delivery;
