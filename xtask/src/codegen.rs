@@ -143,6 +143,8 @@ pub fn generate(spec: &Value, access: &AccessFile) -> Result<Vec<GeneratedFile>>
 
 struct EndpointModel {
     constant: String,
+    /// The variant of the generated `Operation` enum.
+    variant: String,
     id: String,
     method: &'static str,
     path: String,
@@ -167,6 +169,7 @@ fn endpoint_models(spec: &Value, access: &AccessFile) -> Result<Vec<EndpointMode
         }
     }
     let mut constants = BTreeSet::new();
+    let mut variants = BTreeSet::new();
     let mut models = Vec::new();
     for rule in &access.operations {
         let op = operations
@@ -182,6 +185,17 @@ fn endpoint_models(spec: &Value, access: &AccessFile) -> Result<Vec<EndpointMode
         if !constants.insert(constant.clone()) {
             return Err(Error::new(format!(
                 "two operations map to the constant `{constant}`"
+            )));
+        }
+        let variant = variant_name(op.id).ok_or_else(|| {
+            Error::new(format!(
+                "operationId `{}` does not make a Rust variant name",
+                op.id
+            ))
+        })?;
+        if !variants.insert(variant.clone()) {
+            return Err(Error::new(format!(
+                "two operations map to the variant `Operation::{variant}`"
             )));
         }
         let path_params = path_params(op)?;
@@ -219,6 +233,7 @@ fn endpoint_models(spec: &Value, access: &AccessFile) -> Result<Vec<EndpointMode
         };
         models.push(EndpointModel {
             constant,
+            variant,
             id: op.id.to_owned(),
             method: method_variant(op)?,
             path: op.path.to_owned(),
@@ -444,11 +459,13 @@ fn render_endpoints(endpoints: &[EndpointModel], access: &AccessFile) -> String 
     out.push_str(
         "use crate::endpoint::{Access, Endpoint, Idempotency, ItemBinding, Method, View};\n",
     );
+    render_operation_enum(&mut out, endpoints);
     for e in endpoints {
         let method_upper = e.method.to_ascii_uppercase();
         let _ = writeln!(out, "\n/// `{method_upper} {}` (`{}`).", e.path, e.id);
         let _ = writeln!(out, "pub static {}: Endpoint = Endpoint {{", e.constant);
         let _ = writeln!(out, "    name: {},", quote(&e.id));
+        let _ = writeln!(out, "    operation: Operation::{},", e.variant);
         let _ = writeln!(out, "    method: Method::{},", e.method);
         let _ = writeln!(out, "    path: {},", quote(&e.path));
         let _ = writeln!(
@@ -501,6 +518,45 @@ fn render_endpoints(endpoints: &[EndpointModel], access: &AccessFile) -> String 
         ";",
     );
     out
+}
+
+/// The `Operation` enum: one variant per endpoint, and the way back to its table entry.
+fn render_operation_enum(out: &mut String, endpoints: &[EndpointModel]) {
+    out.push_str(
+        "\n/// Every operation of the table, one variant each, in the order `spec/access.toml` lists\n\
+         /// them; [`Endpoint::operation`] names an entry's variant.\n\
+         ///\n\
+         /// Deliberately not `#[non_exhaustive]`: the emulator matches it exhaustively, so an\n\
+         /// operation without a handler does not compile. A crate that matches it exhaustively too\n\
+         /// has to add an arm whenever an operation is added; match with a `_` arm to avoid that.\n\
+         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n\
+         pub enum Operation {\n",
+    );
+    for e in endpoints {
+        let method_upper = e.method.to_ascii_uppercase();
+        let _ = writeln!(
+            out,
+            "    /// `{method_upper} {}` (`{}`).\n    {},",
+            e.path, e.id, e.variant
+        );
+    }
+    out.push_str(
+        "}\n\
+         \n\
+         impl Operation {\n    \
+         /// The operation's entry in the table.\n    \
+         pub fn endpoint(self) -> &'static Endpoint {\n        \
+         match self {\n",
+    );
+    for e in endpoints {
+        arm(
+            out,
+            12,
+            &format!("Operation::{}", e.variant),
+            &format!("&{}", e.constant),
+        );
+    }
+    out.push_str("        }\n    }\n}\n");
 }
 
 fn render_enums(enums: &[EnumModel]) -> String {
@@ -744,6 +800,7 @@ mod tests {
             "/// `PATCH /items/{id}` (`items-update`).\n\
              pub static ITEMS_UPDATE: Endpoint = Endpoint {\n    \
              name: \"items-update\",\n    \
+             operation: Operation::ItemsUpdate,\n    \
              method: Method::Patch,\n    \
              path: \"/items/{id}\",\n    \
              route: \"PATCH /items/{id}\",\n    \
@@ -755,6 +812,12 @@ mod tests {
              idempotency: Idempotency::NotIdempotent,\n    \
              rate_limit_per_minute: Some(20),\n};\n"
         ));
+        assert!(endpoints.contains(
+            "pub enum Operation {\n    \
+             /// `GET /items/{id}` (`items-retrieve`).\n    \
+             ItemsRetrieve,\n"
+        ));
+        assert!(endpoints.contains("            Operation::AccountsList => &ACCOUNTS_LIST,\n"));
         assert!(endpoints.contains("query_params: &[\"itemId\", \"type\"],\n    has_body: false,"));
         assert!(endpoints.contains("connect_token_view: View::Reduced,"));
         assert!(endpoints.contains(
@@ -803,6 +866,26 @@ mod tests {
         let err = generate(&spec, &access("")).expect_err("uncovered operation");
         assert!(err.to_string().contains("`items-delete`"), "{err}");
         assert!(err.to_string().contains("no rule"), "{err}");
+    }
+
+    #[test]
+    fn rejects_two_operations_making_one_variant() {
+        let mut spec = spec();
+        spec["paths"]["/items/{id}"]["put"] = json!({"operationId": "items--update",
+            "parameters": [{"name": "id", "in": "path"}]});
+        let rules = access(
+            r#"
+            [[operation]]
+            id = "items--update"
+            access = "api-key"
+            idempotency = "idempotent"
+            "#,
+        );
+        let err = generate(&spec, &rules).expect_err("clashing variants");
+        assert!(
+            err.to_string().contains("`Operation::ItemsUpdate`"),
+            "{err}"
+        );
     }
 
     #[test]

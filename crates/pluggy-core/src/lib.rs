@@ -52,7 +52,7 @@ pub use error::{
 };
 pub use exchange::{Exchange, Step};
 pub use generated::endpoints::{
-    self, API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, REDUCED_ACCOUNT_FIELDS,
+    self, API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, Operation, REDUCED_ACCOUNT_FIELDS,
 };
 pub use generated::enums::{ConnectorType, ExecutionStatus, ItemStatus, Product, WebhookEvent};
 pub use http::{BaseUrl, Body, Call, Header, PreparedRequest, RawResponse, parse_response};

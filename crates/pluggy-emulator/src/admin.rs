@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::clock::ts;
 use crate::reply::{self, Reply};
-use crate::state::{FaultRule, Shared};
+use crate::world::clock::ts;
+use crate::world::state::{FaultRule, Shared};
 
 /// The largest step of `POST /__emulator/clock/advance`, in seconds (about 317 years); the
 /// clock itself stops at the year 9000 however often it is advanced.

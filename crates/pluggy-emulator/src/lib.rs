@@ -43,22 +43,18 @@
 
 #![forbid(unsafe_code)]
 
+// Layers, each importing only those after it: `server` (start, connections, ticker) →
+// `http` (request pipeline, router, auth) → `handlers` (one module per resource) → `world`
+// (state, records, clock, generated data, sandbox rules). `delivery` sends the webhooks the
+// world queues, `admin` serves `/__emulator/`, `reply` is the answer type they share.
 mod admin;
-mod api;
-mod catalog;
-mod clock;
 mod config;
-mod data;
-mod items;
-mod jwt;
+mod delivery;
+mod handlers;
+mod http;
 mod reply;
-mod rng;
-mod router;
-mod sandbox;
 mod server;
-mod state;
-mod views;
-mod webhooks;
+mod world;
 
 pub use config::{
     ClientCredentials, Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, WebhookDelivery,

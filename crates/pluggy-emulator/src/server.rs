@@ -1,48 +1,28 @@
-//! The HTTP side: binding, connections, the request pipeline and shutdown.
+//! Starting and stopping an emulator: binding, accepting a bounded number of connections,
+//! serving each with hyper, the ticker that runs syncs, and shutdown.
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
-use hyper::header::CONTENT_LENGTH;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use pluggy_core::endpoint::{Access, Endpoint};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::api::{self, Cred, Ctx};
 use crate::config::Config;
 use crate::reply::{self, Reply};
-use crate::router::{self, Route};
-use crate::state::{self, Shared};
-use crate::{admin, webhooks};
-
-/// Longest request target (path and query) served; longer ones get 414. It leaves room for
-/// 500 `ids` of a transactions query.
-pub(crate) const MAX_URI_BYTES: usize = 32 * 1024;
-
-/// Largest header block served (names, values and line framing); larger ones get 431.
-pub(crate) const MAX_HEADER_BYTES: usize = 64 * 1024;
-
-/// Most header fields served; more get 431.
-pub(crate) const MAX_HEADERS: usize = 100;
+use crate::world::state::{self, Shared};
+use crate::{delivery, http};
 
 /// The HTTP parser's own bounds, above the emulator's so that it is the emulator that
 /// answers, in the API's error shape. Beyond these the parser answers itself, without a body.
 const PARSER_MAX_BUF: usize = 256 * 1024;
-const PARSER_MAX_HEADERS: usize = 256;
 
-/// The message of the API's 429 answer.
-const RATE_LIMIT_MESSAGE: &str =
-    "Too many requests. Please try again later (see Retry-After header in seconds)";
+const PARSER_MAX_HEADERS: usize = 256;
 
 /// Starts emulators.
 #[derive(Debug)]
@@ -73,7 +53,7 @@ impl Emulator {
         let tasks = vec![
             tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone())),
             tokio::spawn(ticker(shared.clone(), stop_rx.clone())),
-            tokio::spawn(webhooks::deliver_all(shared.clone(), rx, stop_rx)),
+            tokio::spawn(delivery::deliver_all(shared.clone(), rx, stop_rx)),
         ];
         Ok(RunningEmulator {
             shared,
@@ -391,7 +371,7 @@ async fn serve_connection(
     let read_timeout = shared.config.read_timeout;
     let svc = service_fn(move |req| {
         let shared = shared.clone();
-        async move { handle(shared, peer.ip(), req).await }
+        async move { http::handle(shared, peer.ip(), req).await }
     });
     // The header-read timer also runs while a kept-alive connection waits for its next
     // request, so `read_timeout` is the idle timeout too.
@@ -408,227 +388,6 @@ async fn serve_connection(
             conn.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(Duration::from_secs(1), conn).await;
         }
-    }
-}
-
-/// Returned by the service to close the connection without answering (fault `drop`).
-#[derive(Debug)]
-struct Dropped;
-
-impl fmt::Display for Dropped {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("connection dropped by a fault rule")
-    }
-}
-
-impl std::error::Error for Dropped {}
-
-async fn handle(
-    shared: Arc<Shared>,
-    peer: IpAddr,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Dropped> {
-    if let Some(r) = oversized_head(&req) {
-        return Ok(r.with_header("connection", "close").into_response());
-    }
-    let method = req.method().as_str().to_owned();
-    let path = req.uri().path().to_owned();
-    if path == "/__emulator" || path.starts_with("/__emulator/") {
-        if !shared.config.admin {
-            return Ok(reply::error(404, None, "Not Found").into_response());
-        }
-        let reply = match read_body(&shared, req).await {
-            Ok(body) => admin::handle(&shared, &method, &path, &body),
-            Err(r) => r,
-        };
-        return Ok(reply.into_response());
-    }
-    let route = router::route(&method, &path);
-    let stats_key = format!("{method} {}", route.template().unwrap_or("(unknown)"));
-    let fault = shared.lock().take_fault(&method, route.template(), &path);
-    if let Some(f) = fault {
-        if f.delay_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
-        }
-        if f.drop {
-            shared.lock().stats.dropped += 1;
-            return Err(Dropped);
-        }
-        if let Some(status) = f.status {
-            let mut r = fault_reply(status);
-            if let Some(s) = f.retry_after {
-                r = r.with_header("retry-after", s.to_string());
-            }
-            shared.lock().stats.record(stats_key, status);
-            return Ok(r.into_response());
-        }
-    }
-    let reply = process(&shared, peer, req, route).await;
-    shared.lock().stats.record(stats_key, reply.status);
-    Ok(reply.into_response())
-}
-
-/// 414 or 431 for a request head beyond the emulator's limits ([`MAX_URI_BYTES`],
-/// [`MAX_HEADER_BYTES`], [`MAX_HEADERS`]).
-fn oversized_head(req: &Request<Incoming>) -> Option<Reply> {
-    let uri = req.uri();
-    let target = uri.path_and_query().map_or(0, |p| p.as_str().len())
-        + uri.authority().map_or(0, |a| a.as_str().len())
-        + uri.scheme_str().map_or(0, |s| s.len() + 3);
-    if target > MAX_URI_BYTES {
-        return Some(reply::error(
-            414,
-            None,
-            format!("The request URI is longer than {MAX_URI_BYTES} bytes"),
-        ));
-    }
-    let headers = req.headers();
-    if headers.len() > MAX_HEADERS {
-        return Some(reply::error(
-            431,
-            None,
-            format!("The request has more than {MAX_HEADERS} header fields"),
-        ));
-    }
-    // Each field as it travels: `name: value\r\n`.
-    let bytes: usize = headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum();
-    if bytes > MAX_HEADER_BYTES {
-        return Some(reply::error(
-            431,
-            None,
-            format!("The request's header fields are larger than {MAX_HEADER_BYTES} bytes"),
-        ));
-    }
-    None
-}
-
-fn fault_reply(status: u16) -> Reply {
-    match status {
-        429 => reply::error(429, None, RATE_LIMIT_MESSAGE),
-        500 => reply::error(500, Some("INTERNAL_SERVER_ERROR"), "Internal Server Error"),
-        s => {
-            let reason = hyper::StatusCode::from_u16(s)
-                .ok()
-                .and_then(|c| c.canonical_reason())
-                .unwrap_or("Injected fault");
-            reply::error(s, None, reason)
-        }
-    }
-}
-
-/// Requests sharing one documented limit count against the same window.
-fn limit_group(ep: &Endpoint) -> &'static str {
-    match ep.name {
-        "accounts-list" | "accounts-retrieve" => "GET /accounts",
-        "transactions-list" | "transactions-retrieve" => "GET /transactions",
-        "investments-list" | "investments-retrieve" => "GET /investments",
-        _ => ep.name,
-    }
-}
-
-async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: Route) -> Reply {
-    let (endpoint, params) = match route {
-        Route::Api {
-            endpoint, params, ..
-        } => (endpoint, params),
-        Route::MethodNotAllowed { .. } => return reply::error(405, None, "Method Not Allowed"),
-        Route::NotFound => return reply::error(404, None, "Not Found"),
-    };
-    let mut rate = None;
-    if let (true, Some(limit)) = (shared.config.rate_limits, endpoint.rate_limit_per_minute) {
-        let now = shared.clock.now();
-        match shared
-            .lock()
-            .rate_limit(peer, limit_group(endpoint), limit, now)
-        {
-            Ok(r) => rate = Some(r),
-            Err((limit, _, reset)) => {
-                return reply::error(429, None, RATE_LIMIT_MESSAGE)
-                    .with_header("retry-after", reset.to_string())
-                    .with_header("ratelimit-limit", limit.to_string())
-                    .with_header("ratelimit-remaining", "0")
-                    .with_header("ratelimit-reset", reset.to_string());
-            }
-        }
-    }
-    let api_key = req
-        .headers()
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let query = router::parse_query(req.uri().query().unwrap_or_default());
-    let body = match read_body(shared, req).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let now = shared.clock.now();
-    let mut st = shared.lock();
-    st.advance(shared, now);
-    let cred = if endpoint.access == Access::Public {
-        Ok(Cred::None)
-    } else {
-        api::authenticate(&st, &shared.config.clients, api_key.as_deref(), now)
-    };
-    let reply = match cred {
-        Err(r) => r,
-        Ok(cred) => {
-            let ctx = Ctx {
-                shared,
-                now,
-                ep: endpoint,
-                params: &params,
-                query: &query,
-                body: &body,
-                cred: &cred,
-            };
-            match api::authorize(&ctx, &st) {
-                Ok(()) => api::dispatch(&ctx, &mut st),
-                Err(r) => r,
-            }
-        }
-    };
-    shared.flush(&mut st);
-    drop(st);
-    shared.wake.notify_one();
-    match rate {
-        Some((limit, remaining, reset)) => reply
-            .with_header("ratelimit-limit", limit.to_string())
-            .with_header("ratelimit-remaining", remaining.to_string())
-            .with_header("ratelimit-reset", reset.to_string()),
-        None => reply,
-    }
-}
-
-async fn read_body(shared: &Shared, req: Request<Incoming>) -> Result<Bytes, Reply> {
-    let limit = shared.config.max_body_bytes;
-    let too_large = || {
-        reply::error(
-            413,
-            None,
-            format!("The request body is larger than {limit} bytes"),
-        )
-    };
-    let declared = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
-    }
-    let collect = Limited::new(req.into_body(), limit).collect();
-    match tokio::time::timeout(shared.config.read_timeout, collect).await {
-        Err(_) => Err(reply::error(
-            408,
-            None,
-            "The request body was not received in time",
-        )),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Ok(Err(_)) => Err(reply::bad_request("The request body could not be read")),
-        Ok(Ok(c)) => Ok(c.to_bytes()),
     }
 }
 

@@ -2,9 +2,106 @@
 //! The operations the SDK covers, one constant each.
 use crate::endpoint::{Access, Endpoint, Idempotency, ItemBinding, Method, View};
 
+/// Every operation of the table, one variant each, in the order `spec/access.toml` lists
+/// them; [`Endpoint::operation`] names an entry's variant.
+///
+/// Deliberately not `#[non_exhaustive]`: the emulator matches it exhaustively, so an
+/// operation without a handler does not compile. A crate that matches it exhaustively too
+/// has to add an arm whenever an operation is added; match with a `_` arm to avoid that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `POST /auth` (`auth-create`).
+    AuthCreate,
+    /// `POST /connect_token` (`connect-token-create`).
+    ConnectTokenCreate,
+    /// `GET /connectors` (`connectors-list`).
+    ConnectorsList,
+    /// `GET /connectors/{id}` (`connector-retrieve`).
+    ConnectorRetrieve,
+    /// `POST /connectors/{id}/validate` (`connectors-validate`).
+    ConnectorsValidate,
+    /// `POST /items` (`items-create`).
+    ItemsCreate,
+    /// `GET /items/{id}` (`items-retrieve`).
+    ItemsRetrieve,
+    /// `PATCH /items/{id}` (`items-update`).
+    ItemsUpdate,
+    /// `DELETE /items/{id}` (`items-delete`).
+    ItemsDelete,
+    /// `POST /items/{id}/mfa` (`items-send-mfa`).
+    ItemsSendMfa,
+    /// `PATCH /items/{id}/disable-auto-sync` (`items-disable-autosync`).
+    ItemsDisableAutosync,
+    /// `GET /accounts` (`accounts-list`).
+    AccountsList,
+    /// `GET /accounts/{id}` (`accounts-retrieve`).
+    AccountsRetrieve,
+    /// `GET /transactions` (`transactions-list`).
+    TransactionsList,
+    /// `GET /v2/transactions` (`transactions-list-by-cursor`).
+    TransactionsListByCursor,
+    /// `GET /transactions/{id}` (`transactions-retrieve`).
+    TransactionsRetrieve,
+    /// `GET /investments` (`investments-list`).
+    InvestmentsList,
+    /// `GET /investments/{id}` (`investments-retrieve`).
+    InvestmentsRetrieve,
+    /// `GET /investments/{id}/transactions` (`investment-transactions-list`).
+    InvestmentTransactionsList,
+    /// `GET /identity` (`identity-find-by-item`).
+    IdentityFindByItem,
+    /// `GET /identity/{id}` (`identity-retrieve`).
+    IdentityRetrieve,
+    /// `GET /webhooks` (`webhooks-list`).
+    WebhooksList,
+    /// `POST /webhooks` (`webhooks-create`).
+    WebhooksCreate,
+    /// `GET /webhooks/{id}` (`webhooks-retrieve`).
+    WebhooksRetrieve,
+    /// `PATCH /webhooks/{id}` (`webhooks-update`).
+    WebhooksUpdate,
+    /// `DELETE /webhooks/{id}` (`webhooks-delete`).
+    WebhooksDelete,
+}
+
+impl Operation {
+    /// The operation's entry in the table.
+    pub fn endpoint(self) -> &'static Endpoint {
+        match self {
+            Operation::AuthCreate => &AUTH_CREATE,
+            Operation::ConnectTokenCreate => &CONNECT_TOKEN_CREATE,
+            Operation::ConnectorsList => &CONNECTORS_LIST,
+            Operation::ConnectorRetrieve => &CONNECTOR_RETRIEVE,
+            Operation::ConnectorsValidate => &CONNECTORS_VALIDATE,
+            Operation::ItemsCreate => &ITEMS_CREATE,
+            Operation::ItemsRetrieve => &ITEMS_RETRIEVE,
+            Operation::ItemsUpdate => &ITEMS_UPDATE,
+            Operation::ItemsDelete => &ITEMS_DELETE,
+            Operation::ItemsSendMfa => &ITEMS_SEND_MFA,
+            Operation::ItemsDisableAutosync => &ITEMS_DISABLE_AUTOSYNC,
+            Operation::AccountsList => &ACCOUNTS_LIST,
+            Operation::AccountsRetrieve => &ACCOUNTS_RETRIEVE,
+            Operation::TransactionsList => &TRANSACTIONS_LIST,
+            Operation::TransactionsListByCursor => &TRANSACTIONS_LIST_BY_CURSOR,
+            Operation::TransactionsRetrieve => &TRANSACTIONS_RETRIEVE,
+            Operation::InvestmentsList => &INVESTMENTS_LIST,
+            Operation::InvestmentsRetrieve => &INVESTMENTS_RETRIEVE,
+            Operation::InvestmentTransactionsList => &INVESTMENT_TRANSACTIONS_LIST,
+            Operation::IdentityFindByItem => &IDENTITY_FIND_BY_ITEM,
+            Operation::IdentityRetrieve => &IDENTITY_RETRIEVE,
+            Operation::WebhooksList => &WEBHOOKS_LIST,
+            Operation::WebhooksCreate => &WEBHOOKS_CREATE,
+            Operation::WebhooksRetrieve => &WEBHOOKS_RETRIEVE,
+            Operation::WebhooksUpdate => &WEBHOOKS_UPDATE,
+            Operation::WebhooksDelete => &WEBHOOKS_DELETE,
+        }
+    }
+}
+
 /// `POST /auth` (`auth-create`).
 pub static AUTH_CREATE: Endpoint = Endpoint {
     name: "auth-create",
+    operation: Operation::AuthCreate,
     method: Method::Post,
     path: "/auth",
     route: "POST /auth",
@@ -20,6 +117,7 @@ pub static AUTH_CREATE: Endpoint = Endpoint {
 /// `POST /connect_token` (`connect-token-create`).
 pub static CONNECT_TOKEN_CREATE: Endpoint = Endpoint {
     name: "connect-token-create",
+    operation: Operation::ConnectTokenCreate,
     method: Method::Post,
     path: "/connect_token",
     route: "POST /connect_token",
@@ -35,6 +133,7 @@ pub static CONNECT_TOKEN_CREATE: Endpoint = Endpoint {
 /// `GET /connectors` (`connectors-list`).
 pub static CONNECTORS_LIST: Endpoint = Endpoint {
     name: "connectors-list",
+    operation: Operation::ConnectorsList,
     method: Method::Get,
     path: "/connectors",
     route: "GET /connectors",
@@ -60,6 +159,7 @@ pub static CONNECTORS_LIST: Endpoint = Endpoint {
 /// `GET /connectors/{id}` (`connector-retrieve`).
 pub static CONNECTOR_RETRIEVE: Endpoint = Endpoint {
     name: "connector-retrieve",
+    operation: Operation::ConnectorRetrieve,
     method: Method::Get,
     path: "/connectors/{id}",
     route: "GET /connectors/{id}",
@@ -75,6 +175,7 @@ pub static CONNECTOR_RETRIEVE: Endpoint = Endpoint {
 /// `POST /connectors/{id}/validate` (`connectors-validate`).
 pub static CONNECTORS_VALIDATE: Endpoint = Endpoint {
     name: "connectors-validate",
+    operation: Operation::ConnectorsValidate,
     method: Method::Post,
     path: "/connectors/{id}/validate",
     route: "POST /connectors/{id}/validate",
@@ -90,6 +191,7 @@ pub static CONNECTORS_VALIDATE: Endpoint = Endpoint {
 /// `POST /items` (`items-create`).
 pub static ITEMS_CREATE: Endpoint = Endpoint {
     name: "items-create",
+    operation: Operation::ItemsCreate,
     method: Method::Post,
     path: "/items",
     route: "POST /items",
@@ -105,6 +207,7 @@ pub static ITEMS_CREATE: Endpoint = Endpoint {
 /// `GET /items/{id}` (`items-retrieve`).
 pub static ITEMS_RETRIEVE: Endpoint = Endpoint {
     name: "items-retrieve",
+    operation: Operation::ItemsRetrieve,
     method: Method::Get,
     path: "/items/{id}",
     route: "GET /items/{id}",
@@ -120,6 +223,7 @@ pub static ITEMS_RETRIEVE: Endpoint = Endpoint {
 /// `PATCH /items/{id}` (`items-update`).
 pub static ITEMS_UPDATE: Endpoint = Endpoint {
     name: "items-update",
+    operation: Operation::ItemsUpdate,
     method: Method::Patch,
     path: "/items/{id}",
     route: "PATCH /items/{id}",
@@ -135,6 +239,7 @@ pub static ITEMS_UPDATE: Endpoint = Endpoint {
 /// `DELETE /items/{id}` (`items-delete`).
 pub static ITEMS_DELETE: Endpoint = Endpoint {
     name: "items-delete",
+    operation: Operation::ItemsDelete,
     method: Method::Delete,
     path: "/items/{id}",
     route: "DELETE /items/{id}",
@@ -150,6 +255,7 @@ pub static ITEMS_DELETE: Endpoint = Endpoint {
 /// `POST /items/{id}/mfa` (`items-send-mfa`).
 pub static ITEMS_SEND_MFA: Endpoint = Endpoint {
     name: "items-send-mfa",
+    operation: Operation::ItemsSendMfa,
     method: Method::Post,
     path: "/items/{id}/mfa",
     route: "POST /items/{id}/mfa",
@@ -165,6 +271,7 @@ pub static ITEMS_SEND_MFA: Endpoint = Endpoint {
 /// `PATCH /items/{id}/disable-auto-sync` (`items-disable-autosync`).
 pub static ITEMS_DISABLE_AUTOSYNC: Endpoint = Endpoint {
     name: "items-disable-autosync",
+    operation: Operation::ItemsDisableAutosync,
     method: Method::Patch,
     path: "/items/{id}/disable-auto-sync",
     route: "PATCH /items/{id}/disable-auto-sync",
@@ -180,6 +287,7 @@ pub static ITEMS_DISABLE_AUTOSYNC: Endpoint = Endpoint {
 /// `GET /accounts` (`accounts-list`).
 pub static ACCOUNTS_LIST: Endpoint = Endpoint {
     name: "accounts-list",
+    operation: Operation::AccountsList,
     method: Method::Get,
     path: "/accounts",
     route: "GET /accounts",
@@ -195,6 +303,7 @@ pub static ACCOUNTS_LIST: Endpoint = Endpoint {
 /// `GET /accounts/{id}` (`accounts-retrieve`).
 pub static ACCOUNTS_RETRIEVE: Endpoint = Endpoint {
     name: "accounts-retrieve",
+    operation: Operation::AccountsRetrieve,
     method: Method::Get,
     path: "/accounts/{id}",
     route: "GET /accounts/{id}",
@@ -210,6 +319,7 @@ pub static ACCOUNTS_RETRIEVE: Endpoint = Endpoint {
 /// `GET /transactions` (`transactions-list`).
 pub static TRANSACTIONS_LIST: Endpoint = Endpoint {
     name: "transactions-list",
+    operation: Operation::TransactionsList,
     method: Method::Get,
     path: "/transactions",
     route: "GET /transactions",
@@ -234,6 +344,7 @@ pub static TRANSACTIONS_LIST: Endpoint = Endpoint {
 /// `GET /v2/transactions` (`transactions-list-by-cursor`).
 pub static TRANSACTIONS_LIST_BY_CURSOR: Endpoint = Endpoint {
     name: "transactions-list-by-cursor",
+    operation: Operation::TransactionsListByCursor,
     method: Method::Get,
     path: "/v2/transactions",
     route: "GET /v2/transactions",
@@ -256,6 +367,7 @@ pub static TRANSACTIONS_LIST_BY_CURSOR: Endpoint = Endpoint {
 /// `GET /transactions/{id}` (`transactions-retrieve`).
 pub static TRANSACTIONS_RETRIEVE: Endpoint = Endpoint {
     name: "transactions-retrieve",
+    operation: Operation::TransactionsRetrieve,
     method: Method::Get,
     path: "/transactions/{id}",
     route: "GET /transactions/{id}",
@@ -271,6 +383,7 @@ pub static TRANSACTIONS_RETRIEVE: Endpoint = Endpoint {
 /// `GET /investments` (`investments-list`).
 pub static INVESTMENTS_LIST: Endpoint = Endpoint {
     name: "investments-list",
+    operation: Operation::InvestmentsList,
     method: Method::Get,
     path: "/investments",
     route: "GET /investments",
@@ -286,6 +399,7 @@ pub static INVESTMENTS_LIST: Endpoint = Endpoint {
 /// `GET /investments/{id}` (`investments-retrieve`).
 pub static INVESTMENTS_RETRIEVE: Endpoint = Endpoint {
     name: "investments-retrieve",
+    operation: Operation::InvestmentsRetrieve,
     method: Method::Get,
     path: "/investments/{id}",
     route: "GET /investments/{id}",
@@ -301,6 +415,7 @@ pub static INVESTMENTS_RETRIEVE: Endpoint = Endpoint {
 /// `GET /investments/{id}/transactions` (`investment-transactions-list`).
 pub static INVESTMENT_TRANSACTIONS_LIST: Endpoint = Endpoint {
     name: "investment-transactions-list",
+    operation: Operation::InvestmentTransactionsList,
     method: Method::Get,
     path: "/investments/{id}/transactions",
     route: "GET /investments/{id}/transactions",
@@ -316,6 +431,7 @@ pub static INVESTMENT_TRANSACTIONS_LIST: Endpoint = Endpoint {
 /// `GET /identity` (`identity-find-by-item`).
 pub static IDENTITY_FIND_BY_ITEM: Endpoint = Endpoint {
     name: "identity-find-by-item",
+    operation: Operation::IdentityFindByItem,
     method: Method::Get,
     path: "/identity",
     route: "GET /identity",
@@ -331,6 +447,7 @@ pub static IDENTITY_FIND_BY_ITEM: Endpoint = Endpoint {
 /// `GET /identity/{id}` (`identity-retrieve`).
 pub static IDENTITY_RETRIEVE: Endpoint = Endpoint {
     name: "identity-retrieve",
+    operation: Operation::IdentityRetrieve,
     method: Method::Get,
     path: "/identity/{id}",
     route: "GET /identity/{id}",
@@ -346,6 +463,7 @@ pub static IDENTITY_RETRIEVE: Endpoint = Endpoint {
 /// `GET /webhooks` (`webhooks-list`).
 pub static WEBHOOKS_LIST: Endpoint = Endpoint {
     name: "webhooks-list",
+    operation: Operation::WebhooksList,
     method: Method::Get,
     path: "/webhooks",
     route: "GET /webhooks",
@@ -361,6 +479,7 @@ pub static WEBHOOKS_LIST: Endpoint = Endpoint {
 /// `POST /webhooks` (`webhooks-create`).
 pub static WEBHOOKS_CREATE: Endpoint = Endpoint {
     name: "webhooks-create",
+    operation: Operation::WebhooksCreate,
     method: Method::Post,
     path: "/webhooks",
     route: "POST /webhooks",
@@ -376,6 +495,7 @@ pub static WEBHOOKS_CREATE: Endpoint = Endpoint {
 /// `GET /webhooks/{id}` (`webhooks-retrieve`).
 pub static WEBHOOKS_RETRIEVE: Endpoint = Endpoint {
     name: "webhooks-retrieve",
+    operation: Operation::WebhooksRetrieve,
     method: Method::Get,
     path: "/webhooks/{id}",
     route: "GET /webhooks/{id}",
@@ -391,6 +511,7 @@ pub static WEBHOOKS_RETRIEVE: Endpoint = Endpoint {
 /// `PATCH /webhooks/{id}` (`webhooks-update`).
 pub static WEBHOOKS_UPDATE: Endpoint = Endpoint {
     name: "webhooks-update",
+    operation: Operation::WebhooksUpdate,
     method: Method::Patch,
     path: "/webhooks/{id}",
     route: "PATCH /webhooks/{id}",
@@ -406,6 +527,7 @@ pub static WEBHOOKS_UPDATE: Endpoint = Endpoint {
 /// `DELETE /webhooks/{id}` (`webhooks-delete`).
 pub static WEBHOOKS_DELETE: Endpoint = Endpoint {
     name: "webhooks-delete",
+    operation: Operation::WebhooksDelete,
     method: Method::Delete,
     path: "/webhooks/{id}",
     route: "DELETE /webhooks/{id}",

@@ -1,7 +1,7 @@
 //! The financial data of an item, generated deterministically from the seed and the item id.
 
-use crate::clock::Millis;
-use crate::rng::Rng;
+use crate::world::clock::Millis;
+use crate::world::rng::Rng;
 
 const DAY_MS: i64 = 86_400_000;
 

@@ -6,20 +6,21 @@ use pluggy_core::models::{
     CreditCardHolderType, CreditCardStatus, CreditData, Date, Email, HealthStatus,
     Identity as IdentityModel, Investment as InvestmentModel, InvestmentStatus,
     InvestmentTransaction as InvestmentTransactionModel, InvestmentTransactionType, InvestmentType,
-    Item, ItemError, PhoneNumber, ProductStatus, ProductWarning, ReducedAccount, StatusDetail,
-    Transaction as TransactionModel, TransactionStatus, TransactionType,
+    Item, PhoneNumber, ProductStatus, ProductWarning, ReducedAccount, StatusDetail,
+    Transaction as TransactionModel, TransactionStatus, TransactionType, Webhook, WebhookHeaders,
 };
 use pluggy_core::{
     AccountId, ClientUserId, ConnectorId, IdentityId, InvestmentId, ItemId, ItemStatus, Product,
-    TransactionId,
+    TransactionId, WebhookId,
 };
 use rust_decimal::Decimal;
 
-use crate::catalog::{self, Connector, Credential};
-use crate::clock::{Millis, ts};
-use crate::data::{self, Account, Identity, Investment, InvestmentTransaction, Transaction};
-use crate::items::ItemRec;
-use crate::sandbox::{Failure, Outcome};
+use crate::world::catalog::{self, Connector, Credential};
+use crate::world::clock::{Millis, ts};
+use crate::world::data::{self, Account, Identity, Investment, InvestmentTransaction, Transaction};
+use crate::world::items::ItemRec;
+use crate::world::sandbox::{self, Outcome};
+use crate::world::webhooks::WebhookRec;
 
 /// A fixed creation date for the catalog's connectors (2020-05-13T14:31:41.214Z).
 const CATALOG_MILLIS: Millis = 1_589_380_301_214;
@@ -126,16 +127,6 @@ fn status_detail(item: &ItemRec) -> Option<StatusDetail> {
     })
 }
 
-/// The `error` of an item, or of an `item/error` event.
-pub(crate) fn item_error(f: &Failure) -> ItemError {
-    ItemError {
-        code: f.execution.clone(),
-        message: f.message.to_owned(),
-        provider_message: f.provider_message.map(str::to_owned),
-        attributes: None,
-    }
-}
-
 /// An item.
 pub(crate) fn item(i: &ItemRec, c: Option<&Connector>) -> Item {
     let mut item = Item::new(
@@ -144,7 +135,7 @@ pub(crate) fn item(i: &ItemRec, c: Option<&Connector>) -> Item {
         i.execution.clone(),
     );
     item.connector = c.map(connector);
-    item.error = i.error.as_ref().map(item_error);
+    item.error = i.error.as_ref().map(sandbox::item_error);
     if i.status == ItemStatus::WaitingUserInput {
         item.parameter = i.prompt_expires_at.map(|exp| ConnectorCredential {
             expires_at: Some(ts(exp)),
@@ -373,5 +364,20 @@ pub(crate) fn investment_transaction(tx: &InvestmentTransaction) -> InvestmentTr
         agreed_rate: None,
         indexer_percentage: None,
         price_factor: None,
+    }
+}
+
+/// A registered webhook.
+pub(crate) fn webhook(w: &WebhookRec) -> Webhook {
+    Webhook {
+        id: WebhookId::new(w.id.clone()),
+        url: w.url.clone(),
+        event: w.event.clone(),
+        headers: w.headers.iter().fold(WebhookHeaders::new(), |h, (k, v)| {
+            h.with(k.clone(), v.clone())
+        }),
+        disabled_at: w.disabled_at.map(ts),
+        created_at: Some(ts(w.created_at)),
+        updated_at: Some(ts(w.updated_at)),
     }
 }

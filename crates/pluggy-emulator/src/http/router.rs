@@ -1,8 +1,17 @@
-//! Maps a request line onto the generated endpoint table (plus the legacy `/connecttokens`).
+//! Maps a request line onto the generated endpoint table (plus the legacy `/connecttokens`),
+//! and an operation onto its handler.
 
 use percent_encoding::percent_decode_str;
+use pluggy_core::Operation;
 use pluggy_core::endpoint::Endpoint;
 use pluggy_core::endpoints;
+
+use crate::handlers::request::Ctx;
+use crate::handlers::{
+    accounts, auth, connectors, identity, investments, items, transactions, webhooks,
+};
+use crate::reply::Reply;
+use crate::world::state::State;
 
 /// Where a request goes.
 #[derive(Debug)]
@@ -106,6 +115,40 @@ fn decode(s: &str) -> String {
         .into_owned()
 }
 
+/// Runs the handler of `ctx.ep`: one arm per operation of the generated table, with no
+/// fallback, so an operation without a handler does not compile.
+pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {
+    let result = match ctx.ep.operation {
+        Operation::AuthCreate => auth::create_api_key(ctx, st),
+        Operation::ConnectTokenCreate => auth::create_connect_token(ctx, st),
+        Operation::ConnectorsList => connectors::list(ctx),
+        Operation::ConnectorRetrieve => connectors::retrieve(ctx),
+        Operation::ConnectorsValidate => connectors::validate_parameters(ctx),
+        Operation::ItemsCreate => items::create(ctx, st),
+        Operation::ItemsRetrieve => items::retrieve(ctx, st),
+        Operation::ItemsUpdate => items::update(ctx, st),
+        Operation::ItemsDelete => items::delete(ctx, st),
+        Operation::ItemsSendMfa => items::send_mfa(ctx, st),
+        Operation::ItemsDisableAutosync => items::disable_autosync(ctx, st),
+        Operation::AccountsList => accounts::list(ctx, st),
+        Operation::AccountsRetrieve => accounts::retrieve(ctx, st),
+        Operation::TransactionsList => transactions::list(ctx, st),
+        Operation::TransactionsListByCursor => transactions::list_by_cursor(ctx, st),
+        Operation::TransactionsRetrieve => transactions::retrieve(ctx, st),
+        Operation::InvestmentsList => investments::list(ctx, st),
+        Operation::InvestmentsRetrieve => investments::retrieve(ctx, st),
+        Operation::InvestmentTransactionsList => investments::transactions(ctx, st),
+        Operation::IdentityFindByItem => identity::find_by_item(ctx, st),
+        Operation::IdentityRetrieve => identity::retrieve(ctx, st),
+        Operation::WebhooksList => Ok(webhooks::list(ctx, st)),
+        Operation::WebhooksCreate => webhooks::create(ctx, st),
+        Operation::WebhooksRetrieve => webhooks::retrieve(ctx, st),
+        Operation::WebhooksUpdate => webhooks::update(ctx, st),
+        Operation::WebhooksDelete => webhooks::delete(ctx, st),
+    };
+    result.unwrap_or_else(|e| e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +184,18 @@ mod tests {
                 assert_eq!(template, "/connecttokens");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_operation_routes_to_its_own_entry() {
+        for ep in endpoints::ALL {
+            assert!(std::ptr::eq(ep.operation.endpoint(), *ep), "{}", ep.name);
+            let path = ep.path.replace("{id}", "x");
+            match route(ep.method.as_str(), &path) {
+                Route::Api { endpoint, .. } => assert_eq!(endpoint.operation, ep.operation),
+                other => panic!("{}: {other:?}", ep.route),
+            }
         }
     }
 

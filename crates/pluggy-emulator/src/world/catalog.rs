@@ -1,6 +1,6 @@
 //! The connectors the emulator knows: Pluggy's sandbox connectors with the ids the official
 //! SDKs' test suites use, plus a few ordinary institutions. Every one of them answers to the
-//! sandbox usernames (see [`crate::sandbox`]).
+//! sandbox usernames (see [`crate::world::sandbox`]).
 
 use pluggy_core::{ConnectorType, Product};
 

@@ -104,6 +104,11 @@ fn split_offset(text: &str) -> Option<(&str, String)> {
     Some((local, format!("{sign}{hours}:{minutes}")))
 }
 
+/// A duration in whole milliseconds.
+pub(crate) fn millis(d: std::time::Duration) -> Millis {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,12 +8,12 @@ use pluggy_core::ItemId;
 use pluggy_core::models::ConnectTokenOptions;
 use tokio::sync::{Notify, mpsc};
 
-use crate::catalog::{self, Connector};
-use crate::clock::{Clock, Millis};
 use crate::config::Config;
-use crate::items::ItemRec;
-use crate::rng::Rng;
-use crate::webhooks::{Delivery, WebhookRec};
+use crate::world::catalog::{self, Connector};
+use crate::world::clock::{Clock, Millis};
+use crate::world::items::ItemRec;
+use crate::world::rng::Rng;
+use crate::world::webhooks::{Delivery, WebhookRec};
 
 /// What every connection task shares.
 pub(crate) struct Shared {
@@ -43,7 +43,7 @@ pub(crate) fn signing_key_base(config: &Config) -> Result<[u8; 32], getrandom::E
 /// The key that signs this generation's keys and tokens: a reset changes it, so keys issued
 /// before a reset stop working.
 fn signing_key(base: &[u8; 32], generation: u64) -> [u8; 32] {
-    crate::jwt::derive_key(base, &format!("signing-key-{generation}"))
+    crate::world::jwt::derive_key(base, &format!("signing-key-{generation}"))
 }
 
 impl Shared {
@@ -113,7 +113,7 @@ impl Shared {
 
     /// Moves the clock forward and runs whatever became due.
     pub(crate) fn advance_clock(&self, by: std::time::Duration) {
-        self.clock.advance(crate::items::millis(by));
+        self.clock.advance(crate::world::clock::millis(by));
         self.tick();
         self.wake.notify_one();
     }

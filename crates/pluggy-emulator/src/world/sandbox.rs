@@ -1,5 +1,6 @@
 //! What a sync does with the credentials it was given: the documented sandbox usernames.
 
+use pluggy_core::models::ItemError;
 use pluggy_core::{ExecutionStatus, ItemStatus};
 
 /// The sandbox password that logs in.
@@ -141,6 +142,16 @@ pub(crate) fn transactions_per_account(user: &str) -> usize {
         .map(|x| BASE_TRANSACTIONS.saturating_mul(x))
         .unwrap_or(BASE_TRANSACTIONS)
         .min(MAX_TRANSACTIONS)
+}
+
+/// The `error` of an item, or of an `item/error` event.
+pub(crate) fn item_error(f: &Failure) -> ItemError {
+    ItemError {
+        code: f.execution.clone(),
+        message: f.message.to_owned(),
+        provider_message: f.provider_message.map(str::to_owned),
+        attributes: None,
+    }
 }
 
 #[cfg(test)]

@@ -8,13 +8,13 @@ use pluggy_core::models::ItemParameters;
 use pluggy_core::webhook::TriggeredBy;
 use pluggy_core::{ExecutionStatus, ItemStatus, Product, WebhookEvent};
 
-use crate::catalog::{Connector, Mfa};
-use crate::clock::Millis;
-use crate::data::{self, ItemData, Plan};
-use crate::rng::Rng;
-use crate::sandbox::{self, Failure, Outcome};
-use crate::state::{Shared, State};
-use crate::webhooks::Extra;
+use crate::world::catalog::{Connector, Mfa};
+use crate::world::clock::{Millis, millis};
+use crate::world::data::{self, ItemData, Plan};
+use crate::world::rng::Rng;
+use crate::world::sandbox::{self, Failure, Outcome};
+use crate::world::state::{Shared, State};
+use crate::world::webhooks::{self, Extra};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -295,7 +295,7 @@ impl State {
             }
         }
         for r in raised {
-            crate::webhooks::raise(self, &r.item_id, r.event, r.trigger, r.extra);
+            webhooks::raise(self, &r.item_id, r.event, r.trigger, r.extra);
         }
         if self.tokens.len() > 1024 {
             self.tokens.retain(|_, t| t.expires_at > now);
@@ -403,9 +403,4 @@ fn catch_up_start(due: Millis, now: Millis) -> Millis {
     } else {
         now
     }
-}
-
-/// A duration in whole milliseconds.
-pub(crate) fn millis(d: std::time::Duration) -> Millis {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
 }

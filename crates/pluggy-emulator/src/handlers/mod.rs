@@ -1,0 +1,15 @@
+//! One module per resource of the API, each with the handlers of its operations. A handler
+//! takes the parsed request ([`request::Ctx`]) and the world's state and answers with a
+//! [`Reply`](crate::reply::Reply); the HTTP router picks the handler of each operation.
+//! Handlers never touch HTTP themselves, and the world never calls them.
+
+pub(crate) mod accounts;
+pub(crate) mod auth;
+pub(crate) mod connectors;
+pub(crate) mod identity;
+pub(crate) mod investments;
+pub(crate) mod items;
+pub(crate) mod request;
+pub(crate) mod transactions;
+pub(crate) mod views;
+pub(crate) mod webhooks;

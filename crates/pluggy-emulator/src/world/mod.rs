@@ -1,0 +1,12 @@
+//! The emulated world: state, records, clock, generated data and sandbox rules. It knows
+//! nothing of HTTP or handlers; they read and change it under [`state::Shared::lock`].
+
+pub(crate) mod catalog;
+pub(crate) mod clock;
+pub(crate) mod data;
+pub(crate) mod items;
+pub(crate) mod jwt;
+pub(crate) mod rng;
+pub(crate) mod sandbox;
+pub(crate) mod state;
+pub(crate) mod webhooks;
