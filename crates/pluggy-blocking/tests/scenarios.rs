@@ -88,7 +88,8 @@ mod kit {
     }
 
     /// The client of `builder` on a transport whose first `POST /auth` panics: the thread
-    /// refreshing the key dies in the middle of the refresh.
+    /// refreshing the key dies in the middle of the refresh. The emulator is not needed here
+    /// (the async kit injects a fault there).
     pub fn abandon_a_refresh(_emu: &Emulator, builder: ClientBuilder) -> Client {
         let c = builder
             .transport(PanicOnFirstAuth {

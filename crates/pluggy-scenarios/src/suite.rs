@@ -39,12 +39,19 @@
 #[macro_export]
 macro_rules! scenario_suite {
     (async #[$test:meta]) => {
-        $crate::scenario_suite!(@suite [#[$test]] [async] [.await]);
+        $crate::__scenario_suite!([#[$test]] [async] [.await]);
     };
     (blocking #[$test:meta]) => {
-        $crate::scenario_suite!(@suite [#[$test]] [] []);
+        $crate::__scenario_suite!([#[$test]] [] []);
     };
-    (@suite [$($test:tt)*] [$($as:tt)*] [$($aw:tt)*]) => {
+}
+
+/// The body of [`scenario_suite!`](crate::scenario_suite): the test attribute, the `async`
+/// before each function (or nothing) and the `.await` after each call (or nothing).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __scenario_suite {
+    ([$($test:tt)*] [$($as:tt)*] [$($aw:tt)*]) => {
         use std::sync::Arc;
         use std::time::{Duration, Instant};
 
