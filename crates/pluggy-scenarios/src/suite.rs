@@ -1,0 +1,870 @@
+//! The scenario suite, written once: [`scenario_suite!`](crate::scenario_suite) expands every
+//! scenario for one driver, with `async` and `.await` or without them, on top of the driver's
+//! kit.
+
+/// Every scenario both drivers are held to, written once and expanded for one driver: one
+/// test function per scenario, with its helpers, at the place of invocation.
+///
+/// `scenario_suite!(async #[attr])` writes each scenario and helper as an `async fn` with
+/// `.await` after each client call; `scenario_suite!(blocking #[attr])` writes them as plain
+/// functions. `#[attr]` is the test attribute each scenario gets.
+///
+/// The invoking module provides `mod kit` with what differs between the drivers; a driver
+/// whose kit misses an item does not compile. In the async kit the functions are `async fn`.
+///
+/// - `Client`, `ClientBuilder`, `Clock` and `ManualClock`: the driver's types;
+/// - `CALLERS: usize`: how many callers the single-flight scenarios release together;
+/// - `concurrently(n, &Client, call) -> Vec<Result<T, Error>>`: runs `call` (a
+///   `fn(Client) -> Result<T, Error>`, or a future of it) on `n` clones of the client at once,
+///   tasks or threads released together, and returns each answer; a caller that panics fails
+///   the test;
+/// - `collect(pages) -> Result<Vec<T>, Error>`: reads a pager (stream or iterator) to its end,
+///   stopping at the first error;
+/// - `reply(answer)`: what an MFA hook returns for `answer` (a ready future, or the answer);
+/// - `within(limit, Client, call) -> Option<Result<T, Error>>`: `call` on the client, or
+///   `None` if it has not answered within `limit`;
+/// - `abandon_a_refresh(&Emulator, ClientBuilder) -> Client`: builds the client and makes its
+///   first API-key refresh stop half-way, its caller gone (a dropped future, a thread that
+///   panicked), checking that the caller did not get an answer.
+///
+/// ```text
+/// // pluggy-async/tests/scenarios.rs
+/// pluggy_scenarios::scenario_suite!(async #[tokio::test(flavor = "multi_thread")]);
+/// mod kit { pub use pluggy_async::{Client, ClientBuilder}; /* … */ }
+///
+/// // pluggy-blocking/tests/scenarios.rs
+/// pluggy_scenarios::scenario_suite!(blocking #[test]);
+/// mod kit { pub use pluggy_blocking::{Client, ClientBuilder}; /* … */ }
+/// ```
+#[macro_export]
+macro_rules! scenario_suite {
+    (async #[$test:meta]) => {
+        $crate::__scenario_suite!([#[$test]] [async] [.await]);
+    };
+    (blocking #[$test:meta]) => {
+        $crate::__scenario_suite!([#[$test]] [] []);
+    };
+}
+
+/// The body of [`scenario_suite!`](crate::scenario_suite): the test attribute, the `async`
+/// before each function (or nothing) and the `.await` after each call (or nothing).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __scenario_suite {
+    ([$($test:tt)*] [$($as:tt)*] [$($aw:tt)*]) => {
+        use std::sync::Arc;
+        use std::time::{Duration, Instant};
+
+        use $crate::__private::pluggy_core::models::{
+            ConnectTokenOptions, ConnectTokenRequest, Connector, ConnectorFilters,
+            CreateItemRequest, CreateWebhook, CursorTransactionFilters, InvestmentFilters, Item,
+            TransactionFilters, UpdateItemRequest, UpdateWebhook,
+        };
+        use $crate::__private::pluggy_core::{
+            ApiKey, Call, ClientSecret, Error, IntoCall, ItemId, ItemStatus, Now, Product,
+            ScopeError, TransportErrorKind, WebhookEvent, calls, endpoints,
+        };
+        use $crate::__private::serde_json;
+        use $crate::sandbox::{
+            self, CLIENT_USER_ID, CONNECTOR, INTO_SOFT_WINDOW, MFA_CONNECTOR, PAST_KEY_EXPIRY,
+            fast_retry, fast_wait,
+        };
+        use $crate::{Emulator, Fault, RedirectServer, WebhookReceiver, assert_no_secret, expect};
+
+        /// A builder pointed at the emulator with its client credentials and fast retries.
+        fn builder(emu: &Emulator) -> kit::ClientBuilder {
+            kit::Client::builder()
+                .base_url(emu.base_url())
+                .credentials(emu.client_id(), ClientSecret::new(emu.client_secret()))
+                .retry_policy(fast_retry())
+        }
+
+        fn client(emu: &Emulator) -> kit::Client {
+            builder(emu).build().expect("client")
+        }
+
+        /// A clock on the real wall time that moves only when told.
+        fn manual_clock() -> Arc<kit::ManualClock> {
+            let unix = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("after 1970")
+                .as_secs() as i64;
+            Arc::new(kit::ManualClock::new(Now::new(Duration::ZERO, unix)))
+        }
+
+        fn token_request(webhook_url: Option<&str>) -> ConnectTokenRequest {
+            ConnectTokenRequest {
+                options: Some(ConnectTokenOptions {
+                    client_user_id: Some(CLIENT_USER_ID.into()),
+                    webhook_url: webhook_url.map(str::to_owned),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }
+        }
+
+        $($as)* fn synced_item(c: &kit::Client, user: &str) -> Item {
+            let item = c
+                .create_item(&sandbox::create_item_as(CONNECTOR, user))
+                $($aw)*
+                .unwrap();
+            let item = c
+                .wait_for_item(&item.id, fast_wait(), |_| {})
+                $($aw)*
+                .unwrap();
+            expect::synced(&item);
+            item
+        }
+
+        /// The sandbox connector, fetched by a caller holding a client of its own.
+        $($as)* fn get_connector(c: kit::Client) -> Result<Connector, Error> {
+            c.get_connector(CONNECTOR) $($aw)*
+        }
+
+        $($test)* $($as)* fn every_api_key_call() {
+            let emu = Emulator::start();
+            let c = client(&emu);
+
+            let connectors = c
+                .list_connectors(&ConnectorFilters {
+                    sandbox: Some(true),
+                    ..Default::default()
+                })
+                $($aw)*
+                .unwrap();
+            assert!(connectors.results.iter().any(|k| k.id == CONNECTOR));
+            assert_eq!(c.get_connector(CONNECTOR) $($aw)*.unwrap().id, CONNECTOR);
+            assert!(
+                c.validate_connector(CONNECTOR, &sandbox::credentials())
+                    $($aw)*
+                    .unwrap()
+                    .is_valid()
+            );
+
+            let item = synced_item(&c, sandbox::USER_MANY_TRANSACTIONS) $($aw)*;
+            assert_eq!(c.get_item(&item.id) $($aw)*.unwrap().id, item.id);
+            let update = UpdateItemRequest {
+                client_user_id: Some("user-43".into()),
+                ..Default::default()
+            };
+            let updated = c.update_item(&item.id, &update) $($aw)*.unwrap();
+            assert_eq!(updated.client_user_id, Some("user-43".into()));
+            expect::synced(
+                &c.wait_for_item(&item.id, fast_wait(), |_| {})
+                    $($aw)*
+                    .unwrap(),
+            );
+            c.disable_auto_sync(&item.id) $($aw)*.unwrap();
+
+            // Connect token with every option, for an update of this item.
+            let grant = c
+                .create_connect_token(&ConnectTokenRequest {
+                    item_id: Some(item.id.clone()),
+                    options: Some(ConnectTokenOptions {
+                        client_user_id: Some(CLIENT_USER_ID.into()),
+                        webhook_url: Some("https://example.com/hook".into()),
+                        oauth_redirect_uri: Some("https://example.com/back".into()),
+                        avoid_duplicates: Some(true),
+                        products: Some(vec![Product::Accounts, Product::Transactions]),
+                    }),
+                })
+                $($aw)*
+                .unwrap();
+            assert_eq!(grant.issued_for(), Some(&item.id));
+            assert_eq!(
+                c.connect_client(grant).get_item(&item.id) $($aw)*.unwrap().id,
+                item.id
+            );
+
+            let accounts = c.list_accounts(&item.id, None) $($aw)*.unwrap();
+            let account = accounts.results.first().expect("an account").clone();
+            assert_eq!(c.get_account(&account.id) $($aw)*.unwrap().id, account.id);
+
+            let page = c
+                .list_transactions(&account.id, &TransactionFilters::default())
+                $($aw)*
+                .unwrap();
+            let first = page.results.first().expect("a transaction");
+            assert_eq!(c.get_transaction(&first.id) $($aw)*.unwrap().id, first.id);
+            let no_filter = CursorTransactionFilters::default();
+            let cursor = c
+                .list_transactions_cursor(&account.id, &no_filter)
+                $($aw)*
+                .unwrap();
+            assert!(!cursor.results.is_empty());
+            let next = cursor.next.expect("more than one cursor page");
+            let second = c.next_transactions_page(&next) $($aw)*.unwrap();
+            assert!(!second.results.is_empty());
+            assert_ne!(second.results[0].id, cursor.results[0].id);
+            let all = kit::collect(c.transactions(&account.id, &no_filter))
+                $($aw)*
+                .unwrap();
+            assert_eq!(all.len() as u64, page.total);
+
+            let identity = c.get_identity_by_item(&item.id) $($aw)*.unwrap();
+            assert_eq!(c.get_identity(&identity.id) $($aw)*.unwrap().id, identity.id);
+            let investments = c
+                .list_investments(&item.id, &InvestmentFilters::default())
+                $($aw)*
+                .unwrap();
+            let investment = investments.results.first().expect("an investment");
+            assert_eq!(
+                c.get_investment(&investment.id) $($aw)*.unwrap().id,
+                investment.id
+            );
+            c.list_investment_transactions(&investment.id, Some(1), Some(5))
+                $($aw)*
+                .unwrap();
+
+            let hook = c
+                .create_webhook(&CreateWebhook {
+                    url: "https://example.com/hooks".into(),
+                    event: WebhookEvent::ItemUpdated,
+                    headers: None,
+                })
+                $($aw)*
+                .unwrap();
+            assert!(
+                c.list_webhooks()
+                    $($aw)*
+                    .unwrap()
+                    .results
+                    .iter()
+                    .any(|w| w.id == hook.id)
+            );
+            assert_eq!(c.get_webhook(&hook.id) $($aw)*.unwrap().url, hook.url);
+            let moved = c
+                .update_webhook(
+                    &hook.id,
+                    &UpdateWebhook {
+                        url: Some("https://example.com/other".into()),
+                        ..Default::default()
+                    },
+                )
+                $($aw)*
+                .unwrap();
+            assert_eq!(moved.url, "https://example.com/other");
+            c.delete_webhook(&hook.id) $($aw)*.unwrap();
+            assert_eq!(
+                c.get_webhook(&hook.id) $($aw)*.unwrap_err().status(),
+                Some(404)
+            );
+
+            // MFA answered by hand with send_mfa.
+            let mfa = c
+                .create_item(&sandbox::create_item(MFA_CONNECTOR))
+                $($aw)*
+                .unwrap();
+            let waiting = c.wait_for_item(&mfa.id, fast_wait(), |_| {}) $($aw)*.unwrap();
+            assert_eq!(waiting.status, ItemStatus::WaitingUserInput);
+            c.send_mfa(&mfa.id, &sandbox::mfa_answer()) $($aw)*.unwrap();
+            expect::synced(&c.wait_for_item(&mfa.id, fast_wait(), |_| {}) $($aw)*.unwrap());
+
+            // The escape hatch: any call, answered raw.
+            let raw = c.raw(calls::get_item(&item.id)) $($aw)*.unwrap();
+            assert_eq!(raw.status(), 200);
+            let body: serde_json::Value = serde_json::from_slice(raw.body()).unwrap();
+            assert_eq!(body["id"], item.id.as_str());
+
+            assert_eq!(c.delete_item(&item.id) $($aw)*.unwrap().count, 1);
+            assert_eq!(c.get_item(&item.id) $($aw)*.unwrap_err().status(), Some(404));
+            // One key served every call.
+            assert_eq!(emu.stats().auth_calls(), 1);
+        }
+
+        $($test)* $($as)* fn every_connect_token_call() {
+            let emu = Emulator::start();
+            let backend = client(&emu);
+            let grant = backend
+                .create_connect_token(&token_request(None))
+                $($aw)*
+                .unwrap();
+            let front = kit::Client::builder()
+                .base_url(emu.base_url())
+                .retry_policy(fast_retry())
+                .build_connect(grant.token().clone())
+                .unwrap();
+            let sandboxes = ConnectorFilters {
+                sandbox: Some(true),
+                ..Default::default()
+            };
+            assert!(
+                front
+                    .list_connectors(&sandboxes)
+                    $($aw)*
+                    .unwrap()
+                    .results
+                    .iter()
+                    .any(|k| k.id == CONNECTOR)
+            );
+            assert_eq!(front.get_connector(CONNECTOR) $($aw)*.unwrap().id, CONNECTOR);
+            assert!(
+                front
+                    .validate_connector(CONNECTOR, &sandbox::credentials())
+                    $($aw)*
+                    .unwrap()
+                    .is_valid()
+            );
+            let item = front
+                .create_item(&sandbox::create_item(CONNECTOR))
+                $($aw)*
+                .unwrap();
+            assert_eq!(front.grant().scope_items(), std::slice::from_ref(&item.id));
+            let item = front
+                .wait_for_item(&item.id, fast_wait(), |_| {})
+                $($aw)*
+                .unwrap();
+            expect::synced(&item);
+            assert_eq!(front.get_item(&item.id) $($aw)*.unwrap().id, item.id);
+            front
+                .update_item(&item.id, &UpdateItemRequest::default())
+                $($aw)*
+                .unwrap();
+            expect::synced(
+                &front
+                    .wait_for_item(&item.id, fast_wait(), |_| {})
+                    $($aw)*
+                    .unwrap(),
+            );
+            let accounts = front.list_accounts(&item.id) $($aw)*.unwrap();
+            assert!(!accounts.results.is_empty());
+            expect::reduced_accounts(
+                &front
+                    .raw(calls::list_accounts(&item.id, None))
+                    $($aw)*
+                    .unwrap(),
+            );
+            let raw = front.raw(calls::get_item(&item.id)) $($aw)*.unwrap();
+            assert_eq!(raw.status(), 200);
+
+            // MFA on an item this token created, answered by hand.
+            let mfa = front
+                .create_item(&sandbox::create_item(MFA_CONNECTOR))
+                $($aw)*
+                .unwrap();
+            let waiting = front
+                .wait_for_item(&mfa.id, fast_wait(), |_| {})
+                $($aw)*
+                .unwrap();
+            assert_eq!(waiting.status, ItemStatus::WaitingUserInput);
+            front
+                .send_mfa(&mfa.id, &sandbox::mfa_answer())
+                $($aw)*
+                .unwrap();
+        }
+
+        $($test)* $($as)* fn documented_flow() {
+            let emu = Emulator::start();
+            let receiver = WebhookReceiver::start();
+            // Backend: client credentials → API key → a connect token for one user.
+            let backend = client(&emu);
+            let grant = backend
+                .create_connect_token(&token_request(Some(receiver.url())))
+                $($aw)*
+                .unwrap();
+            // Front end: the connect token only.
+            let front = backend.connect_client(grant);
+            let created = front
+                .create_item(&sandbox::create_item(CONNECTOR))
+                $($aw)*
+                .unwrap();
+            let mut seen = Vec::new();
+            let item = front
+                .wait_for_item(&created.id, fast_wait(), |i| seen.push(i.status.clone()))
+                $($aw)*
+                .unwrap();
+            expect::synced(&item);
+            assert_eq!(seen.last(), Some(&ItemStatus::Updated));
+            assert_eq!(item.client_user_id, Some(CLIENT_USER_ID.into()));
+            let accounts = front.list_accounts(&item.id) $($aw)*.unwrap();
+            expect::reduced_accounts(
+                &front
+                    .raw(calls::list_accounts(&item.id, None))
+                    $($aw)*
+                    .unwrap(),
+            );
+            // Backend again: every transaction, through the cursor and through the pages.
+            for account in &accounts.results {
+                let pages = backend.transactions(&account.id, &CursorTransactionFilters::default());
+                let cursor = kit::collect(pages) $($aw)*.unwrap();
+                let mut paged = Vec::new();
+                let mut page_number = 1;
+                loop {
+                    let page = backend
+                        .list_transactions(
+                            &account.id,
+                            &TransactionFilters {
+                                page: Some(page_number),
+                                page_size: Some(7),
+                                ..Default::default()
+                            },
+                        )
+                        $($aw)*
+                        .unwrap();
+                    paged.extend(page.results);
+                    if page_number >= page.total_pages {
+                        assert_eq!(paged.len() as u64, page.total);
+                        break;
+                    }
+                    page_number += 1;
+                }
+                assert!(!cursor.is_empty());
+                assert_eq!(cursor.len(), paged.len());
+                assert!(cursor.iter().all(|t| t.account_id == account.id));
+            }
+            let hook = receiver
+                .wait_for(Duration::from_secs(10), |b| {
+                    expect::is_about(b, item.id.as_str())
+                })
+                .expect("a webhook about the item");
+            expect::webhook_for(&hook, item.id.as_str());
+            // One API key served the backend throughout.
+            assert_eq!(emu.stats().auth_calls(), 1);
+        }
+
+        $($test)* $($as)* fn mfa_two_steps_through_the_hook() {
+            let emu = Emulator::start();
+            let backend = client(&emu);
+            let front = backend.connect_client(
+                backend
+                    .create_connect_token(&token_request(None))
+                    $($aw)*
+                    .unwrap(),
+            );
+            let item = front
+                .create_item(&sandbox::create_item(MFA_CONNECTOR))
+                $($aw)*
+                .unwrap();
+            let mut prompts = Vec::new();
+            let item = front
+                .wait_for_item_with_mfa(
+                    &item.id,
+                    fast_wait(),
+                    |_| {},
+                    |prompt| {
+                        prompts.push(prompt.map(|p| p.name));
+                        kit::reply(Some(sandbox::mfa_answer()))
+                    },
+                )
+                $($aw)*
+                .unwrap();
+            expect::synced(&item);
+            // Two steps: the credentials, then the token the hook gave.
+            assert_eq!(prompts, vec![Some("token".to_owned())]);
+            // A hook that declines stops the wait at the prompt.
+            let other = front
+                .create_item(&sandbox::create_item(MFA_CONNECTOR))
+                $($aw)*
+                .unwrap();
+            let stopped = front
+                .wait_for_item_with_mfa(&other.id, fast_wait(), |_| {}, |_| kit::reply(None))
+                $($aw)*
+                .unwrap();
+            assert_eq!(stopped.status, ItemStatus::WaitingUserInput);
+        }
+
+        $($test)* $($as)* fn wait_deadline_is_a_typed_error() {
+            let emu = Emulator::start_with(pluggy_scenarios::slow_sync_config());
+            let c = client(&emu);
+            let item = c
+                .create_item(&sandbox::create_item(CONNECTOR))
+                $($aw)*
+                .unwrap();
+            let mut looks = 0;
+            let e = c
+                .wait_for_item(&item.id, sandbox::short_wait(), |i| {
+                    assert_eq!(i.status, ItemStatus::Updating);
+                    looks += 1;
+                })
+                $($aw)*
+                .unwrap_err();
+            assert!(matches!(e, Error::DeadlineExceeded(_)), "{e:?}");
+            assert!(looks >= 2, "the item was looked at {looks} times");
+        }
+
+        $($test)* $($as)* fn scope_refusals_send_nothing() {
+            let emu = Emulator::start();
+            let backend = client(&emu);
+            let other = synced_item(&backend, sandbox::USER_OK) $($aw)*;
+            let front = backend.connect_client(
+                backend
+                    .create_connect_token(&token_request(None))
+                    $($aw)*
+                    .unwrap(),
+            );
+            let mine = front
+                .create_item(&sandbox::create_item(CONNECTOR))
+                $($aw)*
+                .unwrap();
+            let before = emu.stats();
+            let out_of_scope = |e: Error| {
+                assert!(
+                    matches!(e, Error::Scope(ScopeError::ItemOutOfScope { .. })),
+                    "{e:?}"
+                )
+            };
+            out_of_scope(front.get_item(&other.id) $($aw)*.unwrap_err());
+            out_of_scope(front.list_accounts(&other.id) $($aw)*.unwrap_err());
+            out_of_scope(
+                front
+                    .update_item(&other.id, &UpdateItemRequest::default())
+                    $($aw)*
+                    .unwrap_err(),
+            );
+            out_of_scope(
+                front
+                    .send_mfa(&other.id, &sandbox::mfa_answer())
+                    $($aw)*
+                    .unwrap_err(),
+            );
+            out_of_scope(
+                front
+                    .wait_for_item(&other.id, fast_wait(), |_| {})
+                    $($aw)*
+                    .unwrap_err(),
+            );
+            for call in [
+                calls::list_transactions(&"acc".into(), &TransactionFilters::default()).into_call(),
+                calls::get_identity_by_item(&mine.id).into_call(),
+                calls::list_webhooks().into_call(),
+                calls::delete_item(&mine.id).into_call(),
+            ] {
+                let e = front.raw(call) $($aw)*.unwrap_err();
+                assert!(
+                    matches!(e, Error::Scope(ScopeError::ApiKeyRequired { .. })),
+                    "{e:?}"
+                );
+            }
+            let e = front
+                .raw(Call::new(&endpoints::ACCOUNTS_LIST))
+                $($aw)*
+                .unwrap_err();
+            assert!(
+                matches!(e, Error::Scope(ScopeError::ItemRequired { .. })),
+                "{e:?}"
+            );
+            backend
+                .raw(calls::create_connect_token(&ConnectTokenRequest::default()))
+                $($aw)*
+                .expect("an API key may mint connect tokens");
+            let after_token = emu.stats();
+            let e = backend
+                .raw(Call::new(&endpoints::AUTH_CREATE))
+                $($aw)*
+                .unwrap_err();
+            assert!(
+                matches!(e, Error::Scope(ScopeError::NoCredentialAllowed { .. })),
+                "{e:?}"
+            );
+            expect::nothing_sent(&after_token, &emu.stats());
+            assert_eq!(after_token.total(), before.total() + 1);
+        }
+
+        $($test)* $($as)* fn single_flight_first_key() {
+            let emu = Emulator::start();
+            let c = client(&emu);
+            for answer in kit::concurrently(kit::CALLERS, &c, get_connector) $($aw)* {
+                answer.expect("the call succeeds");
+            }
+            assert_eq!(emu.stats().auth_calls(), 1);
+        }
+
+        $($test)* $($as)* fn single_flight_at_expiry() {
+            let emu = Emulator::start();
+            let clock = manual_clock();
+            let c = builder(&emu)
+                .shared_clock(clock.clone() as Arc<dyn kit::Clock>)
+                .build()
+                .unwrap();
+            c.get_connector(CONNECTOR) $($aw)*.unwrap();
+            let before = emu.stats();
+            // Both clocks past the key's expiry: every caller needs a new key.
+            clock.advance(PAST_KEY_EXPIRY);
+            emu.advance_clock(PAST_KEY_EXPIRY);
+            for answer in kit::concurrently(kit::CALLERS, &c, get_connector) $($aw)* {
+                answer.expect("the call succeeds");
+            }
+            let after = emu.stats();
+            expect::auth_calls(&before, &after, 1);
+            assert_eq!(after.requests("GET /connectors/{id}", 403), 0);
+        }
+
+        $($test)* $($as)* fn expired_key_403_refreshes_once() {
+            let emu = Emulator::start();
+            let c = client(&emu);
+            c.get_connector(CONNECTOR) $($aw)*.unwrap();
+            // The server's clock passes the key's expiry; the client still believes it valid.
+            emu.advance_clock(PAST_KEY_EXPIRY);
+            let before = emu.stats();
+            assert_eq!(c.get_connector(CONNECTOR) $($aw)*.unwrap().id, CONNECTOR);
+            expect::refreshed_on_403(&before, &emu.stats(), "GET /connectors/{id}");
+        }
+
+        $($test)* $($as)* fn soft_refresh_does_not_delay_callers() {
+            let emu = Emulator::start();
+            let clock = manual_clock();
+            let c = builder(&emu)
+                .shared_clock(clock.clone() as Arc<dyn kit::Clock>)
+                .build()
+                .unwrap();
+            c.get_connector(CONNECTOR) $($aw)*.unwrap();
+            // The key enters its last minutes; the refresh it triggers is slow.
+            clock.advance(INTO_SOFT_WINDOW);
+            emu.fault(
+                Fault::on("POST", "/auth")
+                    .delay(Duration::from_secs(2))
+                    .times(1),
+            );
+            let started = Instant::now();
+            for _ in 0..5 {
+                assert_eq!(c.get_connector(CONNECTOR) $($aw)*.unwrap().id, CONNECTOR);
+            }
+            assert!(
+                started.elapsed() < Duration::from_millis(1500),
+                "callers waited for the refresh: {:?}",
+                started.elapsed()
+            );
+            // One refresh, in the background, lands a new key.
+            let stats = emu.wait_for_stats(Duration::from_secs(10), |s| {
+                s.requests("POST /auth", 200) == 2
+            });
+            assert_eq!(stats.auth_calls(), 2);
+            assert_eq!(stats.requests("GET /connectors/{id}", 200), 6);
+        }
+
+        $($test)* $($as)* fn failed_soft_refresh_keeps_the_valid_key() {
+            let emu = Emulator::start();
+            let clock = manual_clock();
+            let c = builder(&emu)
+                .shared_clock(clock.clone() as Arc<dyn kit::Clock>)
+                .build()
+                .unwrap();
+            c.get_connector(CONNECTOR) $($aw)*.unwrap();
+            clock.advance(INTO_SOFT_WINDOW);
+            emu.fault(Fault::on("POST", "/auth").status(503));
+            let before = emu.stats();
+            for _ in 0..3 {
+                assert_eq!(c.get_connector(CONNECTOR) $($aw)*.unwrap().id, CONNECTOR);
+            }
+            // The refresh failed (in the background) and the valid key kept serving.
+            let after = emu.wait_for_stats(Duration::from_secs(5), |s| {
+                s.requests("POST /auth", 503) >= 1
+            });
+            assert_eq!(
+                after.requests("GET /connectors/{id}", 200)
+                    - before.requests("GET /connectors/{id}", 200),
+                3
+            );
+        }
+
+        $($test)* $($as)* fn server_errors_retried_for_reads() {
+            let emu = Emulator::start();
+            let c = client(&emu);
+            emu.fault(Fault::on("GET", "/connectors").status(503).times(1));
+            c.list_connectors(&ConnectorFilters::default())
+                $($aw)*
+                .unwrap();
+            expect::retried_once(&emu.stats(), "GET /connectors", 503);
+        }
+
+        $($test)* $($as)* fn rate_limit_retry_after_honoured() {
+            let emu = Emulator::start();
+            let c = client(&emu);
+            c.get_connector(CONNECTOR) $($aw)*.unwrap();
+            emu.fault(
+                Fault::on("GET", "/connectors")
+                    .status(429)
+                    .retry_after(1)
+                    .times(1),
+            );
+            let started = Instant::now();
+            c.list_connectors(&ConnectorFilters::default())
+                $($aw)*
+                .unwrap();
+            assert!(started.elapsed() >= Duration::from_secs(1));
+            expect::retried_once(&emu.stats(), "GET /connectors", 429);
+        }
+
+        $($test)* $($as)* fn dropped_connections_retried_for_reads() {
+            let emu = Emulator::start();
+            let c = client(&emu);
+            c.get_connector(CONNECTOR) $($aw)*.unwrap();
+            emu.fault(Fault::on("GET", "/connectors").drop_connection().times(1));
+            c.list_connectors(&ConnectorFilters::default())
+                $($aw)*
+                .unwrap();
+            expect::retried_after_drop(&emu.stats(), "GET /connectors");
+        }
+
+        $($test)* $($as)* fn slow_answers_time_out() {
+            let emu = Emulator::start();
+            let c = builder(&emu)
+                .timeouts(Duration::from_secs(2), Duration::from_millis(200))
+                .build()
+                .unwrap();
+            c.get_connector(CONNECTOR) $($aw)*.unwrap();
+            emu.fault(Fault::on("GET", "/connectors").delay(Duration::from_secs(2)));
+            let started = Instant::now();
+            let e = c
+                .list_connectors(&ConnectorFilters::default())
+                $($aw)*
+                .unwrap_err();
+            match &e {
+                Error::Transport { source, .. } => {
+                    assert_eq!(source.kind, TransportErrorKind::Timeout)
+                }
+                other => panic!("expected a timeout, got {other:?}"),
+            }
+            assert!(started.elapsed() < Duration::from_secs(2), "{e}");
+        }
+
+        $($test)* $($as)* fn redirects_not_followed() {
+            let server = RedirectServer::start();
+            let c = kit::Client::builder()
+                .base_url(server.url())
+                .api_key(ApiKey::new("static-key"))
+                .retry_policy(fast_retry())
+                .build()
+                .unwrap();
+            let e = c
+                .list_connectors(&ConnectorFilters::default())
+                $($aw)*
+                .unwrap_err();
+            assert_eq!(e.status(), Some(302), "{e:?}");
+            assert_eq!(server.hits(), 1, "the redirect was not followed");
+        }
+
+        $($test)* $($as)* fn create_item_once_under_server_error() {
+            let emu = Emulator::start();
+            let c = client(&emu);
+            emu.fault(Fault::on("POST", "/items").status(503));
+            let e = c
+                .create_item(&sandbox::create_item(CONNECTOR))
+                $($aw)*
+                .unwrap_err();
+            assert_eq!(e.status(), Some(503), "{e:?}");
+            expect::create_item_sent_once(&emu.stats(), 503);
+        }
+
+        $($test)* $($as)* fn create_item_once_under_dropped_connection() {
+            let emu = Emulator::start();
+            let c = client(&emu);
+            c.get_connector(CONNECTOR) $($aw)*.unwrap();
+            emu.fault(Fault::on("POST", "/items").drop_connection());
+            let e = c
+                .create_item(&sandbox::create_item(CONNECTOR))
+                $($aw)*
+                .unwrap_err();
+            assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+            expect::create_item_dropped_once(&emu.stats());
+        }
+
+        $($test)* $($as)* fn abandoned_refresh_taken_over() {
+            let emu = Emulator::start();
+            // The first refresh is abandoned half-way, its caller gone (see the kit).
+            let c = kit::abandon_a_refresh(&emu, builder(&emu)) $($aw)*;
+            // The next caller refreshes at once instead of waiting out the 30 s load timeout.
+            let started = Instant::now();
+            let taken_over = kit::within(Duration::from_secs(5), c.clone(), get_connector) $($aw)*;
+            assert_eq!(taken_over.expect("taken over").unwrap().id, CONNECTOR);
+            assert!(started.elapsed() < Duration::from_secs(5));
+            let stats = emu.stats();
+            assert_eq!(stats.requests("POST /auth", 200), 1);
+            assert_eq!(stats.auth_calls(), 1);
+        }
+
+        $($test)* $($as)* fn no_secret_in_debug_errors_or_traces() {
+            let traces = pluggy_scenarios::tracing_capture();
+            let emu = Emulator::start();
+            let mut shown = Vec::new();
+            let api_key = emu.api_key();
+            let wrong_secret = "not-the-secret-0123456789";
+
+            let b = builder(&emu);
+            shown.push(format!("{b:?}"));
+            let c = b.build().unwrap();
+            shown.push(format!("{c:?}"));
+            let grant = c.create_connect_token(&token_request(None)) $($aw)*.unwrap();
+            let token = grant.token().expose_secret().to_owned();
+            shown.push(format!("{grant:?}"));
+            let front = c.connect_client(grant);
+            shown.push(format!("{front:?}"));
+            // A bank password of the user's own (the sandbox's `password-ok` is public: the
+            // connector shows it as a placeholder).
+            let bank_password = "s3cret-bank-pass";
+            let parameters = sandbox::credentials().with("password", bank_password);
+            shown.push(format!(
+                "{:?}",
+                c.validate_connector(CONNECTOR, &parameters) $($aw)*.unwrap()
+            ));
+            let request = CreateItemRequest::new(CONNECTOR, parameters);
+            shown.push(format!("{request:?}"));
+            let item = front.create_item(&request) $($aw)*.unwrap();
+            let item = front
+                .wait_for_item(&item.id, fast_wait(), |_| {})
+                $($aw)*
+                .unwrap();
+            shown.push(format!("{item:?}"));
+
+            let keyed = kit::Client::builder()
+                .base_url(emu.base_url())
+                .api_key(ApiKey::new(api_key.clone()))
+                .build()
+                .unwrap();
+            shown.push(format!("{keyed:?}"));
+            keyed.get_connector(CONNECTOR) $($aw)*.unwrap();
+
+            let mut errors: Vec<Error> = Vec::new();
+            // Refused client credentials.
+            let refused = kit::Client::builder()
+                .base_url(emu.base_url())
+                .credentials(emu.client_id(), ClientSecret::new(wrong_secret))
+                .build()
+                .unwrap();
+            errors.push(refused.get_connector(CONNECTOR) $($aw)*.unwrap_err());
+            // A static key the server no longer accepts.
+            emu.advance_clock(PAST_KEY_EXPIRY);
+            errors.push(keyed.get_connector(CONNECTOR) $($aw)*.unwrap_err());
+            // An expired connect token, then one outside its scope.
+            errors.push(front.get_item(&item.id) $($aw)*.unwrap_err());
+            errors.push(front.get_item(&ItemId::new("elsewhere")) $($aw)*.unwrap_err());
+            // Nothing listening.
+            let closed = kit::Client::builder()
+                .base_url("http://127.0.0.1:9")
+                .api_key(ApiKey::new(api_key.clone()))
+                .retry_policy(fast_retry())
+                .build()
+                .unwrap();
+            errors.push(closed.list_webhooks() $($aw)*.unwrap_err());
+            assert!(
+                errors.iter().all(|e| !matches!(e, Error::InvalidInput(_))),
+                "{errors:?}"
+            );
+            for e in &errors {
+                shown.push(format!("{e} {e:?}"));
+            }
+
+            let secrets = [
+                emu.client_secret(),
+                wrong_secret,
+                api_key.as_str(),
+                token.as_str(),
+                bank_password,
+            ];
+            for text in &shown {
+                assert_no_secret("a Debug or Display", text, &secrets);
+            }
+            let traced = traces.text();
+            for field in [
+                "span pluggy.call",
+                "endpoint=",
+                "attempt=",
+                "status=",
+                "duration_ms=",
+            ] {
+                assert!(traced.contains(field), "the call spans record {field}");
+            }
+            assert_no_secret("the traces", &traced, &secrets);
+        }
+    };
+}
