@@ -465,7 +465,6 @@ fn render_endpoints(endpoints: &[EndpointModel], access: &AccessFile) -> String 
         let _ = writeln!(out, "\n/// `{method_upper} {}` (`{}`).", e.path, e.id);
         let _ = writeln!(out, "pub static {}: Endpoint = Endpoint {{", e.constant);
         let _ = writeln!(out, "    name: {},", quote(&e.id));
-        let _ = writeln!(out, "    operation: Operation::{},", e.variant);
         let _ = writeln!(out, "    method: Method::{},", e.method);
         let _ = writeln!(out, "    path: {},", quote(&e.path));
         let _ = writeln!(
@@ -524,7 +523,7 @@ fn render_endpoints(endpoints: &[EndpointModel], access: &AccessFile) -> String 
 fn render_operation_enum(out: &mut String, endpoints: &[EndpointModel]) {
     out.push_str(
         "\n/// Every operation of the table, one variant each, in the order `spec/access.toml` lists\n\
-         /// them; [`Endpoint::operation`] names an entry's variant.\n\
+         /// them; [`Operation::endpoint`] is its entry in the table.\n\
          ///\n\
          /// Deliberately not `#[non_exhaustive]`: the emulator matches it exhaustively, so an\n\
          /// operation without a handler does not compile. A crate that matches it exhaustively too\n\
@@ -544,6 +543,15 @@ fn render_operation_enum(out: &mut String, endpoints: &[EndpointModel]) {
         "}\n\
          \n\
          impl Operation {\n    \
+         /// Every operation, in table order.\n    \
+         pub const ALL: &'static [Operation] = &[\n",
+    );
+    for e in endpoints {
+        let _ = writeln!(out, "        Operation::{},", e.variant);
+    }
+    out.push_str(
+        "    ];\n\
+         \n    \
          /// The operation's entry in the table.\n    \
          pub fn endpoint(self) -> &'static Endpoint {\n        \
          match self {\n",
@@ -800,7 +808,6 @@ mod tests {
             "/// `PATCH /items/{id}` (`items-update`).\n\
              pub static ITEMS_UPDATE: Endpoint = Endpoint {\n    \
              name: \"items-update\",\n    \
-             operation: Operation::ItemsUpdate,\n    \
              method: Method::Patch,\n    \
              path: \"/items/{id}\",\n    \
              route: \"PATCH /items/{id}\",\n    \
@@ -818,6 +825,12 @@ mod tests {
              ItemsRetrieve,\n"
         ));
         assert!(endpoints.contains("            Operation::AccountsList => &ACCOUNTS_LIST,\n"));
+        assert!(endpoints.contains(
+            "pub const ALL: &'static [Operation] = &[\n        \
+             Operation::ItemsRetrieve,\n        \
+             Operation::ItemsUpdate,\n        \
+             Operation::AccountsList,\n    ];"
+        ));
         assert!(endpoints.contains("query_params: &[\"itemId\", \"type\"],\n    has_body: false,"));
         assert!(endpoints.contains("connect_token_view: View::Reduced,"));
         assert!(endpoints.contains(

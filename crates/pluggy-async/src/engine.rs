@@ -36,7 +36,7 @@ impl Engine {
         request: Request<T>,
         auth: Auth<'_, KeyCache>,
     ) -> Result<T, Error> {
-        let mut exchange = auth.exchange(request, self.retry.clone(), self.clock.now())?;
+        let mut exchange = auth.exchange(request, self.retry.clone(), &*self.clock)?;
         loop {
             let key = match auth.keys() {
                 Some(keys) => Some(keys.key().await?),

@@ -32,7 +32,7 @@ impl Engine {
         request: Request<T>,
         auth: Auth<'_, KeyCache>,
     ) -> Result<T, Error> {
-        let mut exchange = auth.exchange(request, self.retry.clone(), self.clock.now())?;
+        let mut exchange = auth.exchange(request, self.retry.clone(), &*self.clock)?;
         loop {
             let key = auth.keys().map(KeyCache::key).transpose()?;
             let credential = auth.credential(key.as_ref().map(|k| &k.0));

@@ -309,17 +309,22 @@ macro_rules! __client_methods {
         pagers { $($pagers:tt)* }
     ) => {
         impl Client {
-            $crate::__client_methods!(@send [$($kw)?] [$($aw)*] $($both)* $($creates)* $($full)* $($key)*);
+            $crate::__client_methods!(
+                @send [$($kw)?] [$($aw)*] [$crate::calls]
+                $($both)* $($creates)* $($full)* $($key)*
+            );
             $crate::__client_methods!(@pagers $($pagers)*);
         }
         impl ConnectClient {
-            $crate::__client_methods!(@send [$($kw)?] [$($aw)*] $($both)*);
-            $crate::__client_methods!(@reduced [$($kw)?] [$($aw)*] $($reduced)*);
+            $crate::__client_methods!(@send [$($kw)?] [$($aw)*] [$crate::calls] $($both)*);
+            $crate::__client_methods!(
+                @send [$($kw)?] [$($aw)*] [$crate::calls::reduced] $($reduced)*
+            );
             $crate::__client_methods!(@creates [$($kw)?] [$($aw)*] $($creates)*);
         }
     };
-    (@send [$($kw:tt)?] [$($aw:tt)*]) => {};
-    (@send [$($kw:tt)?] [$($aw:tt)*]
+    (@send [$($kw:tt)?] [$($aw:tt)*] [$($calls:tt)*]) => {};
+    (@send [$($kw:tt)?] [$($aw:tt)*] [$($calls:tt)*]
         $(#[$meta:meta])*
         fn $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $out:ty
             = $ep:ident |$call:ident| $body:expr;
@@ -327,22 +332,9 @@ macro_rules! __client_methods {
     ) => {
         $(#[$meta])*
         pub $($kw)? fn $name(&self, $($arg: $argty),*) -> Result<$out, $crate::Error> {
-            self.send($crate::calls::$name($($arg),*)) $($aw)*
+            self.send($($calls)*::$name($($arg),*)) $($aw)*
         }
-        $crate::__client_methods!(@send [$($kw)?] [$($aw)*] $($rest)*);
-    };
-    (@reduced [$($kw:tt)?] [$($aw:tt)*]) => {};
-    (@reduced [$($kw:tt)?] [$($aw:tt)*]
-        $(#[$meta:meta])*
-        fn $name:ident ( $($arg:ident : $argty:ty),* $(,)? ) -> $out:ty
-            = $ep:ident |$call:ident| $body:expr;
-        $($rest:tt)*
-    ) => {
-        $(#[$meta])*
-        pub $($kw)? fn $name(&self, $($arg: $argty),*) -> Result<$out, $crate::Error> {
-            self.send($crate::calls::reduced::$name($($arg),*)) $($aw)*
-        }
-        $crate::__client_methods!(@reduced [$($kw)?] [$($aw)*] $($rest)*);
+        $crate::__client_methods!(@send [$($kw)?] [$($aw)*] [$($calls)*] $($rest)*);
     };
     (@creates [$($kw:tt)?] [$($aw:tt)*]) => {};
     (@creates [$($kw:tt)?] [$($aw:tt)*]

@@ -6,7 +6,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::clock::Now;
+use crate::clock::{Clock, Now};
 use crate::connect_token::ConnectTokenGrant;
 use crate::error::Error;
 use crate::exchange::Exchange;
@@ -595,12 +595,13 @@ impl<K> Copy for Auth<'_, K> {}
 
 impl<'a, K: KeyHolder> Auth<'a, K> {
     /// Starts the exchange of `request` with this credential: refused, with nothing sent, when
-    /// the connect token has expired or its scope does not cover the call.
+    /// the connect token has expired (on `clock`, read only for a connect token) or its scope
+    /// does not cover the call.
     pub fn exchange<T>(
         self,
         request: Request<T>,
         policy: RetryPolicy,
-        now: Now,
+        clock: &dyn Clock,
     ) -> Result<Exchange<T>, Error> {
         let (scope, refreshable) = match self {
             Auth::None => (CredentialScope::None, false),
@@ -609,7 +610,7 @@ impl<'a, K: KeyHolder> Auth<'a, K> {
                 keys.state().source().is_refreshable(),
             ),
             Auth::Connect(grant) => {
-                grant.check_usable(now)?;
+                grant.check_usable(clock.now())?;
                 (grant.credential_scope(), false)
             }
         };
@@ -660,6 +661,7 @@ pub fn random_seed() -> u64 {
 mod tests {
     use super::*;
     use crate::calls;
+    use crate::clock::ManualClock;
     use crate::error::ScopeError;
     use crate::ids::AccountId;
     use crate::secret::ConnectToken;
@@ -680,21 +682,22 @@ mod tests {
     #[test]
     fn a_connect_token_is_refused_out_of_scope_and_after_expiry() {
         let now = Now::new(Duration::ZERO, 1_700_000_000);
+        let clock = ManualClock::new(now);
         let grant = ConnectTokenGrant::new(ConnectToken::new("opaque"), now, None);
         let auth: Auth<'_, Keys> = Auth::Connect(&grant);
         let transactions = calls::list_transactions(&AccountId::new("a"), &Default::default());
         assert!(matches!(
-            auth.exchange(transactions, RetryPolicy::default(), now),
+            auth.exchange(transactions, RetryPolicy::default(), &clock),
             Err(Error::Scope(ScopeError::ApiKeyRequired { .. }))
         ));
         let connectors = || calls::list_connectors(&Default::default());
         assert!(
-            auth.exchange(connectors(), RetryPolicy::default(), now)
+            auth.exchange(connectors(), RetryPolicy::default(), &clock)
                 .is_ok()
         );
-        let later = now.advanced(Duration::from_secs(31 * 60));
+        clock.advance(Duration::from_secs(31 * 60));
         assert!(matches!(
-            auth.exchange(connectors(), RetryPolicy::default(), later),
+            auth.exchange(connectors(), RetryPolicy::default(), &clock),
             Err(Error::Scope(ScopeError::ConnectTokenExpired))
         ));
         assert!(matches!(auth.credential(None), Credential::ConnectToken(_)));

@@ -88,8 +88,6 @@ pub enum Idempotency {
 pub struct Endpoint {
     /// The operation id from the spec, e.g. `items-retrieve`.
     pub name: &'static str,
-    /// The same operation as a variant of the generated enum, for exhaustive matches.
-    pub operation: crate::Operation,
     /// The HTTP method.
     pub method: Method,
     /// The path template, e.g. `/items/{id}`.

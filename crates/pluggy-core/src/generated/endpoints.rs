@@ -3,7 +3,7 @@
 use crate::endpoint::{Access, Endpoint, Idempotency, ItemBinding, Method, View};
 
 /// Every operation of the table, one variant each, in the order `spec/access.toml` lists
-/// them; [`Endpoint::operation`] names an entry's variant.
+/// them; [`Operation::endpoint`] is its entry in the table.
 ///
 /// Deliberately not `#[non_exhaustive]`: the emulator matches it exhaustively, so an
 /// operation without a handler does not compile. A crate that matches it exhaustively too
@@ -65,6 +65,36 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Every operation, in table order.
+    pub const ALL: &'static [Operation] = &[
+        Operation::AuthCreate,
+        Operation::ConnectTokenCreate,
+        Operation::ConnectorsList,
+        Operation::ConnectorRetrieve,
+        Operation::ConnectorsValidate,
+        Operation::ItemsCreate,
+        Operation::ItemsRetrieve,
+        Operation::ItemsUpdate,
+        Operation::ItemsDelete,
+        Operation::ItemsSendMfa,
+        Operation::ItemsDisableAutosync,
+        Operation::AccountsList,
+        Operation::AccountsRetrieve,
+        Operation::TransactionsList,
+        Operation::TransactionsListByCursor,
+        Operation::TransactionsRetrieve,
+        Operation::InvestmentsList,
+        Operation::InvestmentsRetrieve,
+        Operation::InvestmentTransactionsList,
+        Operation::IdentityFindByItem,
+        Operation::IdentityRetrieve,
+        Operation::WebhooksList,
+        Operation::WebhooksCreate,
+        Operation::WebhooksRetrieve,
+        Operation::WebhooksUpdate,
+        Operation::WebhooksDelete,
+    ];
+
     /// The operation's entry in the table.
     pub fn endpoint(self) -> &'static Endpoint {
         match self {
@@ -101,7 +131,6 @@ impl Operation {
 /// `POST /auth` (`auth-create`).
 pub static AUTH_CREATE: Endpoint = Endpoint {
     name: "auth-create",
-    operation: Operation::AuthCreate,
     method: Method::Post,
     path: "/auth",
     route: "POST /auth",
@@ -117,7 +146,6 @@ pub static AUTH_CREATE: Endpoint = Endpoint {
 /// `POST /connect_token` (`connect-token-create`).
 pub static CONNECT_TOKEN_CREATE: Endpoint = Endpoint {
     name: "connect-token-create",
-    operation: Operation::ConnectTokenCreate,
     method: Method::Post,
     path: "/connect_token",
     route: "POST /connect_token",
@@ -133,7 +161,6 @@ pub static CONNECT_TOKEN_CREATE: Endpoint = Endpoint {
 /// `GET /connectors` (`connectors-list`).
 pub static CONNECTORS_LIST: Endpoint = Endpoint {
     name: "connectors-list",
-    operation: Operation::ConnectorsList,
     method: Method::Get,
     path: "/connectors",
     route: "GET /connectors",
@@ -159,7 +186,6 @@ pub static CONNECTORS_LIST: Endpoint = Endpoint {
 /// `GET /connectors/{id}` (`connector-retrieve`).
 pub static CONNECTOR_RETRIEVE: Endpoint = Endpoint {
     name: "connector-retrieve",
-    operation: Operation::ConnectorRetrieve,
     method: Method::Get,
     path: "/connectors/{id}",
     route: "GET /connectors/{id}",
@@ -175,7 +201,6 @@ pub static CONNECTOR_RETRIEVE: Endpoint = Endpoint {
 /// `POST /connectors/{id}/validate` (`connectors-validate`).
 pub static CONNECTORS_VALIDATE: Endpoint = Endpoint {
     name: "connectors-validate",
-    operation: Operation::ConnectorsValidate,
     method: Method::Post,
     path: "/connectors/{id}/validate",
     route: "POST /connectors/{id}/validate",
@@ -191,7 +216,6 @@ pub static CONNECTORS_VALIDATE: Endpoint = Endpoint {
 /// `POST /items` (`items-create`).
 pub static ITEMS_CREATE: Endpoint = Endpoint {
     name: "items-create",
-    operation: Operation::ItemsCreate,
     method: Method::Post,
     path: "/items",
     route: "POST /items",
@@ -207,7 +231,6 @@ pub static ITEMS_CREATE: Endpoint = Endpoint {
 /// `GET /items/{id}` (`items-retrieve`).
 pub static ITEMS_RETRIEVE: Endpoint = Endpoint {
     name: "items-retrieve",
-    operation: Operation::ItemsRetrieve,
     method: Method::Get,
     path: "/items/{id}",
     route: "GET /items/{id}",
@@ -223,7 +246,6 @@ pub static ITEMS_RETRIEVE: Endpoint = Endpoint {
 /// `PATCH /items/{id}` (`items-update`).
 pub static ITEMS_UPDATE: Endpoint = Endpoint {
     name: "items-update",
-    operation: Operation::ItemsUpdate,
     method: Method::Patch,
     path: "/items/{id}",
     route: "PATCH /items/{id}",
@@ -239,7 +261,6 @@ pub static ITEMS_UPDATE: Endpoint = Endpoint {
 /// `DELETE /items/{id}` (`items-delete`).
 pub static ITEMS_DELETE: Endpoint = Endpoint {
     name: "items-delete",
-    operation: Operation::ItemsDelete,
     method: Method::Delete,
     path: "/items/{id}",
     route: "DELETE /items/{id}",
@@ -255,7 +276,6 @@ pub static ITEMS_DELETE: Endpoint = Endpoint {
 /// `POST /items/{id}/mfa` (`items-send-mfa`).
 pub static ITEMS_SEND_MFA: Endpoint = Endpoint {
     name: "items-send-mfa",
-    operation: Operation::ItemsSendMfa,
     method: Method::Post,
     path: "/items/{id}/mfa",
     route: "POST /items/{id}/mfa",
@@ -271,7 +291,6 @@ pub static ITEMS_SEND_MFA: Endpoint = Endpoint {
 /// `PATCH /items/{id}/disable-auto-sync` (`items-disable-autosync`).
 pub static ITEMS_DISABLE_AUTOSYNC: Endpoint = Endpoint {
     name: "items-disable-autosync",
-    operation: Operation::ItemsDisableAutosync,
     method: Method::Patch,
     path: "/items/{id}/disable-auto-sync",
     route: "PATCH /items/{id}/disable-auto-sync",
@@ -287,7 +306,6 @@ pub static ITEMS_DISABLE_AUTOSYNC: Endpoint = Endpoint {
 /// `GET /accounts` (`accounts-list`).
 pub static ACCOUNTS_LIST: Endpoint = Endpoint {
     name: "accounts-list",
-    operation: Operation::AccountsList,
     method: Method::Get,
     path: "/accounts",
     route: "GET /accounts",
@@ -303,7 +321,6 @@ pub static ACCOUNTS_LIST: Endpoint = Endpoint {
 /// `GET /accounts/{id}` (`accounts-retrieve`).
 pub static ACCOUNTS_RETRIEVE: Endpoint = Endpoint {
     name: "accounts-retrieve",
-    operation: Operation::AccountsRetrieve,
     method: Method::Get,
     path: "/accounts/{id}",
     route: "GET /accounts/{id}",
@@ -319,7 +336,6 @@ pub static ACCOUNTS_RETRIEVE: Endpoint = Endpoint {
 /// `GET /transactions` (`transactions-list`).
 pub static TRANSACTIONS_LIST: Endpoint = Endpoint {
     name: "transactions-list",
-    operation: Operation::TransactionsList,
     method: Method::Get,
     path: "/transactions",
     route: "GET /transactions",
@@ -344,7 +360,6 @@ pub static TRANSACTIONS_LIST: Endpoint = Endpoint {
 /// `GET /v2/transactions` (`transactions-list-by-cursor`).
 pub static TRANSACTIONS_LIST_BY_CURSOR: Endpoint = Endpoint {
     name: "transactions-list-by-cursor",
-    operation: Operation::TransactionsListByCursor,
     method: Method::Get,
     path: "/v2/transactions",
     route: "GET /v2/transactions",
@@ -367,7 +382,6 @@ pub static TRANSACTIONS_LIST_BY_CURSOR: Endpoint = Endpoint {
 /// `GET /transactions/{id}` (`transactions-retrieve`).
 pub static TRANSACTIONS_RETRIEVE: Endpoint = Endpoint {
     name: "transactions-retrieve",
-    operation: Operation::TransactionsRetrieve,
     method: Method::Get,
     path: "/transactions/{id}",
     route: "GET /transactions/{id}",
@@ -383,7 +397,6 @@ pub static TRANSACTIONS_RETRIEVE: Endpoint = Endpoint {
 /// `GET /investments` (`investments-list`).
 pub static INVESTMENTS_LIST: Endpoint = Endpoint {
     name: "investments-list",
-    operation: Operation::InvestmentsList,
     method: Method::Get,
     path: "/investments",
     route: "GET /investments",
@@ -399,7 +412,6 @@ pub static INVESTMENTS_LIST: Endpoint = Endpoint {
 /// `GET /investments/{id}` (`investments-retrieve`).
 pub static INVESTMENTS_RETRIEVE: Endpoint = Endpoint {
     name: "investments-retrieve",
-    operation: Operation::InvestmentsRetrieve,
     method: Method::Get,
     path: "/investments/{id}",
     route: "GET /investments/{id}",
@@ -415,7 +427,6 @@ pub static INVESTMENTS_RETRIEVE: Endpoint = Endpoint {
 /// `GET /investments/{id}/transactions` (`investment-transactions-list`).
 pub static INVESTMENT_TRANSACTIONS_LIST: Endpoint = Endpoint {
     name: "investment-transactions-list",
-    operation: Operation::InvestmentTransactionsList,
     method: Method::Get,
     path: "/investments/{id}/transactions",
     route: "GET /investments/{id}/transactions",
@@ -431,7 +442,6 @@ pub static INVESTMENT_TRANSACTIONS_LIST: Endpoint = Endpoint {
 /// `GET /identity` (`identity-find-by-item`).
 pub static IDENTITY_FIND_BY_ITEM: Endpoint = Endpoint {
     name: "identity-find-by-item",
-    operation: Operation::IdentityFindByItem,
     method: Method::Get,
     path: "/identity",
     route: "GET /identity",
@@ -447,7 +457,6 @@ pub static IDENTITY_FIND_BY_ITEM: Endpoint = Endpoint {
 /// `GET /identity/{id}` (`identity-retrieve`).
 pub static IDENTITY_RETRIEVE: Endpoint = Endpoint {
     name: "identity-retrieve",
-    operation: Operation::IdentityRetrieve,
     method: Method::Get,
     path: "/identity/{id}",
     route: "GET /identity/{id}",
@@ -463,7 +472,6 @@ pub static IDENTITY_RETRIEVE: Endpoint = Endpoint {
 /// `GET /webhooks` (`webhooks-list`).
 pub static WEBHOOKS_LIST: Endpoint = Endpoint {
     name: "webhooks-list",
-    operation: Operation::WebhooksList,
     method: Method::Get,
     path: "/webhooks",
     route: "GET /webhooks",
@@ -479,7 +487,6 @@ pub static WEBHOOKS_LIST: Endpoint = Endpoint {
 /// `POST /webhooks` (`webhooks-create`).
 pub static WEBHOOKS_CREATE: Endpoint = Endpoint {
     name: "webhooks-create",
-    operation: Operation::WebhooksCreate,
     method: Method::Post,
     path: "/webhooks",
     route: "POST /webhooks",
@@ -495,7 +502,6 @@ pub static WEBHOOKS_CREATE: Endpoint = Endpoint {
 /// `GET /webhooks/{id}` (`webhooks-retrieve`).
 pub static WEBHOOKS_RETRIEVE: Endpoint = Endpoint {
     name: "webhooks-retrieve",
-    operation: Operation::WebhooksRetrieve,
     method: Method::Get,
     path: "/webhooks/{id}",
     route: "GET /webhooks/{id}",
@@ -511,7 +517,6 @@ pub static WEBHOOKS_RETRIEVE: Endpoint = Endpoint {
 /// `PATCH /webhooks/{id}` (`webhooks-update`).
 pub static WEBHOOKS_UPDATE: Endpoint = Endpoint {
     name: "webhooks-update",
-    operation: Operation::WebhooksUpdate,
     method: Method::Patch,
     path: "/webhooks/{id}",
     route: "PATCH /webhooks/{id}",
@@ -527,7 +532,6 @@ pub static WEBHOOKS_UPDATE: Endpoint = Endpoint {
 /// `DELETE /webhooks/{id}` (`webhooks-delete`).
 pub static WEBHOOKS_DELETE: Endpoint = Endpoint {
     name: "webhooks-delete",
-    operation: Operation::WebhooksDelete,
     method: Method::Delete,
     path: "/webhooks/{id}",
     route: "DELETE /webhooks/{id}",

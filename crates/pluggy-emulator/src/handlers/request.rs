@@ -47,6 +47,8 @@ impl Cred {
 pub(crate) struct Ctx<'a> {
     pub(crate) shared: &'a Shared,
     pub(crate) now: Millis,
+    /// The operation, for exhaustive matches.
+    pub(crate) op: pluggy_core::Operation,
     pub(crate) ep: &'static Endpoint,
     pub(crate) params: &'a [String],
     pub(crate) query: &'a [(String, String)],

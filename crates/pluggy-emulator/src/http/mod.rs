@@ -147,8 +147,8 @@ fn fault_reply(status: u16) -> Reply {
 }
 
 /// Requests sharing one documented limit count against the same window.
-fn limit_group(ep: &Endpoint) -> &'static str {
-    match ep.operation {
+fn limit_group(op: Operation, ep: &Endpoint) -> &'static str {
+    match op {
         Operation::AccountsList | Operation::AccountsRetrieve => "GET /accounts",
         Operation::TransactionsList | Operation::TransactionsRetrieve => "GET /transactions",
         Operation::InvestmentsList | Operation::InvestmentsRetrieve => "GET /investments",
@@ -158,10 +158,13 @@ fn limit_group(ep: &Endpoint) -> &'static str {
 }
 
 async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: Route) -> Reply {
-    let (endpoint, params) = match route {
+    let (operation, endpoint, params) = match route {
         Route::Api {
-            endpoint, params, ..
-        } => (endpoint, params),
+            operation,
+            endpoint,
+            params,
+            ..
+        } => (operation, endpoint, params),
         Route::MethodNotAllowed { .. } => return reply::error(405, None, "Method Not Allowed"),
         Route::NotFound => return reply::error(404, None, "Not Found"),
     };
@@ -170,7 +173,7 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
         let now = shared.clock.now();
         match shared
             .lock()
-            .rate_limit(peer, limit_group(endpoint), limit, now)
+            .rate_limit(peer, limit_group(operation, endpoint), limit, now)
         {
             Ok(r) => rate = Some(r),
             Err((limit, _, reset)) => {
@@ -206,6 +209,7 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
             let ctx = Ctx {
                 shared,
                 now,
+                op: operation,
                 ep: endpoint,
                 params: &params,
                 query: &query,

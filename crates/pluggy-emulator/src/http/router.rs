@@ -4,7 +4,6 @@
 use percent_encoding::percent_decode_str;
 use pluggy_core::Operation;
 use pluggy_core::endpoint::Endpoint;
-use pluggy_core::endpoints;
 
 use crate::handlers::request::Ctx;
 use crate::handlers::{
@@ -18,6 +17,7 @@ use crate::world::state::State;
 pub(crate) enum Route {
     /// An operation of the API, with its path parameters (decoded) in template order.
     Api {
+        operation: Operation,
         endpoint: &'static Endpoint,
         template: &'static str,
         params: Vec<String>,
@@ -47,7 +47,8 @@ pub(crate) fn route(method: &str, path: &str) -> Route {
     if path == LEGACY_CONNECT_TOKENS || path == "/connecttokens/" {
         return if method == "POST" {
             Route::Api {
-                endpoint: &endpoints::CONNECT_TOKEN_CREATE,
+                operation: Operation::ConnectTokenCreate,
+                endpoint: Operation::ConnectTokenCreate.endpoint(),
                 template: LEGACY_CONNECT_TOKENS,
                 params: Vec::new(),
             }
@@ -58,12 +59,14 @@ pub(crate) fn route(method: &str, path: &str) -> Route {
         };
     }
     let mut known: Option<&'static str> = None;
-    for ep in endpoints::ALL {
+    for &operation in Operation::ALL {
+        let ep = operation.endpoint();
         let Some(params) = matches(ep.path, &segments) else {
             continue;
         };
         if ep.method.as_str() == method {
             return Route::Api {
+                operation,
                 endpoint: ep,
                 template: ep.path,
                 params,
@@ -115,10 +118,10 @@ fn decode(s: &str) -> String {
         .into_owned()
 }
 
-/// Runs the handler of `ctx.ep`: one arm per operation of the generated table, with no
+/// Runs the handler of `ctx.op`: one arm per operation of the generated table, with no
 /// fallback, so an operation without a handler does not compile.
 pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {
-    let result = match ctx.ep.operation {
+    let result = match ctx.op {
         Operation::AuthCreate => auth::create_api_key(ctx, st),
         Operation::ConnectTokenCreate => auth::create_connect_token(ctx, st),
         Operation::ConnectorsList => connectors::list(ctx),
@@ -152,6 +155,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pluggy_core::endpoints;
 
     #[test]
     fn routes_by_template() {
@@ -189,11 +193,19 @@ mod tests {
 
     #[test]
     fn every_operation_routes_to_its_own_entry() {
-        for ep in endpoints::ALL {
-            assert!(std::ptr::eq(ep.operation.endpoint(), *ep), "{}", ep.name);
+        assert_eq!(Operation::ALL.len(), endpoints::ALL.len());
+        for (&op, ep) in Operation::ALL.iter().zip(endpoints::ALL) {
+            assert!(std::ptr::eq(op.endpoint(), *ep), "{}", ep.name);
             let path = ep.path.replace("{id}", "x");
             match route(ep.method.as_str(), &path) {
-                Route::Api { endpoint, .. } => assert_eq!(endpoint.operation, ep.operation),
+                Route::Api {
+                    operation,
+                    endpoint,
+                    ..
+                } => {
+                    assert_eq!(operation, op);
+                    assert!(std::ptr::eq(endpoint, *ep), "{}", ep.route);
+                }
                 other => panic!("{}: {other:?}", ep.route),
             }
         }
