@@ -36,12 +36,18 @@ pub enum Operation {
     AccountsList,
     /// `GET /accounts/{id}` (`accounts-retrieve`).
     AccountsRetrieve,
+    /// `GET /accounts/{id}/statements` (`account-statements-list`).
+    AccountStatementsList,
+    /// `GET /accounts/{id}/balance` (`account-balance-get`).
+    AccountBalanceGet,
     /// `GET /transactions` (`transactions-list`).
     TransactionsList,
     /// `GET /v2/transactions` (`transactions-list-by-cursor`).
     TransactionsListByCursor,
     /// `GET /transactions/{id}` (`transactions-retrieve`).
     TransactionsRetrieve,
+    /// `PATCH /transactions/{id}` (`transactions-Update`).
+    TransactionsUpdate,
     /// `GET /investments` (`investments-list`).
     InvestmentsList,
     /// `GET /investments/{id}` (`investments-retrieve`).
@@ -52,6 +58,30 @@ pub enum Operation {
     IdentityFindByItem,
     /// `GET /identity/{id}` (`identity-retrieve`).
     IdentityRetrieve,
+    /// `GET /categories` (`categories-list`).
+    CategoriesList,
+    /// `GET /categories/{id}` (`categories-retrieve`).
+    CategoriesRetrieve,
+    /// `GET /categories/rules` (`client-category-rules-list`).
+    ClientCategoryRulesList,
+    /// `POST /categories/rules` (`client-category-rules-create`).
+    ClientCategoryRulesCreate,
+    /// `DELETE /categories/rules/{id}` (`client-category-rules-delete`).
+    ClientCategoryRulesDelete,
+    /// `GET /loans` (`loans-list`).
+    LoansList,
+    /// `GET /loans/{id}` (`loans-retrieve`).
+    LoansRetrieve,
+    /// `GET /bills` (`bills-list`).
+    BillsList,
+    /// `GET /bills/{id}` (`bills-retrieve`).
+    BillsRetrieve,
+    /// `GET /consents` (`consents-list`).
+    ConsentsList,
+    /// `GET /consents/{id}` (`consent-retrieve`).
+    ConsentRetrieve,
+    /// `GET /merchants` (`merchants-get-by-cnpj`).
+    MerchantsGetByCnpj,
     /// `GET /webhooks` (`webhooks-list`).
     WebhooksList,
     /// `POST /webhooks` (`webhooks-create`).
@@ -80,14 +110,29 @@ impl Operation {
         Operation::ItemsDisableAutosync,
         Operation::AccountsList,
         Operation::AccountsRetrieve,
+        Operation::AccountStatementsList,
+        Operation::AccountBalanceGet,
         Operation::TransactionsList,
         Operation::TransactionsListByCursor,
         Operation::TransactionsRetrieve,
+        Operation::TransactionsUpdate,
         Operation::InvestmentsList,
         Operation::InvestmentsRetrieve,
         Operation::InvestmentTransactionsList,
         Operation::IdentityFindByItem,
         Operation::IdentityRetrieve,
+        Operation::CategoriesList,
+        Operation::CategoriesRetrieve,
+        Operation::ClientCategoryRulesList,
+        Operation::ClientCategoryRulesCreate,
+        Operation::ClientCategoryRulesDelete,
+        Operation::LoansList,
+        Operation::LoansRetrieve,
+        Operation::BillsList,
+        Operation::BillsRetrieve,
+        Operation::ConsentsList,
+        Operation::ConsentRetrieve,
+        Operation::MerchantsGetByCnpj,
         Operation::WebhooksList,
         Operation::WebhooksCreate,
         Operation::WebhooksRetrieve,
@@ -111,14 +156,29 @@ impl Operation {
             Operation::ItemsDisableAutosync => &ITEMS_DISABLE_AUTOSYNC,
             Operation::AccountsList => &ACCOUNTS_LIST,
             Operation::AccountsRetrieve => &ACCOUNTS_RETRIEVE,
+            Operation::AccountStatementsList => &ACCOUNT_STATEMENTS_LIST,
+            Operation::AccountBalanceGet => &ACCOUNT_BALANCE_GET,
             Operation::TransactionsList => &TRANSACTIONS_LIST,
             Operation::TransactionsListByCursor => &TRANSACTIONS_LIST_BY_CURSOR,
             Operation::TransactionsRetrieve => &TRANSACTIONS_RETRIEVE,
+            Operation::TransactionsUpdate => &TRANSACTIONS_UPDATE,
             Operation::InvestmentsList => &INVESTMENTS_LIST,
             Operation::InvestmentsRetrieve => &INVESTMENTS_RETRIEVE,
             Operation::InvestmentTransactionsList => &INVESTMENT_TRANSACTIONS_LIST,
             Operation::IdentityFindByItem => &IDENTITY_FIND_BY_ITEM,
             Operation::IdentityRetrieve => &IDENTITY_RETRIEVE,
+            Operation::CategoriesList => &CATEGORIES_LIST,
+            Operation::CategoriesRetrieve => &CATEGORIES_RETRIEVE,
+            Operation::ClientCategoryRulesList => &CLIENT_CATEGORY_RULES_LIST,
+            Operation::ClientCategoryRulesCreate => &CLIENT_CATEGORY_RULES_CREATE,
+            Operation::ClientCategoryRulesDelete => &CLIENT_CATEGORY_RULES_DELETE,
+            Operation::LoansList => &LOANS_LIST,
+            Operation::LoansRetrieve => &LOANS_RETRIEVE,
+            Operation::BillsList => &BILLS_LIST,
+            Operation::BillsRetrieve => &BILLS_RETRIEVE,
+            Operation::ConsentsList => &CONSENTS_LIST,
+            Operation::ConsentRetrieve => &CONSENT_RETRIEVE,
+            Operation::MerchantsGetByCnpj => &MERCHANTS_GET_BY_CNPJ,
             Operation::WebhooksList => &WEBHOOKS_LIST,
             Operation::WebhooksCreate => &WEBHOOKS_CREATE,
             Operation::WebhooksRetrieve => &WEBHOOKS_RETRIEVE,
@@ -333,6 +393,36 @@ pub static ACCOUNTS_RETRIEVE: Endpoint = Endpoint {
     rate_limit_per_minute: Some(360),
 };
 
+/// `GET /accounts/{id}/statements` (`account-statements-list`).
+pub static ACCOUNT_STATEMENTS_LIST: Endpoint = Endpoint {
+    name: "account-statements-list",
+    method: Method::Get,
+    path: "/accounts/{id}/statements",
+    route: "GET /accounts/{id}/statements",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /accounts/{id}/balance` (`account-balance-get`).
+pub static ACCOUNT_BALANCE_GET: Endpoint = Endpoint {
+    name: "account-balance-get",
+    method: Method::Get,
+    path: "/accounts/{id}/balance",
+    route: "GET /accounts/{id}/balance",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
 /// `GET /transactions` (`transactions-list`).
 pub static TRANSACTIONS_LIST: Endpoint = Endpoint {
     name: "transactions-list",
@@ -392,6 +482,21 @@ pub static TRANSACTIONS_RETRIEVE: Endpoint = Endpoint {
     connect_token_view: View::Full,
     idempotency: Idempotency::Idempotent,
     rate_limit_per_minute: Some(360),
+};
+
+/// `PATCH /transactions/{id}` (`transactions-Update`).
+pub static TRANSACTIONS_UPDATE: Endpoint = Endpoint {
+    name: "transactions-Update",
+    method: Method::Patch,
+    path: "/transactions/{id}",
+    route: "PATCH /transactions/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
 };
 
 /// `GET /investments` (`investments-list`).
@@ -462,6 +567,186 @@ pub static IDENTITY_RETRIEVE: Endpoint = Endpoint {
     route: "GET /identity/{id}",
     path_params: &["id"],
     query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /categories` (`categories-list`).
+pub static CATEGORIES_LIST: Endpoint = Endpoint {
+    name: "categories-list",
+    method: Method::Get,
+    path: "/categories",
+    route: "GET /categories",
+    path_params: &[],
+    query_params: &["parentId"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /categories/{id}` (`categories-retrieve`).
+pub static CATEGORIES_RETRIEVE: Endpoint = Endpoint {
+    name: "categories-retrieve",
+    method: Method::Get,
+    path: "/categories/{id}",
+    route: "GET /categories/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /categories/rules` (`client-category-rules-list`).
+pub static CLIENT_CATEGORY_RULES_LIST: Endpoint = Endpoint {
+    name: "client-category-rules-list",
+    method: Method::Get,
+    path: "/categories/rules",
+    route: "GET /categories/rules",
+    path_params: &[],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /categories/rules` (`client-category-rules-create`).
+pub static CLIENT_CATEGORY_RULES_CREATE: Endpoint = Endpoint {
+    name: "client-category-rules-create",
+    method: Method::Post,
+    path: "/categories/rules",
+    route: "POST /categories/rules",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `DELETE /categories/rules/{id}` (`client-category-rules-delete`).
+pub static CLIENT_CATEGORY_RULES_DELETE: Endpoint = Endpoint {
+    name: "client-category-rules-delete",
+    method: Method::Delete,
+    path: "/categories/rules/{id}",
+    route: "DELETE /categories/rules/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /loans` (`loans-list`).
+pub static LOANS_LIST: Endpoint = Endpoint {
+    name: "loans-list",
+    method: Method::Get,
+    path: "/loans",
+    route: "GET /loans",
+    path_params: &[],
+    query_params: &["itemId"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /loans/{id}` (`loans-retrieve`).
+pub static LOANS_RETRIEVE: Endpoint = Endpoint {
+    name: "loans-retrieve",
+    method: Method::Get,
+    path: "/loans/{id}",
+    route: "GET /loans/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /bills` (`bills-list`).
+pub static BILLS_LIST: Endpoint = Endpoint {
+    name: "bills-list",
+    method: Method::Get,
+    path: "/bills",
+    route: "GET /bills",
+    path_params: &[],
+    query_params: &["accountId"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /bills/{id}` (`bills-retrieve`).
+pub static BILLS_RETRIEVE: Endpoint = Endpoint {
+    name: "bills-retrieve",
+    method: Method::Get,
+    path: "/bills/{id}",
+    route: "GET /bills/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /consents` (`consents-list`).
+pub static CONSENTS_LIST: Endpoint = Endpoint {
+    name: "consents-list",
+    method: Method::Get,
+    path: "/consents",
+    route: "GET /consents",
+    path_params: &[],
+    query_params: &["itemId"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /consents/{id}` (`consent-retrieve`).
+pub static CONSENT_RETRIEVE: Endpoint = Endpoint {
+    name: "consent-retrieve",
+    method: Method::Get,
+    path: "/consents/{id}",
+    route: "GET /consents/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /merchants` (`merchants-get-by-cnpj`).
+pub static MERCHANTS_GET_BY_CNPJ: Endpoint = Endpoint {
+    name: "merchants-get-by-cnpj",
+    method: Method::Get,
+    path: "/merchants",
+    route: "GET /merchants",
+    path_params: &[],
+    query_params: &["cnpjs"],
     has_body: false,
     access: Access::ApiKey,
     connect_token_view: View::Full,
@@ -559,14 +844,29 @@ pub static ALL: &[&Endpoint] = &[
     &ITEMS_DISABLE_AUTOSYNC,
     &ACCOUNTS_LIST,
     &ACCOUNTS_RETRIEVE,
+    &ACCOUNT_STATEMENTS_LIST,
+    &ACCOUNT_BALANCE_GET,
     &TRANSACTIONS_LIST,
     &TRANSACTIONS_LIST_BY_CURSOR,
     &TRANSACTIONS_RETRIEVE,
+    &TRANSACTIONS_UPDATE,
     &INVESTMENTS_LIST,
     &INVESTMENTS_RETRIEVE,
     &INVESTMENT_TRANSACTIONS_LIST,
     &IDENTITY_FIND_BY_ITEM,
     &IDENTITY_RETRIEVE,
+    &CATEGORIES_LIST,
+    &CATEGORIES_RETRIEVE,
+    &CLIENT_CATEGORY_RULES_LIST,
+    &CLIENT_CATEGORY_RULES_CREATE,
+    &CLIENT_CATEGORY_RULES_DELETE,
+    &LOANS_LIST,
+    &LOANS_RETRIEVE,
+    &BILLS_LIST,
+    &BILLS_RETRIEVE,
+    &CONSENTS_LIST,
+    &CONSENT_RETRIEVE,
+    &MERCHANTS_GET_BY_CNPJ,
     &WEBHOOKS_LIST,
     &WEBHOOKS_CREATE,
     &WEBHOOKS_RETRIEVE,
