@@ -4,7 +4,9 @@
 //! and enum values this version does not know are kept (`Unknown(String)`) instead of failing
 //! the whole answer. Money is [`Decimal`](rust_decimal::Decimal), read from and written as
 //! JSON numbers without ever passing through `f64` arithmetic; instants are
-//! [`Timestamp`](crate::Timestamp) and date-only fields are [`Date`].
+//! [`Timestamp`](crate::Timestamp) and date-only fields are [`Date`] (due dates, contract dates…,
+//! which the API may write as a midnight timestamp). An instant written without an offset (a
+//! loan's `date`, a balance's `updateDateTime`) is read as UTC.
 //!
 //! Every model also serializes to the API's shape (the emulator answers with them). Absent
 //! values follow one rule: a field the API sends as `null` when it has no value (an item's
