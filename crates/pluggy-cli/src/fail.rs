@@ -56,7 +56,10 @@ impl Kind {
             Error::Scope(_) => Kind::Scope,
             // A 403 that is not about a bad credential: the credential may not do this.
             Error::Api(api) if api.status == 403 => Kind::Scope,
-            Error::Api(_) | Error::RateLimited { .. } | Error::Decode { .. } => Kind::Api,
+            Error::Api(_)
+            | Error::RateLimited { .. }
+            | Error::Decode { .. }
+            | Error::Retired { .. } => Kind::Api,
             Error::Transport { .. } => Kind::Network,
             Error::InvalidInput(_) | Error::InvalidHeader(_) => Kind::Usage,
             _ => Kind::Other,

@@ -108,7 +108,20 @@ macro_rules! for_each_operation {
                 /// `GET /accounts/{id}`.
                 fn get_account(id: &$crate::AccountId) -> $crate::models::Account
                     = ACCOUNTS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /accounts/{id}/statements`: one page of the account's statements.
+                fn list_account_statements(account_id: &$crate::AccountId)
+                    -> $crate::models::Page<$crate::models::AccountStatement>
+                    = ACCOUNT_STATEMENTS_LIST |call| call.path_param("id", account_id.as_str());
+                /// `GET /accounts/{id}/balance`: the balance as the institution reports it now.
+                fn get_account_balance(account_id: &$crate::AccountId)
+                    -> $crate::models::AccountBalance
+                    = ACCOUNT_BALANCE_GET |call| call.path_param("id", account_id.as_str());
                 /// `GET /transactions?accountId=…`: one page (page style).
+                #[deprecated(
+                    note = "Pluggy retires `GET /transactions` on 2026-12-31: use `transactions` \
+                            (every transaction over the cursor pages of `GET /v2/transactions`) or \
+                            `list_transactions_cursor`"
+                )]
                 fn list_transactions(
                     account_id: &$crate::AccountId,
                     filters: &$crate::models::TransactionFilters
@@ -129,6 +142,15 @@ macro_rules! for_each_operation {
                 /// `GET /transactions/{id}`.
                 fn get_transaction(id: &$crate::TransactionId) -> $crate::models::Transaction
                     = TRANSACTIONS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `PATCH /transactions/{id}`: sets the transaction's category (what later reads
+                /// return, and what Pluggy learns from).
+                fn update_transaction_category(
+                    id: &$crate::TransactionId,
+                    category_id: &$crate::CategoryId
+                ) -> $crate::models::Transaction
+                    = TRANSACTIONS_UPDATE |call| call.path_param("id", id.as_str()).json(
+                        &$crate::models::UpdateTransaction { category_id: category_id.clone() },
+                    );
                 /// `GET /identity?itemId=…`.
                 fn get_identity_by_item(item_id: &$crate::ItemId) -> $crate::models::Identity
                     = IDENTITY_FIND_BY_ITEM |call| call.query("itemId", item_id.as_str());
@@ -154,6 +176,50 @@ macro_rules! for_each_operation {
                         .path_param("id", id.as_str())
                         .query_opt("page", page.map(|p| p.to_string()))
                         .query_opt("pageSize", page_size.map(|p| p.to_string()));
+                /// `GET /categories[?parentId=…]`: the category tree, or one branch of it.
+                fn list_categories(filters: &$crate::models::CategoryFilters)
+                    -> $crate::models::Page<$crate::models::Category>
+                    = CATEGORIES_LIST |call| filters.apply(call);
+                /// `GET /categories/{id}`.
+                fn get_category(id: &$crate::CategoryId) -> $crate::models::Category
+                    = CATEGORIES_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /categories/rules`: the application's category rules.
+                fn list_category_rules()
+                    -> $crate::models::Page<$crate::models::CategoryRule>
+                    = CLIENT_CATEGORY_RULES_LIST |call| call;
+                /// `POST /categories/rules`: a rule that categorizes the matching transactions
+                /// synced after it. Never retried automatically: a repeat would add a second rule.
+                fn create_category_rule(rule: &$crate::models::CreateCategoryRule)
+                    -> $crate::models::CategoryRule
+                    = CLIENT_CATEGORY_RULES_CREATE |call| call.json(rule);
+                /// `DELETE /categories/rules/{id}`.
+                fn delete_category_rule(id: &$crate::CategoryRuleId) -> ()
+                    = CLIENT_CATEGORY_RULES_DELETE |call| call.path_param("id", id.as_str());
+                /// `GET /loans?itemId=…`: one page of the item's loans.
+                fn list_loans(item_id: &$crate::ItemId)
+                    -> $crate::models::Page<$crate::models::Loan>
+                    = LOANS_LIST |call| call.query("itemId", item_id.as_str());
+                /// `GET /loans/{id}`.
+                fn get_loan(id: &$crate::LoanId) -> $crate::models::Loan
+                    = LOANS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /bills?accountId=…`: one page of a credit-card account's bills.
+                fn list_bills(account_id: &$crate::AccountId)
+                    -> $crate::models::Page<$crate::models::Bill>
+                    = BILLS_LIST |call| call.query("accountId", account_id.as_str());
+                /// `GET /bills/{id}`.
+                fn get_bill(id: &$crate::BillId) -> $crate::models::Bill
+                    = BILLS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /consents?itemId=…`: one page of an Open Finance item's consents.
+                fn list_consents(item_id: &$crate::ItemId)
+                    -> $crate::models::Page<$crate::models::Consent>
+                    = CONSENTS_LIST |call| call.query("itemId", item_id.as_str());
+                /// `GET /consents/{id}`.
+                fn get_consent(id: &$crate::ConsentId) -> $crate::models::Consent
+                    = CONSENT_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /merchants?cnpjs=…`: the merchants of these CNPJs, and which were not
+                /// found or are not valid CNPJs.
+                fn find_merchants(cnpjs: &[String]) -> $crate::models::MerchantLookup
+                    = MERCHANTS_GET_BY_CNPJ |call| call.query_list("cnpjs", cnpjs);
                 /// `GET /webhooks`.
                 fn list_webhooks() -> $crate::models::Page<$crate::models::Webhook>
                     = WEBHOOKS_LIST |call| call;
@@ -202,6 +268,31 @@ macro_rules! for_each_operation {
                     page_size: Option<u32>
                 ) -> $crate::models::Page<$crate::models::InvestmentTransaction>
                     = list_investment_transactions(id, None, page_size);
+                /// Every statement of an account, over the pages of
+                /// `GET /accounts/{id}/statements`.
+                fn account_statements(account_id: &$crate::AccountId)
+                    -> $crate::models::Page<$crate::models::AccountStatement>
+                    = list_account_statements(account_id);
+                /// Every category (or every one under `filters.parent_id`), over the pages of
+                /// `GET /categories`.
+                fn categories(filters: &$crate::models::CategoryFilters)
+                    -> $crate::models::Page<$crate::models::Category>
+                    = list_categories(filters);
+                /// Every category rule of the application, over the pages of
+                /// `GET /categories/rules`.
+                fn category_rules() -> $crate::models::Page<$crate::models::CategoryRule>
+                    = list_category_rules();
+                /// Every loan of an item, over the pages of `GET /loans`.
+                fn loans(item_id: &$crate::ItemId) -> $crate::models::Page<$crate::models::Loan>
+                    = list_loans(item_id);
+                /// Every bill of a credit-card account, over the pages of `GET /bills`.
+                fn bills(account_id: &$crate::AccountId)
+                    -> $crate::models::Page<$crate::models::Bill>
+                    = list_bills(account_id);
+                /// Every consent of an item, over the pages of `GET /consents`.
+                fn consents(item_id: &$crate::ItemId)
+                    -> $crate::models::Page<$crate::models::Consent>
+                    = list_consents(item_id);
             }
         }
     };
@@ -332,7 +423,9 @@ macro_rules! __client_methods {
     ) => {
         $(#[$meta])*
         pub $($kw)? fn $name(&self, $($arg: $argty),*) -> Result<$out, $crate::Error> {
-            self.send($($calls)*::$name($($arg),*)) $($aw)*
+            #[allow(deprecated)]
+            let request = $($calls)*::$name($($arg),*);
+            self.send(request) $($aw)*
         }
         $crate::__client_methods!(@send [$($kw)?] [$($aw)*] [$($calls)*] $($rest)*);
     };
@@ -370,12 +463,13 @@ mod tests {
     use crate::error::Error;
     use crate::http::{BaseUrl, Credential};
     use crate::ids::{
-        AccountId, ConnectorId, IdentityId, InvestmentId, ItemId, TransactionId, WebhookId,
+        AccountId, BillId, CategoryId, CategoryRuleId, ConnectorId, ConsentId, IdentityId,
+        InvestmentId, ItemId, LoanId, TransactionId, WebhookId,
     };
     use crate::models::{
-        AccountType, ConnectTokenRequest, ConnectorFilters, CreateItemRequest, CreateWebhook,
-        CursorTransactionFilters, InvestmentFilters, ItemParameters, TransactionFilters,
-        UpdateItemRequest, UpdateWebhook,
+        AccountType, CategoryFilters, ConnectTokenRequest, ConnectorFilters, CreateCategoryRule,
+        CreateItemRequest, CreateWebhook, CursorTransactionFilters, InvestmentFilters,
+        ItemParameters, TransactionFilters, UpdateItemRequest, UpdateWebhook,
     };
     use crate::operation::{IntoCall, Offered};
     use crate::secret::ApiKey;
@@ -392,6 +486,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(deprecated)]
     fn every_constructor_prepares_against_the_table() {
         let item = ItemId::new("it-1");
         let acc = AccountId::new("ac/1");
@@ -479,6 +574,45 @@ mod tests {
             "/webhooks/w",
         );
         check(reduced::list_accounts(&item), "/accounts?itemId=it-1");
+        check(list_account_statements(&acc), "/accounts/ac%2F1/statements");
+        check(get_account_balance(&acc), "/accounts/ac%2F1/balance");
+        check(
+            update_transaction_category(&TransactionId::new("t"), &CategoryId::new("01000000")),
+            "/transactions/t",
+        );
+        check(list_categories(&CategoryFilters::default()), "/categories");
+        check(
+            list_categories(&CategoryFilters {
+                parent_id: Some(CategoryId::new("01000000")),
+            }),
+            "/categories?parentId=01000000",
+        );
+        check(
+            get_category(&CategoryId::new("01010000")),
+            "/categories/01010000",
+        );
+        check(list_category_rules(), "/categories/rules");
+        check(
+            create_category_rule(&CreateCategoryRule::new(
+                "UBER",
+                CategoryId::new("05000000"),
+            )),
+            "/categories/rules",
+        );
+        check(
+            delete_category_rule(&CategoryRuleId::new("r")),
+            "/categories/rules/r",
+        );
+        check(list_loans(&item), "/loans?itemId=it-1");
+        check(get_loan(&LoanId::new("l")), "/loans/l");
+        check(list_bills(&acc), "/bills?accountId=ac%2F1");
+        check(get_bill(&BillId::new("b")), "/bills/b");
+        check(list_consents(&item), "/consents?itemId=it-1");
+        check(get_consent(&ConsentId::new("c")), "/consents/c");
+        check(
+            find_merchants(&["00000000000191".to_owned(), "60701190000104".to_owned()]),
+            "/merchants?cnpjs=00000000000191%2C60701190000104",
+        );
     }
 
     #[test]

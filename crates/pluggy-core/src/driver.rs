@@ -404,6 +404,41 @@ macro_rules! __client_shape {
                 Pages::new(self.engine.clone(), self.keys.clone(), request)
             }
 
+            /// Every item of a paged list whose first page `first` asks for, read to its end;
+            /// the first failing page is the error.
+            pub $($kw)? fn collect_all<P: $crate::Paged>(
+                &self,
+                first: $crate::Request<P>,
+            ) -> Result<Vec<P::Item>, $crate::Error> {
+                let mut pager = $crate::Pager::new(first);
+                let mut items = Vec::new();
+                loop {
+                    match pager.step() {
+                        $crate::PagerStep::Item(item) => items.push(item),
+                        $crate::PagerStep::End => return Ok(items),
+                        $crate::PagerStep::Fetch(request) => {
+                            let page = self.send(request) $($aw)* ?;
+                            pager.on_page(page);
+                        }
+                    }
+                }
+            }
+
+            /// A credit-card account's bills, each with the transactions its `billId` links to
+            /// it, and the transactions on no bill yet: every page of `GET /bills` and of
+            /// `GET /v2/transactions`.
+            pub $($kw)? fn bills_with_transactions(
+                &self,
+                account_id: &$crate::AccountId,
+            ) -> Result<$crate::bills::BilledTransactions, $crate::Error> {
+                let bills = self.collect_all($crate::calls::list_bills(account_id)) $($aw)* ?;
+                let everything = $crate::models::CursorTransactionFilters::default();
+                let transactions = self
+                    .collect_all($crate::calls::list_transactions_cursor(account_id, &everything))
+                    $($aw)* ?;
+                Ok($crate::bills::BilledTransactions::group(bills, transactions))
+            }
+
             /// Mints a connect token for Pluggy Connect (`POST /connect_token`): one per
             /// connection; with `item_id` it updates that item.
             pub $($kw)? fn create_connect_token(
@@ -428,7 +463,7 @@ macro_rules! __client_shape {
         ///
         #[doc = concat!("```compile_fail\n# fn front_end(front: &", stringify!($krate), "::ConnectClient, account: &pluggy_core::AccountId) {")]
         /// // Transactions need the API key: a connect client has no such call.
-        /// let _ = front.list_transactions(account, &Default::default());
+        /// let _ = front.list_transactions_cursor(account, &Default::default());
         /// # }
         /// ```
         pub struct ConnectClient {
@@ -685,7 +720,8 @@ mod tests {
         let clock = ManualClock::new(now);
         let grant = ConnectTokenGrant::new(ConnectToken::new("opaque"), now, None);
         let auth: Auth<'_, Keys> = Auth::Connect(&grant);
-        let transactions = calls::list_transactions(&AccountId::new("a"), &Default::default());
+        let transactions =
+            calls::list_transactions_cursor(&AccountId::new("a"), &Default::default());
         assert!(matches!(
             auth.exchange(transactions, RetryPolicy::default(), &clock),
             Err(Error::Scope(ScopeError::ApiKeyRequired { .. }))

@@ -307,6 +307,17 @@ pub enum Error {
     /// The arguments of the call are invalid; nothing was sent.
     #[error("invalid request: {0}")]
     InvalidInput(String),
+    /// The API has retired this operation for this key (410 `ENDPOINT_DEPRECATED`): the same
+    /// call will keep failing; move to its successor.
+    #[error("{endpoint} is retired by the API (410 ENDPOINT_DEPRECATED){}: move to {successor}", if message.is_empty() { String::new() } else { format!(": {message}") })]
+    Retired {
+        /// The retired operation.
+        endpoint: &'static str,
+        /// What replaces it.
+        successor: &'static str,
+        /// The API's message.
+        message: String,
+    },
     /// A custom webhook header can never be sent as written; nothing was sent.
     #[error("invalid request: {0}")]
     InvalidHeader(#[from] crate::header::InvalidHeader),
@@ -327,6 +338,7 @@ impl Error {
             | Error::Decode { .. }
             | Error::InvalidInput(_)
             | Error::InvalidHeader(_)
+            | Error::Retired { .. }
             | Error::DeadlineExceeded(_) => false,
         }
     }
@@ -345,6 +357,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::RateLimited { .. } => Some(429),
             Error::Decode { status, .. } => Some(*status),
+            Error::Retired { .. } => Some(410),
             _ => None,
         }
     }

@@ -562,6 +562,18 @@ pub fn parse_response<T: DeserializeOwned>(
     Err(error_from_response(endpoint, raw))
 }
 
+/// The `codeDescription` of the API's 410 for an operation it has retired for this key.
+pub const ENDPOINT_DEPRECATED: &str = "ENDPOINT_DEPRECATED";
+
+/// What replaces a retired operation, as a person would look for it.
+fn successor(endpoint: &Endpoint) -> &'static str {
+    if endpoint.name == endpoints::TRANSACTIONS_LIST.name {
+        "GET /v2/transactions (`transactions` for every transaction, `list_transactions_cursor` for one page)"
+    } else {
+        "the operation Pluggy's documentation names in its place"
+    }
+}
+
 /// The typed error for a non-2xx answer.
 pub fn error_from_response(endpoint: &'static Endpoint, raw: &RawResponse) -> Error {
     let status = raw.status();
@@ -583,6 +595,13 @@ pub fn error_from_response(endpoint: &'static Endpoint, raw: &RawResponse) -> Er
             },
         };
         return Error::Auth(failure);
+    }
+    if status == 410 && body.code_description.as_deref() == Some(ENDPOINT_DEPRECATED) {
+        return Error::Retired {
+            endpoint: endpoint.route,
+            successor: successor(endpoint),
+            message: body.message,
+        };
     }
     Error::Api(Box::new(ApiError {
         endpoint: endpoint.route,
@@ -641,6 +660,31 @@ mod tests {
 
     fn ua() -> &'static str {
         "pluggy-rs-test"
+    }
+
+    #[test]
+    fn a_retired_operation_is_a_typed_error_naming_its_successor() {
+        let body = br#"{"code":410,"codeDescription":"ENDPOINT_DEPRECATED","message":"Use /v2/transactions"}"#;
+        let raw = RawResponse::new(410, Vec::new(), body.to_vec());
+        let err = error_from_response(&endpoints::TRANSACTIONS_LIST, &raw);
+        assert!(matches!(err, Error::Retired { .. }), "{err:?}");
+        assert_eq!(err.status(), Some(410));
+        assert!(!err.is_transient());
+        let text = err.to_string();
+        assert!(
+            text.contains("GET /transactions") && text.contains("GET /v2/transactions"),
+            "{text}"
+        );
+        // Any other 410 stays an API error.
+        let other = RawResponse::new(
+            410,
+            Vec::new(),
+            br#"{"code":410,"message":"Gone"}"#.to_vec(),
+        );
+        assert!(matches!(
+            error_from_response(&endpoints::TRANSACTIONS_LIST, &other),
+            Error::Api(_)
+        ));
     }
 
     #[test]

@@ -20,6 +20,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bills;
 pub mod calls;
 pub mod clock;
 pub mod connect_token;

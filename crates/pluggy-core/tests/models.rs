@@ -716,9 +716,7 @@ fn categories_and_rules_decode_and_encode() {
         json!({"categoryId": "07010000"})
     );
 
-    // `GET /categories` comes with the operation list; until then any call carries the query
-    // (not prepared: `prepare` checks the names against the operation's parameters).
-    let list = || Call::new(&endpoints::ACCOUNTS_LIST);
+    let list = || Call::new(&endpoints::CATEGORIES_LIST);
     assert_eq!(
         CategoryFilters::default()
             .apply(list())
