@@ -34,6 +34,15 @@ impl Reply {
         Self::json(200, body)
     }
 
+    /// A status without a body (`204`).
+    pub(crate) fn empty(status: u16) -> Self {
+        Self {
+            status,
+            body: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
     /// Adds a header.
     pub(crate) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
@@ -46,10 +55,12 @@ impl Reply {
         *resp.status_mut() =
             hyper::StatusCode::from_u16(self.status).unwrap_or(hyper::StatusCode::OK);
         let h = resp.headers_mut();
-        h.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
+        if !self.body.is_empty() {
+            h.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+        }
         for (name, value) in self.headers {
             if let (Ok(n), Ok(v)) = (
                 HeaderName::from_bytes(name.as_bytes()),
