@@ -78,6 +78,27 @@ string_id!(
     WebhookId
 );
 string_id!(
+    /// The id (UUID) of a credit card bill.
+    BillId
+);
+string_id!(
+    /// The id (UUID) of a loan contract.
+    LoanId
+);
+string_id!(
+    /// The id of a transaction category, eight digits whose prefix is the parent's
+    /// (`01010000` under `01000000`).
+    CategoryId
+);
+string_id!(
+    /// The id (UUID) of an Open Finance consent.
+    ConsentId
+);
+string_id!(
+    /// The id (UUID) of one of your category rules.
+    CategoryRuleId
+);
+string_id!(
     /// Your own id for the end user an item belongs to (`clientUserId`).
     ClientUserId
 );

@@ -57,8 +57,8 @@ pub use generated::endpoints::{
 pub use generated::enums::{ConnectorType, ExecutionStatus, ItemStatus, Product, WebhookEvent};
 pub use http::{BaseUrl, Body, Call, Header, PreparedRequest, RawResponse, parse_response};
 pub use ids::{
-    AccountId, ClientId, ClientUserId, ConnectorId, EventId, IdentityId, InvestmentId, ItemId,
-    TransactionId, WebhookId,
+    AccountId, BillId, CategoryId, CategoryRuleId, ClientId, ClientUserId, ConnectorId, ConsentId,
+    EventId, IdentityId, InvestmentId, ItemId, LoanId, TransactionId, WebhookId,
 };
 pub use operation::{IntoCall, Request};
 pub use pager::{Paged, Pager, PagerStep};

@@ -7,16 +7,22 @@ use std::str::FromStr;
 use common::{fixture, fixture_names, missing_keys, normalized};
 use pluggy_core::error::{AuthFailure, ErrorBody};
 use pluggy_core::models::{
-    Account, AccountSubtype, AccountType, AuthRequest, AuthResponse, ConnectTokenResponse,
-    Connector, CreateItemRequest, CreditCardStatus, CursorPage, Date, HealthStatus, Identity,
-    Investment, InvestmentTransaction, InvestmentType, Item, ItemParameters, Page, ReducedAccount,
-    Transaction, TransactionStatus, TransactionType, ValidationResponse, Webhook, WebhookHeaders,
+    Account, AccountBalance, AccountStatement, AccountSubtype, AccountType, AuthRequest,
+    AuthResponse, Bill, BillFinanceChargeType, BillPaymentMode, BillPaymentValueType, Category,
+    CategoryFilters, CategoryRule, CategoryRuleMatchType, ConnectTokenResponse, Connector, Consent,
+    CreateCategoryRule, CreateItemRequest, CreditCardStatus, CursorPage, Date, HealthStatus,
+    Identity, Investment, InvestmentTransaction, InvestmentType, Item, ItemParameters, Loan,
+    LoanAmortization, LoanFeeChargeType, LoanInstallmentPeriodicity, LoanKind, LoanTaxType,
+    LoanTermType, MerchantLookup, OpenFinancePermission, Page, ReducedAccount, Transaction,
+    TransactionStatus, TransactionType, UpdateTransaction, ValidationResponse, Webhook,
+    WebhookHeaders,
 };
 use pluggy_core::progress::ItemProgress;
 use pluggy_core::webhook::WebhookPayload;
 use pluggy_core::{
-    BaseUrl, Call, ClientId, ClientSecret, ConnectorId, ConnectorType, Error, ExecutionStatus,
-    ItemStatus, Product, REDUCED_ACCOUNT_FIELDS, RawResponse, WebhookEvent, endpoints,
+    AccountId, BaseUrl, BillId, Call, CategoryId, CategoryRuleId, ClientId, ClientSecret,
+    ConnectorId, ConnectorType, ConsentId, Error, ExecutionStatus, ItemId, ItemStatus, LoanId,
+    Product, REDUCED_ACCOUNT_FIELDS, RawResponse, Timestamp, WebhookEvent, endpoints,
     parse_response,
 };
 use rust_decimal::Decimal;
@@ -43,14 +49,28 @@ type Reencode = fn(&str) -> Result<Value, String>;
 /// Every fixture, the type it decodes into, and what its encoding may leave out or change
 /// (JSON pointers of fields the models do not carry or write differently).
 const FIXTURES: &[(&str, Reencode, &[&str])] = &[
+    ("account_balance.json", reencode::<AccountBalance>, &[]),
+    (
+        "account_statements_page.json",
+        reencode::<Page<AccountStatement>>,
+        &[],
+    ),
     ("accounts_page.json", reencode::<Page<Account>>, &[]),
     ("auth_response.json", reencode::<AuthResponse>, &[]),
+    ("bills_page.json", reencode::<Page<Bill>>, &[]),
+    ("categories_page.json", reencode::<Page<Category>>, &[]),
+    (
+        "category_rules_page.json",
+        reencode::<Page<CategoryRule>>,
+        &[],
+    ),
     (
         "connect_token_response.json",
         reencode::<ConnectTokenResponse>,
         &[],
     ),
     ("connectors_page.json", reencode::<Page<Connector>>, &[]),
+    ("consents_page.json", reencode::<Page<Consent>>, &[]),
     ("error_400_details.json", reencode::<ErrorBody>, &[]),
     (
         "error_401_client_keys_unauthorized.json",
@@ -75,6 +95,8 @@ const FIXTURES: &[(&str, Reencode, &[&str])] = &[
     ("item_login_error.json", reencode::<Item>, &[]),
     ("item_updated.json", reencode::<Item>, &[]),
     ("item_waiting_user_input.json", reencode::<Item>, &[]),
+    ("loans_page.json", reencode::<Page<Loan>>, &[]),
+    ("merchants_lookup.json", reencode::<MerchantLookup>, &[]),
     (
         "transactions_cursor_page.json",
         reencode::<CursorPage<Transaction>>,
@@ -577,4 +599,424 @@ fn connectors_decode_with_credentials_and_health() {
         itau.health.as_ref().unwrap().status,
         Some(HealthStatus::Online)
     );
+}
+
+#[test]
+fn statements_and_balance_decode() {
+    let page: Page<AccountStatement> = decode("account_statements_page.json");
+    assert_eq!(page.total, 2);
+    assert_eq!(page.results[0].month_year, "01-2025");
+    assert_eq!(page.results[0].year_month(), Some((2025, 1)));
+    assert!(page.results[1].url.starts_with("https://"));
+    let odd = AccountStatement {
+        id: "s".into(),
+        month_year: "2025-13".into(),
+        url: String::new(),
+    };
+    assert_eq!(odd.year_month(), None);
+
+    let balance: AccountBalance = decode("account_balance.json");
+    assert_eq!(balance.balance, dec("1500.5"));
+    assert_eq!(balance.automatically_invested_balance, Some(dec("200.0")));
+    assert_eq!(balance.blocked_balance, Some(Decimal::ZERO));
+    assert_eq!(balance.currency_code, "BRL");
+    assert_eq!(
+        balance.update_date_time,
+        Timestamp::parse("2024-01-15T10:30:00Z").unwrap()
+    );
+    // The document's own example writes the time without milliseconds; an institution may
+    // leave out the offset too, which reads as UTC. Only the required fields need be there.
+    for text in [
+        "2024-01-15T10:30:00Z",
+        "2024-01-15T10:30:00",
+        "2024-01-15T07:30:00-03:00",
+    ] {
+        let b: AccountBalance = serde_json::from_value(json!({
+            "balance": 0.1, "currencyCode": "BRL", "updateDateTime": text
+        }))
+        .unwrap();
+        assert_eq!(b.update_date_time, balance.update_date_time, "{text}");
+        assert_eq!(b.balance, dec("0.1"));
+        assert!(b.blocked_balance.is_none() && b.automatically_invested_balance.is_none());
+    }
+    assert!(
+        serde_json::from_value::<AccountBalance>(json!({
+            "balance": 1, "currencyCode": "BRL", "updateDateTime": "yesterday"
+        }))
+        .is_err()
+    );
+}
+
+#[test]
+fn categories_and_rules_decode_and_encode() {
+    let page: Page<Category> = decode("categories_page.json");
+    let [income, salary, ..] = &page.results[..] else {
+        panic!("two categories at least")
+    };
+    assert!(income.is_root() && !salary.is_root());
+    assert_eq!(salary.id, CategoryId::new("01010000"));
+    assert_eq!(salary.parent_id.as_ref(), Some(&income.id));
+    assert_eq!(salary.description_translated.as_deref(), Some("Salário"));
+    assert_eq!(salary.parent_description.as_deref(), Some("Income"));
+    // Only `id` and `description` are required.
+    let bare: Category =
+        serde_json::from_value(json!({"id": "99000000", "description": "X"})).unwrap();
+    assert!(bare.parent_id.is_none() && bare.description_translated.is_none());
+
+    let rules: Page<CategoryRule> = decode("category_rules_page.json");
+    let uber = &rules.results[0];
+    assert_eq!(
+        uber.id,
+        Some(CategoryRuleId::new("3d0c6a0e-5b8f-4c3e-9f7a-2b1d4e6f8a90"))
+    );
+    assert_eq!(uber.transaction_type, Some(TransactionType::Debit));
+    assert_eq!(uber.account_type, Some(AccountSubtype::CheckingAccount));
+    assert_eq!(uber.match_type, Some(CategoryRuleMatchType::Contains));
+    assert_eq!(
+        uber.client_id,
+        Some(ClientId::new("03cc0eff-4ec5-495c-adb3-1ef9611624fc"))
+    );
+    let plain = &rules.results[1];
+    assert!(plain.id.is_none() && plain.transaction_type.is_none() && plain.match_type.is_none());
+    let odd: CategoryRule = serde_json::from_value(json!({
+        "description": "x", "category": "y", "matchType": "regex", "accountType": "WALLET"
+    }))
+    .unwrap();
+    assert_eq!(
+        odd.match_type,
+        Some(CategoryRuleMatchType::Unknown("regex".into()))
+    );
+    assert_eq!(
+        odd.account_type,
+        Some(AccountSubtype::Unknown("WALLET".into()))
+    );
+
+    let body = CreateCategoryRule::new("uber payment", CategoryId::new("08070000"));
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({"description": "uber payment", "categoryId": "08070000"})
+    );
+    let body = body
+        .with_transaction_type(TransactionType::Debit)
+        .with_account_type(AccountSubtype::CreditCard)
+        .with_match_type(CategoryRuleMatchType::StartsWith);
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({
+            "description": "uber payment", "categoryId": "08070000", "transactionType": "DEBIT",
+            "accountType": "CREDIT_CARD", "matchType": "startsWith"
+        })
+    );
+    let back: CreateCategoryRule =
+        serde_json::from_value(serde_json::to_value(&body).unwrap()).unwrap();
+    assert_eq!(back, body);
+
+    assert_eq!(
+        serde_json::to_value(UpdateTransaction::new(CategoryId::new("07010000"))).unwrap(),
+        json!({"categoryId": "07010000"})
+    );
+
+    // `GET /categories` comes with the operation list; until then any call carries the query
+    // (not prepared: `prepare` checks the names against the operation's parameters).
+    let list = || Call::new(&endpoints::ACCOUNTS_LIST);
+    assert_eq!(
+        CategoryFilters::default()
+            .apply(list())
+            .query_value("parentId"),
+        None
+    );
+    let children = CategoryFilters {
+        parent_id: Some(CategoryId::new("01000000")),
+    };
+    assert_eq!(
+        children.apply(list()).query_value("parentId"),
+        Some("01000000")
+    );
+}
+
+#[test]
+fn bills_decode_with_exact_amounts() {
+    let page: Page<Bill> = decode("bills_page.json");
+    let bill = &page.results[0];
+    assert_eq!(bill.id, BillId::new("05c693bf-c196-47ea-a28c-8251d6bb8a06"));
+    assert_eq!(
+        bill.account_id,
+        Some(AccountId::new("5e9f8f8f-f8f8-4f8f-8f8f-8f8f8f8f8f8f"))
+    );
+    assert_eq!(bill.due_date, Date::from_ymd(2023, 7, 20).unwrap());
+    assert_eq!(bill.bill_closing_date, Date::from_ymd(2023, 7, 13));
+    assert_eq!(bill.total_amount, dec("50000"));
+    assert_eq!(bill.minimum_payment_amount, Some(dec("7500.15")));
+    assert_eq!(bill.allows_installments, Some(true));
+    let iof = &bill.finance_charges[0];
+    assert_eq!(iof.kind, BillFinanceChargeType::Iof);
+    assert_eq!(iof.amount, dec("20.51"));
+    assert_eq!(iof.credit_card_bill_id.as_ref(), Some(&bill.id));
+    // 20.51 + 0.1 is exactly 20.61 (it is not in f64).
+    assert_eq!(bill.finance_charges_total(), Some(dec("20.61")));
+    let paid = &bill.payments[0];
+    assert_eq!(paid.value_type, Some(BillPaymentValueType::FullPayment));
+    assert_eq!(paid.payment_mode, Some(BillPaymentMode::Pix));
+    assert_eq!(paid.amount, dec("4321.09"));
+    assert_eq!(paid.payment_date, Date::from_ymd(2023, 6, 19));
+    assert!(bill.payments[1].payment_mode.is_none());
+    let open = &page.results[1];
+    assert!(open.bill_closing_date.is_none() && open.minimum_payment_amount.is_none());
+    assert!(open.account_id.is_none());
+    assert_eq!(open.finance_charges_total(), Some(Decimal::ZERO));
+    // A `null` closing date is written back as `null`.
+    assert_eq!(
+        serde_json::to_value(open).unwrap()["billClosingDate"],
+        Value::Null
+    );
+
+    // The document's example: offset-less dates, no `payments`, an unknown charge kind.
+    let spec: Bill = serde_json::from_value(json!({
+        "id": "05c693bf-c196-47ea-a28c-8251d6bb8a06",
+        "dueDate": "2023-07-20T00:00:00",
+        "billClosingDate": "2023-07-13T00:00:00",
+        "totalAmount": 50000,
+        "totalAmountCurrencyCode": "BRL",
+        "minimumPaymentAmount": 50000,
+        "allowsInstallments": true,
+        "financeCharges": [{
+            "id": "123456bf-c196-47ea-a28c-8251d6bb8777", "type": "ANNUITY",
+            "amount": 20.51, "currencyCode": "BRL", "additionalInfo": "NA"
+        }]
+    }))
+    .unwrap();
+    assert_eq!(spec.due_date, bill.due_date);
+    assert!(spec.payments.is_empty());
+    assert_eq!(
+        spec.finance_charges[0].kind,
+        BillFinanceChargeType::Unknown("ANNUITY".into())
+    );
+    assert_eq!(
+        serde_json::to_value(&spec).unwrap()["financeCharges"][0]["type"],
+        "ANNUITY"
+    );
+}
+
+#[test]
+fn consents_decode() {
+    let page: Page<Consent> = decode("consents_page.json");
+    let active = &page.results[0];
+    assert_eq!(
+        active.id,
+        ConsentId::new("71996b6d-8991-450c-8542-ae59069d1a9d")
+    );
+    assert_eq!(
+        active.item_id,
+        ItemId::new("9aab8d24-c89b-4b0e-8974-7dd5614686e4")
+    );
+    assert_eq!(active.products, vec![Product::Accounts, Product::Identity]);
+    assert_eq!(
+        active.open_finance_permissions_granted,
+        vec![
+            OpenFinancePermission::AccountsAll,
+            OpenFinancePermission::RegistrationAll
+        ]
+    );
+    let during = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
+    let after = Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
+    assert!(active.is_active(during) && !active.is_active(after));
+    let revoked = &page.results[1];
+    assert!(revoked.expires_at.is_none());
+    assert!(!revoked.is_active(during));
+    assert!(revoked.is_active(Timestamp::parse("2023-02-01T00:00:00Z").unwrap()));
+    // Never-expiring, unrevoked consents write both as `null`.
+    let v = serde_json::to_value(revoked).unwrap();
+    assert_eq!(v["expiresAt"], Value::Null);
+
+    let odd: Consent = serde_json::from_value(json!({
+        "id": "c", "itemId": "i", "products": ["PIX_AUTOMATICO"],
+        "openFinancePermissionsGranted": ["INSURANCE_ALL"],
+        "createdAt": "2023-10-02T03:00:00.000Z"
+    }))
+    .unwrap();
+    assert_eq!(
+        odd.products,
+        vec![Product::Unknown("PIX_AUTOMATICO".into())]
+    );
+    assert_eq!(
+        odd.open_finance_permissions_granted,
+        vec![OpenFinancePermission::Unknown("INSURANCE_ALL".into())]
+    );
+    assert!(odd.expires_at.is_none() && odd.revoked_at.is_none());
+}
+
+#[test]
+fn merchant_lookup_decodes() {
+    let found: MerchantLookup = decode("merchants_lookup.json");
+    let bb = found.find("00.000.000/0001-91").unwrap();
+    assert_eq!(bb.name.as_deref(), Some("BANCO DO BRASIL"));
+    assert_eq!(bb.category.as_deref(), Some("Banking"));
+    assert!(found.find("60701190000104").is_none());
+    assert_eq!(found.not_found_merchants, ["60701190000104"]);
+    assert_eq!(found.invalid_cnpjs, ["12345"]);
+    let empty: MerchantLookup = serde_json::from_value(json!({})).unwrap();
+    assert!(empty.found_merchants.is_empty());
+}
+
+#[test]
+fn loans_decode_with_exact_rates_and_nested_details() {
+    let page: Page<Loan> = decode("loans_page.json");
+    let loan = &page.results[0];
+    assert_eq!(loan.id, LoanId::new("05c693bf-c196-47ea-a28c-8251d6bb8a06"));
+    assert_eq!(loan.kind, Some(LoanKind::Loan));
+    assert_eq!(
+        loan.product_type.as_deref(),
+        Some("CREDITO_PESSOAL_COM_CONSIGNACAO")
+    );
+    assert_eq!(loan.contract_amount, Some(dec("50000")));
+    assert_eq!(loan.cet, Some(dec("0.29")));
+    assert_eq!(loan.contract_date, Date::from_ymd(2022, 8, 1));
+    assert_eq!(
+        loan.disbursement_dates,
+        [Date::from_ymd(2018, 1, 15).unwrap()]
+    );
+    assert_eq!(
+        loan.installment_periodicity,
+        Some(LoanInstallmentPeriodicity::Monthly)
+    );
+    assert_eq!(loan.amortization_scheduled, Some(LoanAmortization::Sac));
+    let rate = &loan.interest_rates[0];
+    assert_eq!(rate.tax_type, Some(LoanTaxType::Effective));
+    assert_eq!(rate.pre_fixed_rate, Some(dec("0.6")));
+    assert_eq!(rate.post_fixed_rate, Some(dec("0.55")));
+    let fee = &loan.contracted_fees[0];
+    assert_eq!(fee.charge_type, Some(LoanFeeChargeType::Unique));
+    assert_eq!(fee.amount, Some(dec("100000.04")));
+    assert_eq!(fee.rate, Some(dec("0.062")));
+    assert_eq!(loan.contracted_finance_charges[0].rate, Some(dec("0.07")));
+    assert_eq!(loan.warranties[0].amount, Some(dec("1000.04")));
+    let inst = loan.installments.as_ref().unwrap();
+    assert_eq!(inst.type_number_of_installments, Some(LoanTermType::Month));
+    assert_eq!(inst.total_number_of_installments, Some(130));
+    assert_eq!(loan.remaining_installments(), Some(59));
+    let balloon = &inst.balloon_payments[0];
+    assert_eq!(balloon.amount.as_ref().unwrap().value, Some(dec("1000.04")));
+    let payments = loan.payments.as_ref().unwrap();
+    assert_eq!(payments.contract_outstanding_balance, Some(dec("1000.04")));
+    let release = &payments.releases[0];
+    assert_eq!(release.is_over_parcel_payment, Some(true));
+    assert_eq!(release.paid_date, Date::from_ymd(2021, 5, 21));
+    let over = release.over_parcel.as_ref().unwrap();
+    assert_eq!(over.fees[0].amount, Some(dec("100000.04")));
+    assert_eq!(
+        over.charges[0].kind.as_deref(),
+        Some("JUROS_REMUNERATORIOS_POR_ATRASO")
+    );
+
+    // Only the required fields: everything else is absent.
+    let overdraft = &page.results[1];
+    assert_eq!(overdraft.kind, Some(LoanKind::UnarrangedAccountOverdraft));
+    assert!(overdraft.installments.is_none() && overdraft.interest_rates.is_empty());
+    assert!(overdraft.cet.is_none() && overdraft.remaining_installments().is_none());
+    assert_eq!(
+        overdraft.date,
+        Timestamp::parse("2023-07-20T12:34:56.789Z").unwrap()
+    );
+}
+
+#[test]
+fn the_documents_loan_example_decodes() {
+    // As the document's example writes it: offset-less dates, Portuguese values where the
+    // schema lists English ones, `chargeAdditionalInfo`/`chargeRate` for a finance charge,
+    // no `kind`.
+    let loan: Loan = serde_json::from_value(json!({
+        "id": "05c693bf-c196-47ea-a28c-8251d6bb8a06",
+        "itemId": "5e9f8f8f-f8f8-4f8f-8f8f-8f8f8f8f8f8f",
+        "productName": "Crédito Pessoal Consignado",
+        "type": "CREDITO_PESSOAL_COM_CONSIGNACAO",
+        "date": "2023-07-20T00:00:00",
+        "contractDate": "2022-08-01T00:00:00",
+        "disbursementDates": ["2018-01-15T00:00:00"],
+        "contractAmount": 50000,
+        "currencyCode": "BRL",
+        "CET": 0.29,
+        "interestRates": [{
+            "taxType": "EFETIVA", "interestRateType": "SIMPLES", "taxPeriodicity": "AA",
+            "preFixedRate": 0.6
+        }],
+        "contractedFees": [{"chargeType": "UNICA", "charge": "MINIMO", "amount": 100000.04}],
+        "contractedFinanceCharges": [{
+            "type": "JUROS_REMUNERATORIOS_POR_ATRASO", "chargeAdditionalInfo": "x",
+            "chargeRate": 0.07
+        }],
+        "installments": {"typeNumberOfInstallments": "MES", "typeContractRemaining": "DIA"}
+    }))
+    .unwrap();
+    assert_eq!(loan.date, Timestamp::parse("2023-07-20T00:00:00Z").unwrap());
+    assert_eq!(loan.contract_date, Date::from_ymd(2022, 8, 1));
+    assert_eq!(
+        loan.disbursement_dates,
+        [Date::from_ymd(2018, 1, 15).unwrap()]
+    );
+    assert!(loan.kind.is_none());
+    let rate = &loan.interest_rates[0];
+    assert_eq!(rate.tax_type, Some(LoanTaxType::Unknown("EFETIVA".into())));
+    assert_eq!(
+        loan.contracted_fees[0].charge_type,
+        Some(LoanFeeChargeType::Unknown("UNICA".into()))
+    );
+    let charge = &loan.contracted_finance_charges[0];
+    assert_eq!(charge.rate, Some(dec("0.07")));
+    assert_eq!(charge.additional_info.as_deref(), Some("x"));
+    assert_eq!(
+        loan.installments
+            .as_ref()
+            .unwrap()
+            .type_number_of_installments,
+        Some(LoanTermType::Unknown("MES".into()))
+    );
+    // Unknown values go back out as they came; the charge is written with the schema's names.
+    let v = serde_json::to_value(&loan).unwrap();
+    assert_eq!(v["interestRates"][0]["taxPeriodicity"], "AA");
+    assert_eq!(v["contractedFinanceCharges"][0]["rate"], 0.07);
+    assert_eq!(v["CET"], 0.29);
+    assert_eq!(v["date"], "2023-07-20T00:00:00.000Z");
+}
+
+#[test]
+fn transaction_filters_cover_the_document() {
+    use pluggy_core::TransactionId;
+    use pluggy_core::models::{CursorTransactionFilters, TransactionFilters};
+    let ids = vec![
+        TransactionId::new("a8534c85-53ce-4f21-94d7-50e9d2ee4957"),
+        TransactionId::new("05c693bf-c196-47ea-a28c-8251d6bb8a06"),
+    ];
+    let v1 = TransactionFilters {
+        ids: ids.clone(),
+        bill_id: Some(BillId::new("abced929-edc4-408c-a959-d51f79ab1123")),
+        created_at_from: Some(Timestamp::parse("2020-10-13T03:00:00.000Z").unwrap()),
+        ..Default::default()
+    };
+    let call = v1.apply(Call::new(&endpoints::TRANSACTIONS_LIST).query("accountId", "ac"));
+    assert_eq!(
+        call.query_value("ids"),
+        Some("a8534c85-53ce-4f21-94d7-50e9d2ee4957,05c693bf-c196-47ea-a28c-8251d6bb8a06")
+    );
+    assert_eq!(
+        call.query_value("billId"),
+        Some("abced929-edc4-408c-a959-d51f79ab1123")
+    );
+    assert_eq!(
+        call.query_value("createdAtFrom"),
+        Some("2020-10-13T03:00:00.000Z")
+    );
+    let v2 = CursorTransactionFilters {
+        ids,
+        ..Default::default()
+    };
+    let call = v2.apply(Call::new(&endpoints::TRANSACTIONS_LIST_BY_CURSOR));
+    assert!(call.query_value("ids").unwrap().contains(','));
+
+    // A card transaction names its bill.
+    let page: Page<Transaction> = decode("transactions_page.json");
+    assert_eq!(
+        page.results[4].bill_id(),
+        Some(&BillId::new("abced929-edc4-408c-a959-d51f79ab1123"))
+    );
+    assert!(page.results[0].bill_id().is_none());
 }

@@ -4,7 +4,9 @@
 //! and enum values this version does not know are kept (`Unknown(String)`) instead of failing
 //! the whole answer. Money is [`Decimal`](rust_decimal::Decimal), read from and written as
 //! JSON numbers without ever passing through `f64` arithmetic; instants are
-//! [`Timestamp`](crate::Timestamp) and date-only fields are [`Date`].
+//! [`Timestamp`](crate::Timestamp) and date-only fields are [`Date`] (due dates, contract dates…,
+//! which the API may write as a midnight timestamp). An instant written without an offset (a
+//! loan's `date`, a balance's `updateDateTime`) is read as UTC.
 //!
 //! Every model also serializes to the API's shape (the emulator answers with them). Absent
 //! values follow one rule: a field the API sends as `null` when it has no value (an item's
@@ -18,11 +20,17 @@
 
 mod account;
 mod auth;
+mod bill;
+mod category;
 mod connector;
+mod consent;
 mod date;
 mod identity;
 mod investment;
 mod item;
+mod loan;
+mod merchant;
+mod statement;
 mod transaction;
 mod webhooks;
 
@@ -35,10 +43,18 @@ pub use account::{
 pub use auth::{
     AuthRequest, AuthResponse, ConnectTokenOptions, ConnectTokenRequest, ConnectTokenResponse,
 };
+pub use bill::{
+    Bill, BillFinanceCharge, BillFinanceChargeType, BillPayment, BillPaymentMode,
+    BillPaymentValueType,
+};
+pub use category::{
+    Category, CategoryFilters, CategoryRule, CategoryRuleMatchType, CreateCategoryRule,
+};
 pub use connector::{
     Connector, ConnectorCredential, ConnectorFilters, ConnectorHealth, ConnectorHealthDetails,
     CredentialOption, CredentialType, HealthStatus, ValidationError, ValidationResponse,
 };
+pub use consent::{Consent, OpenFinancePermission};
 pub use date::Date;
 pub use identity::{Address, Email, GeographicCoordinates, Identity, PhoneNumber, Relation};
 pub use investment::{
@@ -49,9 +65,19 @@ pub use item::{
     CreateItemRequest, Item, ItemError, ItemParameters, ProductStatus, ProductWarning,
     StatusDetail, UpdateItemRequest, UserAction, UserActionType,
 };
+pub use loan::{
+    Loan, LoanAmortization, LoanAmount, LoanBalloonPayment, LoanContractedFee,
+    LoanContractedFinanceCharge, LoanFeeCharge, LoanFeeChargeType, LoanInstallmentPeriodicity,
+    LoanInstallments, LoanInterestRate, LoanInterestRateType, LoanKind, LoanOverParcel,
+    LoanOverParcelCharge, LoanOverParcelFee, LoanPaymentRelease, LoanPayments, LoanTaxPeriodicity,
+    LoanTaxType, LoanTermType, LoanWarranty,
+};
+pub use merchant::{Merchant, MerchantLookup};
+pub use statement::{AccountBalance, AccountStatement};
 pub use transaction::{
-    BoletoMetadata, CreditCardMetadata, CursorTransactionFilters, Document, Merchant, PaymentData,
+    BoletoMetadata, CreditCardMetadata, CursorTransactionFilters, Document, PaymentData,
     PaymentParticipant, Transaction, TransactionFilters, TransactionStatus, TransactionType,
+    UpdateTransaction,
 };
 pub use webhooks::{CreateWebhook, UpdateWebhook, Webhook, WebhookHeaders};
 
@@ -248,3 +274,38 @@ macro_rules! wire_enum {
     };
 }
 pub(crate) use wire_enum;
+
+/// Serde helper for instants the API sometimes writes without an offset
+/// (`2024-01-15T10:30:00`, as in the loan and balance examples) or as a bare date: those are
+/// read as UTC (midnight for a date). RFC 3339 text reads as usual; writing is
+/// [`Timestamp`](crate::Timestamp)'s own (UTC with milliseconds).
+pub(crate) mod lenient_timestamp {
+    use serde::{Deserialize, Deserializer};
+    use time::macros::format_description;
+    use time::{PrimitiveDateTime, Time};
+
+    use crate::Timestamp;
+
+    /// Parses RFC 3339, an offset-less date-time (as UTC) or a date (midnight UTC).
+    pub(crate) fn parse(s: &str) -> Option<Timestamp> {
+        let s = s.trim();
+        if let Ok(t) = Timestamp::parse(s) {
+            return Some(t);
+        }
+        let local = format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+        );
+        if let Ok(t) = PrimitiveDateTime::parse(s, local) {
+            return Some(Timestamp::new(t.assume_utc()));
+        }
+        time::Date::parse(s, format_description!("[year]-[month]-[day]"))
+            .ok()
+            .map(|d| Timestamp::new(PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_utc()))
+    }
+
+    /// Reads a required instant.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        parse(&s).ok_or_else(|| serde::de::Error::custom(format_args!("invalid timestamp {s:?}")))
+    }
+}

@@ -3,10 +3,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::Date;
+use super::{Date, Merchant};
 use crate::Timestamp;
 use crate::http::Call;
-use crate::ids::{AccountId, TransactionId};
+use crate::ids::{AccountId, BillId, CategoryId, TransactionId};
 
 super::wire_enum!(
     /// Whether money left (`DEBIT`) or entered (`CREDIT`) the account.
@@ -72,9 +72,9 @@ pub struct Transaction {
     /// The category's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    /// The category's id.
+    /// The category's id, one of [`Category`](super::Category)'s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category_id: Option<String>,
+    pub category_id: Option<CategoryId>,
     /// Payer, receiver and method of a transfer, or `null`.
     #[serde(default)]
     pub payment_data: Option<PaymentData>,
@@ -102,6 +102,29 @@ pub struct Transaction {
     /// When the transaction last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+}
+
+impl Transaction {
+    /// The credit card bill the transaction belongs to (`creditCardMetadata.billId`, where
+    /// the API puts it), if any.
+    pub fn bill_id(&self) -> Option<&BillId> {
+        self.credit_card_metadata.as_ref()?.bill_id.as_ref()
+    }
+}
+
+/// The body of `PATCH /transactions/{id}`: the transaction's new category.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTransaction {
+    /// The category to give the transaction.
+    pub category_id: CategoryId,
+}
+
+impl UpdateTransaction {
+    /// Recategorizes a transaction as `category_id`.
+    pub fn new(category_id: CategoryId) -> Self {
+        Self { category_id }
+    }
 }
 
 /// Payer, receiver and method of a transfer.
@@ -253,38 +276,22 @@ pub struct CreditCardMetadata {
     /// The last digits of the card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_number: Option<String>,
-    /// The bill the transaction belongs to.
+    /// The bill the transaction belongs to ([`Bill`](super::Bill)), once the bill exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bill_id: Option<String>,
+    pub bill_id: Option<BillId>,
     /// The month of the expected bill (`2020-10`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bill_forecast_date: Option<String>,
 }
 
-/// The merchant of a transaction.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Merchant {
-    /// The merchant's trading name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The merchant's legal name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_name: Option<String>,
-    /// The merchant's CNPJ.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cnpj: Option<String>,
-    /// The merchant's CNAE activity code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cnae: Option<String>,
-    /// The merchant's category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-}
-
 /// Filters of `GET /transactions` (page style). The driver sets `accountId`.
+///
+/// With `ids`, the API ignores `from` and `to`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TransactionFilters {
+    /// Only these transactions (sent comma-joined), e.g. the ids of a `transactions/updated`
+    /// webhook.
+    pub ids: Vec<TransactionId>,
     /// Only transactions on or after this date.
     pub from: Option<Date>,
     /// Only transactions on or before this date.
@@ -293,15 +300,22 @@ pub struct TransactionFilters {
     pub page: Option<u32>,
     /// Results per page (the API accepts 1 to 500).
     pub page_size: Option<u32>,
+    /// Only the transactions of this bill, for a credit card account.
+    pub bill_id: Option<BillId>,
+    /// Only transactions collected at or after this instant.
+    pub created_at_from: Option<Timestamp>,
 }
 
 impl TransactionFilters {
     /// Adds these filters to a call of `GET /transactions`.
     pub fn apply(&self, call: Call) -> Call {
-        call.query_opt("from", self.from.map(|d| d.to_string()))
+        call.query_list("ids", &self.ids)
+            .query_opt("from", self.from.map(|d| d.to_string()))
             .query_opt("to", self.to.map(|d| d.to_string()))
             .query_opt("page", self.page.map(|p| p.to_string()))
             .query_opt("pageSize", self.page_size.map(|p| p.to_string()))
+            .query_opt("billId", self.bill_id.as_ref().map(|b| b.to_string()))
+            .query_opt("createdAtFrom", self.created_at_from.map(|t| t.to_string()))
     }
 }
 
@@ -310,18 +324,22 @@ impl TransactionFilters {
 /// `created_at_from` and `date_from` exclude each other (the API refuses both).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CursorTransactionFilters {
+    /// Only these transactions (sent comma-joined; the API accepts at most 500), e.g. the ids
+    /// of a `transactions/updated` webhook.
+    pub ids: Vec<TransactionId>,
     /// Only transactions on or after this date.
     pub date_from: Option<Date>,
     /// Only transactions on or before this date.
     pub date_to: Option<Date>,
-    /// Only transactions collected after this instant.
+    /// Only transactions collected at or after this instant.
     pub created_at_from: Option<Timestamp>,
 }
 
 impl CursorTransactionFilters {
     /// Adds these filters to a call of `GET /v2/transactions`.
     pub fn apply(&self, call: Call) -> Call {
-        call.query_opt("dateFrom", self.date_from.map(|d| d.to_string()))
+        call.query_list("ids", &self.ids)
+            .query_opt("dateFrom", self.date_from.map(|d| d.to_string()))
             .query_opt("dateTo", self.date_to.map(|d| d.to_string()))
             .query_opt("createdAtFrom", self.created_at_from.map(|t| t.to_string()))
     }
@@ -347,21 +365,59 @@ mod tests {
             to: Date::from_ymd(2024, 1, 31),
             page: Some(2),
             page_size: Some(100),
+            ..Default::default()
         };
         assert_eq!(
             url(v1.apply(Call::new(&endpoints::TRANSACTIONS_LIST).query("accountId", "a1"))),
             "https://api.pluggy.ai/transactions?accountId=a1&from=2024-01-01&to=2024-01-31\
              &page=2&pageSize=100"
         );
+        let by_bill = TransactionFilters {
+            ids: vec![TransactionId::new("t1"), TransactionId::new("t2")],
+            bill_id: Some(BillId::new("b1")),
+            created_at_from: Some(Timestamp::parse("2024-01-15T10:00:00Z").unwrap()),
+            ..Default::default()
+        };
+        assert_eq!(
+            url(by_bill.apply(Call::new(&endpoints::TRANSACTIONS_LIST).query("accountId", "a1"))),
+            "https://api.pluggy.ai/transactions?accountId=a1&ids=t1%2Ct2&billId=b1\
+             &createdAtFrom=2024-01-15T10%3A00%3A00.000Z"
+        );
         let v2 = CursorTransactionFilters {
-            date_from: None,
             date_to: Date::from_ymd(2024, 2, 1),
             created_at_from: Some(Timestamp::parse("2024-01-15T10:00:00Z").unwrap()),
+            ..Default::default()
         };
         assert_eq!(
             url(v2.apply(Call::new(&endpoints::TRANSACTIONS_LIST_BY_CURSOR))),
             "https://api.pluggy.ai/v2/transactions?dateTo=2024-02-01\
              &createdAtFrom=2024-01-15T10%3A00%3A00.000Z"
         );
+        let v2_ids = CursorTransactionFilters {
+            ids: vec![TransactionId::new("t1"), TransactionId::new("t2")],
+            ..Default::default()
+        };
+        assert_eq!(
+            url(v2_ids.apply(Call::new(&endpoints::TRANSACTIONS_LIST_BY_CURSOR))),
+            "https://api.pluggy.ai/v2/transactions?ids=t1%2Ct2"
+        );
+        assert_eq!(
+            url(TransactionFilters::default().apply(Call::new(&endpoints::TRANSACTIONS_LIST))),
+            "https://api.pluggy.ai/transactions"
+        );
+    }
+
+    #[test]
+    fn bill_id_comes_from_the_card_metadata() {
+        let tx: Transaction = serde_json::from_value(serde_json::json!({
+            "id": "t", "accountId": "a", "amount": 1, "date": "2024-01-01T00:00:00.000Z",
+            "categoryId": "05000000",
+            "creditCardMetadata": {"billId": "b1"}
+        }))
+        .unwrap();
+        assert_eq!(tx.bill_id(), Some(&BillId::new("b1")));
+        assert_eq!(tx.category_id, Some(CategoryId::new("05000000")));
+        let body = serde_json::to_value(UpdateTransaction::new(CategoryId::new("07010000")));
+        assert_eq!(body.unwrap(), serde_json::json!({"categoryId": "07010000"}));
     }
 }

@@ -10,8 +10,8 @@ use pluggy_core::models::{
     Transaction as TransactionModel, TransactionStatus, TransactionType, Webhook, WebhookHeaders,
 };
 use pluggy_core::{
-    AccountId, ClientUserId, ConnectorId, IdentityId, InvestmentId, ItemId, ItemStatus, Product,
-    TransactionId, WebhookId,
+    AccountId, CategoryId, ClientUserId, ConnectorId, IdentityId, InvestmentId, ItemId, ItemStatus,
+    Product, TransactionId, WebhookId,
 };
 use rust_decimal::Decimal;
 
@@ -237,7 +237,7 @@ pub(crate) fn transaction(tx: &Transaction, credit_account: bool) -> Transaction
         provider_code: None,
         status: Some(TransactionStatus::Posted),
         category: Some(tx.category.to_owned()),
-        category_id: Some(tx.category_id.to_owned()),
+        category_id: Some(CategoryId::new(tx.category_id)),
         payment_data: None,
         credit_card_metadata: None,
         merchant: None,
