@@ -51,11 +51,12 @@ impl Reply {
 
     /// The HTTP response.
     pub(crate) fn into_response(self) -> Response<Full<Bytes>> {
+        let has_body = !self.body.is_empty();
         let mut resp = Response::new(Full::new(Bytes::from(self.body)));
         *resp.status_mut() =
             hyper::StatusCode::from_u16(self.status).unwrap_or(hyper::StatusCode::OK);
         let h = resp.headers_mut();
-        if !self.body.is_empty() {
+        if has_body {
             h.insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("application/json; charset=utf-8"),

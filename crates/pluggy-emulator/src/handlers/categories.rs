@@ -99,7 +99,6 @@ pub(crate) fn create_rule(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply>
         transaction_type,
         account_type,
         match_type,
-        created_at: ctx.now,
     };
     let view = views::category_rule(&rule);
     st.rules.push(rule);

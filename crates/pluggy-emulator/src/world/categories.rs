@@ -4,8 +4,6 @@
 //! children, `07010001` a child of `07010000`. A category's parent is the id with its last
 //! non-zero pair zeroed.
 
-use crate::world::clock::Millis;
-
 /// One category: id, English name, Portuguese name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Category {
@@ -206,7 +204,6 @@ pub(crate) struct RuleRec {
     /// when the rule is limited to one kind of account.
     pub(crate) account_type: Option<&'static str>,
     pub(crate) match_type: MatchType,
-    pub(crate) created_at: Millis,
 }
 
 /// The account types and subtypes a rule may name.
@@ -295,7 +292,6 @@ mod tests {
             transaction_type,
             account_type,
             match_type,
-            created_at: 0,
         };
         let t = Subject {
             description: "UBER *TRIP",

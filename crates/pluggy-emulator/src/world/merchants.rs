@@ -1,6 +1,8 @@
 //! The merchant base that `GET /merchants` searches and transactions name as their `merchant`,
 //! and the CNPJ rules (14 digits, two check digits).
 
+use std::sync::OnceLock;
+
 /// A merchant of the base.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct MerchantRec {

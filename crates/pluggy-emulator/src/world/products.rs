@@ -29,8 +29,6 @@ pub(crate) struct Bill {
     pub(crate) minimum_cents: i64,
     pub(crate) finance_charges: Vec<FinanceCharge>,
     pub(crate) payments: Vec<BillPayment>,
-    pub(crate) created_at: Millis,
-    pub(crate) updated_at: Millis,
 }
 
 impl Bill {
@@ -177,11 +175,6 @@ pub(crate) fn refresh_bills(data: &mut ItemData, seed: u64, now: Millis) {
             } else {
                 Vec::new()
             };
-            let created_at = data
-                .bills
-                .iter()
-                .find(|b| b.id == id)
-                .map_or(now, |b| b.created_at);
             bills.push(Bill {
                 id,
                 account_id: account.id.clone(),
@@ -192,8 +185,6 @@ pub(crate) fn refresh_bills(data: &mut ItemData, seed: u64, now: Millis) {
                 minimum_cents: (total * 15 / 100).max(0),
                 finance_charges,
                 payments,
-                created_at,
-                updated_at: now,
             });
             opens_after = closing;
             (y, m) = next_month(y, m);
@@ -295,33 +286,29 @@ fn permissions(products: &[Product]) -> Vec<&'static str> {
         match p {
             Product::Accounts => add(&[
                 "ACCOUNTS_ALL",
+                "ACCOUNTS_LIST",
                 "ACCOUNTS_BALANCES",
-                "ACCOUNTS_OVERDRAFT_LIMITS",
+                "ACCOUNTS_LIMITS",
             ]),
             Product::Transactions => add(&["ACCOUNTS_TRANSACTIONS"]),
             Product::CreditCards => add(&[
-                "CREDIT_CARDS_ACCOUNTS_ALL",
-                "CREDIT_CARDS_ACCOUNTS_BILLS",
-                "CREDIT_CARDS_ACCOUNTS_BILLS_TRANSACTIONS",
-                "CREDIT_CARDS_ACCOUNTS_LIMITS",
-                "CREDIT_CARDS_ACCOUNTS_TRANSACTIONS",
+                "CREDIT_CARDS_ALL",
+                "CREDIT_CARDS_LIST",
+                "CREDIT_CARDS_LIMITS",
+                "CREDIT_CARDS_TRANSACTIONS",
+                "CREDIT_CARDS_BILLS",
             ]),
-            Product::Identity => add(&["REGISTRATION_ALL", "CUSTOMERS_PERSONAL_IDENTIFICATIONS"]),
-            Product::Loans => add(&[
-                "LOANS_ALL",
-                "LOANS_WARRANTIES",
-                "LOANS_SCHEDULED_INSTALMENTS",
-                "LOANS_PAYMENTS",
+            Product::Identity => add(&[
+                "REGISTRATION_ALL",
+                "REGISTRATION_IDENTIFICATIONS",
+                "REGISTRATION_QUALIFICATIONS",
+                "REGISTRATION_FINANCIAL_RELATIONS",
             ]),
-            Product::Investments | Product::InvestmentsTransactions => add(&[
-                "BANK_FIXED_INCOMES_ALL",
-                "FUNDS_ALL",
-                "VARIABLE_INCOMES_ALL",
-            ]),
+            Product::Loans => add(&["CREDIT_OPERATIONS_ALL"]),
+            Product::Investments | Product::InvestmentsTransactions => add(&["INVESTMENTS_ALL"]),
             _ => {}
         }
     }
-    add(&["RESOURCES_READ"]);
     out
 }
 
@@ -411,8 +398,8 @@ mod tests {
     fn consents_cover_the_products() {
         let d = data();
         let c = &d.consents[0];
-        assert!(c.permissions.contains(&"LOANS_ALL"));
-        assert!(c.permissions.contains(&"CREDIT_CARDS_ACCOUNTS_BILLS"));
+        assert!(c.permissions.contains(&"CREDIT_OPERATIONS_ALL"));
+        assert!(c.permissions.contains(&"CREDIT_CARDS_BILLS"));
         assert!(c.expires_at > c.created_at);
     }
 }
