@@ -219,18 +219,6 @@ pub(crate) fn catalog() -> Vec<Connector> {
             ConnectorType::BusinessBank,
             Mfa::None,
         ),
-        // Pluggy's Open Finance sandbox institution. The real one sends the user to the
-        // institution to consent (OAuth); here it takes the sandbox credentials like the
-        // other sandbox connectors, and its items get a consent.
-        Connector {
-            open_finance: true,
-            ..sandbox(
-                600,
-                "Pluggy Bank Open Finance",
-                ConnectorType::PersonalBank,
-                Mfa::None,
-            )
-        },
         real(
             201,
             "Banco Aurora",
@@ -252,6 +240,18 @@ pub(crate) fn catalog() -> Vec<Connector> {
             "0b7a75",
             "https://horizonte.example.com",
         ),
+        // Pluggy's Open Finance sandbox institution. The real one sends the user to the
+        // institution to consent (OAuth); here it takes the sandbox credentials like the
+        // other sandbox connectors, and its items get a consent.
+        Connector {
+            open_finance: true,
+            ..sandbox(
+                600,
+                "Pluggy Bank Open Finance",
+                ConnectorType::PersonalBank,
+                Mfa::None,
+            )
+        },
     ]
 }
 
