@@ -11,10 +11,17 @@ use pluggy_emulator::{Config, RunningEmulator};
 use serde_json::{Value, json};
 
 /// An item of `connector` synced with `user`, and its accounts (bank first, then the card).
-async fn synced(emu: &RunningEmulator, key: &str, connector: u32, user: &str) -> (String, Vec<Value>) {
+async fn synced(
+    emu: &RunningEmulator,
+    key: &str,
+    connector: u32,
+    user: &str,
+) -> (String, Vec<Value>) {
     let id = create_item(emu, key, connector, user).await;
     assert_eq!(settle(emu, key, &id).await["status"], "UPDATED");
-    let accounts = get(emu, &format!("/accounts?itemId={id}"), key).await.json();
+    let accounts = get(emu, &format!("/accounts?itemId={id}"), key)
+        .await
+        .json();
     (id, accounts["results"].as_array().unwrap().clone())
 }
 
@@ -95,7 +102,10 @@ async fn bills_belong_to_the_card_and_its_transactions_carry_their_bill_id() {
                 assert!(by_id.contains_key(bill), "unknown bill {bill}");
                 let (opens_after, closing) = periods[bill];
                 assert!(date <= closing, "{date} after {closing}");
-                assert!(opens_after.is_none_or(|o| date > o), "{date} before the period");
+                assert!(
+                    opens_after.is_none_or(|o| date > o),
+                    "{date} before the period"
+                );
                 *sums.entry(bill).or_default() += cents(&t["amount"]);
             }
             None => assert!(date > last_closing, "{date} has no bill"),
@@ -116,7 +126,11 @@ async fn bills_belong_to_the_card_and_its_transactions_carry_their_bill_id() {
         );
     }
     // The v1 filter agrees.
-    let some_bill = sums.keys().next().copied().expect("a bill with transactions");
+    let some_bill = sums
+        .keys()
+        .next()
+        .copied()
+        .expect("a bill with transactions");
     let page = get(
         &emu,
         &format!("/transactions?accountId={card}&billId={some_bill}"),
@@ -144,7 +158,10 @@ async fn bills_belong_to_the_card_and_its_transactions_carry_their_bill_id() {
         &get(&emu, "/bills/00000000-0000-4000-8000-000000000000", &key).await,
         "CREDIT_CARD_BILL_NOT_FOUND",
     );
-    assert_not_found(&get(&emu, "/bills?accountId=nope", &key).await, "ACCOUNT_NOT_FOUND");
+    assert_not_found(
+        &get(&emu, "/bills?accountId=nope", &key).await,
+        "ACCOUNT_NOT_FOUND",
+    );
     assert_bad_request(&get(&emu, "/bills", &key).await);
 }
 
@@ -154,14 +171,22 @@ async fn the_balance_is_the_accounts_balance() {
     let key = api_key(&emu).await;
     let (_, accounts) = synced(&emu, &key, 0, "user-ok").await;
     for a in &accounts {
-        let r = get(&emu, &format!("/accounts/{}/balance", str_of(a, "id")), &key).await;
+        let r = get(
+            &emu,
+            &format!("/accounts/{}/balance", str_of(a, "id")),
+            &key,
+        )
+        .await;
         assert_eq!(r.status, 200);
         let b = r.json();
         assert_eq!(b["balance"], a["balance"]);
         assert_eq!(b["currencyCode"], "BRL");
         assert!(b["updateDateTime"].is_string());
     }
-    assert_not_found(&get(&emu, "/accounts/nope/balance", &key).await, "ACCOUNT_NOT_FOUND");
+    assert_not_found(
+        &get(&emu, "/accounts/nope/balance", &key).await,
+        "ACCOUNT_NOT_FOUND",
+    );
 }
 
 #[tokio::test]
@@ -172,7 +197,11 @@ async fn statements_are_listed_per_bank_account() {
     let (bank, card) = (str_of(&accounts[0], "id"), str_of(&accounts[1], "id"));
     let r = get(&emu, &format!("/accounts/{bank}/statements"), &key).await;
     let statements = results(&r);
-    assert!((11..=13).contains(&statements.len()), "{}", statements.len());
+    assert!(
+        (11..=13).contains(&statements.len()),
+        "{}",
+        statements.len()
+    );
     assert_eq!(r.json()["total"], statements.len());
     let mut months = HashSet::new();
     for s in &statements {
@@ -183,7 +212,12 @@ async fn statements_are_listed_per_bank_account() {
         assert!(months.insert(str_of(s, "monthYear").to_owned()), "twice");
         assert!(str_of(s, "url").contains(str_of(s, "id")));
     }
-    let paged = get(&emu, &format!("/accounts/{bank}/statements?pageSize=5&page=2"), &key).await;
+    let paged = get(
+        &emu,
+        &format!("/accounts/{bank}/statements?pageSize=5&page=2"),
+        &key,
+    )
+    .await;
     // The links are signed per read (their expiry moves); the statements do not.
     let ids = |v: &[Value]| v.iter().map(|s| s["id"].clone()).collect::<Vec<_>>();
     assert_eq!(ids(&results(&paged)), ids(&statements[5..10]));
@@ -199,7 +233,12 @@ async fn loans_exist_for_the_connectors_that_offer_them() {
     let emu = start().await;
     let key = api_key(&emu).await;
     let bank = get(&emu, "/connectors/0", &key).await.json();
-    assert!(bank["products"].as_array().unwrap().contains(&json!("LOANS")));
+    assert!(
+        bank["products"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("LOANS"))
+    );
     let (item, _) = synced(&emu, &key, 0, "user-ok").await;
     let loans = results(&get(&emu, &format!("/loans?itemId={item}"), &key).await);
     assert!(!loans.is_empty());
@@ -217,7 +256,12 @@ async fn loans_exist_for_the_connectors_that_offer_them() {
     }
     // The broker offers no loans, and its items have none.
     let broker = get(&emu, "/connectors/203", &key).await.json();
-    assert!(!broker["products"].as_array().unwrap().contains(&json!("LOANS")));
+    assert!(
+        !broker["products"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("LOANS"))
+    );
     let (other, _) = synced(&emu, &key, 203, "user-ok").await;
     assert!(results(&get(&emu, &format!("/loans?itemId={other}"), &key).await).is_empty());
     // Nor do the items that did not ask for the product.
@@ -236,7 +280,10 @@ async fn loans_exist_for_the_connectors_that_offer_them() {
         &get(&emu, "/loans/00000000-0000-4000-8000-000000000000", &key).await,
         "LOAN_NOT_FOUND",
     );
-    assert_not_found(&get(&emu, "/loans?itemId=nope", &key).await, "ITEM_NOT_FOUND");
+    assert_not_found(
+        &get(&emu, "/loans?itemId=nope", &key).await,
+        "ITEM_NOT_FOUND",
+    );
     assert_bad_request(&get(&emu, "/loans", &key).await);
 }
 
@@ -259,7 +306,12 @@ async fn consents_exist_for_open_finance_items() {
     assert_eq!(consents.len(), 1);
     let c = &consents[0];
     assert_eq!(c["itemId"], item.as_str());
-    assert!(c["products"].as_array().unwrap().contains(&json!("ACCOUNTS")));
+    assert!(
+        c["products"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("ACCOUNTS"))
+    );
     assert!(
         c["openFinancePermissionsGranted"]
             .as_array()
@@ -279,7 +331,10 @@ async fn consents_exist_for_open_finance_items() {
         &get(&emu, "/consents/00000000-0000-4000-8000-000000000000", &key).await,
         "CONSENT_NOT_FOUND",
     );
-    assert_not_found(&get(&emu, "/consents?itemId=nope", &key).await, "ITEM_NOT_FOUND");
+    assert_not_found(
+        &get(&emu, "/consents?itemId=nope", &key).await,
+        "ITEM_NOT_FOUND",
+    );
     assert_bad_request(&get(&emu, "/consents", &key).await);
 }
 
@@ -294,7 +349,9 @@ async fn categories_form_the_tree_the_transactions_refer_to() {
         let id = str_of(c, "id");
         assert_eq!(id.len(), 8);
         if let Some(p) = c["parentId"].as_str() {
-            let parent = by_id.get(p).unwrap_or_else(|| panic!("{id}: no parent {p}"));
+            let parent = by_id
+                .get(p)
+                .unwrap_or_else(|| panic!("{id}: no parent {p}"));
             assert_eq!(c["parentDescription"], parent["description"]);
         } else {
             assert!(c["parentDescription"].is_null());
@@ -308,7 +365,10 @@ async fn categories_form_the_tree_the_transactions_refer_to() {
     let children = results(&get(&emu, "/categories?parentId=01000000", &key).await);
     assert!(children.iter().any(|c| c["id"] == "01010000"));
     assert!(children.iter().all(|c| c["parentId"] == "01000000"));
-    assert_not_found(&get(&emu, "/categories/nope", &key).await, "CATEGORY_NOT_FOUND");
+    assert_not_found(
+        &get(&emu, "/categories/nope", &key).await,
+        "CATEGORY_NOT_FOUND",
+    );
 
     let (_, accounts) = synced(&emu, &key, 0, "user-ok").await;
     for a in &accounts {
@@ -329,7 +389,13 @@ async fn patching_a_transaction_changes_what_later_reads_return() {
     let account = str_of(&accounts[0], "id");
     let tx = all_transactions(&emu, &key, account).await[0].clone();
     let id = str_of(&tx, "id");
-    let r = patch(&emu, &format!("/transactions/{id}"), &key, json!({"categoryId": "99999999"})).await;
+    let r = patch(
+        &emu,
+        &format!("/transactions/{id}"),
+        &key,
+        json!({"categoryId": "99999999"}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["categoryId"], "99999999");
     assert_eq!(r.json()["category"], "Other");
@@ -341,11 +407,23 @@ async fn patching_a_transaction_changes_what_later_reads_return() {
     assert_eq!(found["categoryId"], "99999999");
 
     assert_not_found(
-        &patch(&emu, &format!("/transactions/{id}"), &key, json!({"categoryId": "12345678"})).await,
+        &patch(
+            &emu,
+            &format!("/transactions/{id}"),
+            &key,
+            json!({"categoryId": "12345678"}),
+        )
+        .await,
         "CATEGORY_NOT_FOUND",
     );
     assert_not_found(
-        &patch(&emu, "/transactions/nope", &key, json!({"categoryId": "99999999"})).await,
+        &patch(
+            &emu,
+            "/transactions/nope",
+            &key,
+            json!({"categoryId": "99999999"}),
+        )
+        .await,
         "TRANSACTION_NOT_FOUND",
     );
     let path = format!("/transactions/{id}");
@@ -425,8 +503,14 @@ async fn a_rule_categorizes_the_transactions_synced_after_it() {
     let gone = delete(&emu, &rule_path, &key).await;
     assert_eq!(gone.status, 204);
     assert!(gone.body.is_empty());
-    assert_not_found(&delete(&emu, &rule_path, &key).await, "CATEGORY_RULE_NOT_FOUND");
-    assert_eq!(results(&get(&emu, "/categories/rules", &key).await), [card_only]);
+    assert_not_found(
+        &delete(&emu, &rule_path, &key).await,
+        "CATEGORY_RULE_NOT_FOUND",
+    );
+    assert_eq!(
+        results(&get(&emu, "/categories/rules", &key).await),
+        [card_only]
+    );
 
     // Bodies the API refuses.
     let create = |body: Value| {
@@ -488,9 +572,13 @@ async fn merchants_are_found_by_cnpj() {
     assert_eq!(body["notFoundMerchants"], json!(["11222333000181"]));
     assert_eq!(body["invalidCnpjs"], json!(["11222333000182", "abc"]));
     // Repeated keys work too, and nothing asked finds nothing.
-    let r = get(&emu, &format!("/merchants?cnpjs={cnpj}&cnpjs=00000000000191"), &key)
-        .await
-        .json();
+    let r = get(
+        &emu,
+        &format!("/merchants?cnpjs={cnpj}&cnpjs=00000000000191"),
+        &key,
+    )
+    .await
+    .json();
     assert_eq!(r["foundMerchants"][1]["businessName"], "BANCO DO BRASIL SA");
     let none = get(&emu, "/merchants", &key).await.json();
     assert_eq!(
@@ -536,9 +624,19 @@ async fn a_connect_token_reads_none_of_the_products() {
         let r = get(&emu, path, &token).await;
         assert_eq!(r.status, 403, "GET {path}");
         assert_eq!(r.json()["codeDescription"], "FORBIDDEN", "GET {path}");
-        assert_ne!(get(&emu, path, &key).await.status, 403, "GET {path} with the API key");
+        assert_ne!(
+            get(&emu, path, &key).await.status,
+            403,
+            "GET {path} with the API key"
+        );
     }
-    let r = patch(&emu, &format!("/transactions/{tx}"), &token, json!({"categoryId": "99999999"})).await;
+    let r = patch(
+        &emu,
+        &format!("/transactions/{tx}"),
+        &token,
+        json!({"categoryId": "99999999"}),
+    )
+    .await;
     assert_eq!(r.status, 403);
     let r = post(
         &emu,
@@ -548,7 +646,10 @@ async fn a_connect_token_reads_none_of_the_products() {
     )
     .await;
     assert_eq!(r.status, 403);
-    assert_eq!(delete(&emu, "/categories/rules/x", &token).await.status, 403);
+    assert_eq!(
+        delete(&emu, "/categories/rules/x", &token).await.status,
+        403
+    );
     // Nothing changed.
     assert_ne!(
         get(&emu, &format!("/transactions/{tx}"), &key).await.json()["categoryId"],
@@ -567,7 +668,12 @@ async fn v1_transactions_answer_410_when_retired() {
     let key = api_key(&retired).await;
     let (_, accounts) = synced(&retired, &key, 0, "user-ok").await;
     let account = str_of(&accounts[0], "id");
-    let r = get(&retired, &format!("/transactions?accountId={account}"), &key).await;
+    let r = get(
+        &retired,
+        &format!("/transactions?accountId={account}"),
+        &key,
+    )
+    .await;
     assert_eq!(r.status, 410);
     let body = r.json();
     assert_eq!(body["code"], 410);
@@ -579,7 +685,12 @@ async fn v1_transactions_answer_410_when_retired() {
     let emu = start().await;
     let key = api_key(&emu).await;
     let (_, accounts) = synced(&emu, &key, 0, "user-ok").await;
-    let r = get(&emu, &format!("/transactions?accountId={}", str_of(&accounts[0], "id")), &key).await;
+    let r = get(
+        &emu,
+        &format!("/transactions?accountId={}", str_of(&accounts[0], "id")),
+        &key,
+    )
+    .await;
     assert_eq!(r.status, 200);
 }
 

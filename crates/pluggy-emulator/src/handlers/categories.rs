@@ -65,12 +65,17 @@ fn one_of(
     allowed: &[&'static str],
 ) -> Result<Option<&'static str>, Reply> {
     let Some(v) = value else { return Ok(None) };
-    allowed.iter().find(|a| **a == v).copied().map(Some).ok_or_else(|| {
-        reply::bad_request(format!(
-            "{field} must be one of {}, not '{v}'",
-            allowed.join(", ")
-        ))
-    })
+    allowed
+        .iter()
+        .find(|a| **a == v)
+        .copied()
+        .map(Some)
+        .ok_or_else(|| {
+            reply::bad_request(format!(
+                "{field} must be one of {}, not '{v}'",
+                allowed.join(", ")
+            ))
+        })
 }
 
 /// `POST /categories/rules`.

@@ -29,5 +29,7 @@ pub(crate) fn lookup(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
             },
         }
     }
-    Ok(Reply::ok(&views::merchant_lookup(&found, not_found, invalid)))
+    Ok(Reply::ok(&views::merchant_lookup(
+        &found, not_found, invalid,
+    )))
 }

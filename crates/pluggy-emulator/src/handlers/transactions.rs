@@ -49,7 +49,11 @@ pub(crate) const RETIRED_MESSAGE: &str = "GET /transactions is deprecated and no
 /// `GET /transactions`.
 pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     if ctx.shared.config.retire_v1_transactions {
-        return Err(reply::error(410, Some("ENDPOINT_DEPRECATED"), RETIRED_MESSAGE));
+        return Err(reply::error(
+            410,
+            Some("ENDPOINT_DEPRECATED"),
+            RETIRED_MESSAGE,
+        ));
     }
     let (account, txs) = account_transactions(ctx, st)?;
     let (page, size) = paging(ctx)?;
@@ -63,7 +67,10 @@ pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .filter(|t| to.is_none_or(|x| t.date <= x))
         .filter(|t| created_from.is_none_or(|c| t.created_at >= c))
         .filter(|t| ids.as_ref().is_none_or(|ids| ids.contains(&t.id)))
-        .filter(|t| ctx.q("billId").is_none_or(|b| t.bill_id.as_deref() == Some(b)))
+        .filter(|t| {
+            ctx.q("billId")
+                .is_none_or(|b| t.bill_id.as_deref() == Some(b))
+        })
         .collect();
     let results: Vec<_> = matching
         .iter()

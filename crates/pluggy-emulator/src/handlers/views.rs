@@ -25,9 +25,9 @@ use crate::world::catalog::{self, Connector, Credential};
 use crate::world::categories::{self, Category, RuleRec};
 use crate::world::clock::{Millis, ts};
 use crate::world::data::{self, Account, Identity, Investment, InvestmentTransaction, Transaction};
+use crate::world::items::ItemRec;
 use crate::world::merchants::MerchantRec;
 use crate::world::products::{Bill, Consent, Loan, Statement};
-use crate::world::items::ItemRec;
 use crate::world::sandbox::{self, Outcome};
 use crate::world::webhooks::WebhookRec;
 

@@ -249,7 +249,9 @@ mod tests {
     #[test]
     fn a_literal_segment_wins_over_a_parameter() {
         let op = |method, path| match route(method, path) {
-            Route::Api { operation, params, .. } => (operation, params),
+            Route::Api {
+                operation, params, ..
+            } => (operation, params),
             other => panic!("{method} {path}: {other:?}"),
         };
         assert_eq!(

@@ -275,7 +275,10 @@ mod tests {
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order");
         let c = catalog();
         assert!(c.iter().any(|c| c.sandbox && c.open_finance));
-        assert!(c.iter().any(|c| c.sandbox && c.products.contains(&Product::Loans)));
+        assert!(
+            c.iter()
+                .any(|c| c.sandbox && c.products.contains(&Product::Loans))
+        );
         assert!(c.iter().any(|c| !c.products.contains(&Product::Loans)));
     }
 

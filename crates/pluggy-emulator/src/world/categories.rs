@@ -32,7 +32,11 @@ pub(crate) const TREE: &[Category] = &[
     ),
     c("01040000", "Government aid", "Auxílio do governo"),
     c("01050000", "Non-recurring income", "Renda não recorrente"),
-    c("02000000", "Loans and financing", "Empréstimos e financiamentos"),
+    c(
+        "02000000",
+        "Loans and financing",
+        "Empréstimos e financiamentos",
+    ),
     c(
         "02010000",
         "Late payment and overdraft costs",
@@ -41,7 +45,11 @@ pub(crate) const TREE: &[Category] = &[
     c("02020000", "Interests charged", "Juros cobrados"),
     c("02030000", "Financing", "Financiamento"),
     c("03000000", "Investments", "Investimentos"),
-    c("03010000", "Automatic investment", "Investimento automático"),
+    c(
+        "03010000",
+        "Automatic investment",
+        "Investimento automático",
+    ),
     c("03020000", "Fixed income", "Renda fixa"),
     c("03030000", "Mutual funds", "Fundos multimercado"),
     c("03040000", "Variable income", "Renda variável"),
@@ -51,7 +59,11 @@ pub(crate) const TREE: &[Category] = &[
         "Juros de rendimentos de dividendos",
     ),
     c("03070000", "Pension", "Previdência"),
-    c("04000000", "Same person transfer", "Transferência mesma titularidade"),
+    c(
+        "04000000",
+        "Same person transfer",
+        "Transferência mesma titularidade",
+    ),
     c(
         "04020000",
         "Same person transfer - PIX",
@@ -63,11 +75,19 @@ pub(crate) const TREE: &[Category] = &[
         "Transferência mesma titularidade - TED",
     ),
     c("05000000", "Transfers", "Transferências"),
-    c("05010000", "Transfer - Bank slip", "Transferência - Boleto bancário"),
+    c(
+        "05010000",
+        "Transfer - Bank slip",
+        "Transferência - Boleto bancário",
+    ),
     c("05020000", "Transfer - Cash", "Transferência - Dinheiro"),
     c("05070000", "Transfer - PIX", "Transferência - PIX"),
     c("05080000", "Transfer - TED", "Transferência - TED"),
-    c("05100000", "Credit card payment", "Pagamento de cartão de crédito"),
+    c(
+        "05100000",
+        "Credit card payment",
+        "Pagamento de cartão de crédito",
+    ),
     c("06000000", "Legal obligations", "Obrigações legais"),
     c("07000000", "Services", "Serviços"),
     c("07010000", "Telecommunications", "Telecomunicações"),
@@ -78,7 +98,11 @@ pub(crate) const TREE: &[Category] = &[
     c("07020001", "Online courses", "Cursos online"),
     c("07020002", "University", "Faculdade"),
     c("07030000", "Wellness and fitness", "Bem-estar e fitness"),
-    c("07030001", "Gyms and fitness centers", "Academias e centros de fitness"),
+    c(
+        "07030001",
+        "Gyms and fitness centers",
+        "Academias e centros de fitness",
+    ),
     c("08000000", "Shopping", "Compras"),
     c("08010000", "Online shopping", "Compras online"),
     c("08020000", "Electronics", "Eletrônicos"),
@@ -91,10 +115,18 @@ pub(crate) const TREE: &[Category] = &[
     c("09030000", "Music streaming", "Streaming de música"),
     c("10000000", "Groceries", "Supermercado"),
     c("11000000", "Food and drinks", "Alimentos e bebidas"),
-    c("11010000", "Eating out", "Restaurantes, bares e lanchonetes"),
+    c(
+        "11010000",
+        "Eating out",
+        "Restaurantes, bares e lanchonetes",
+    ),
     c("11020000", "Food delivery", "Delivery de alimentos"),
     c("12000000", "Travel", "Viagens"),
-    c("12010000", "Airport and airlines", "Aeroportos e cias. aéreas"),
+    c(
+        "12010000",
+        "Airport and airlines",
+        "Aeroportos e cias. aéreas",
+    ),
     c("12020000", "Accomodation", "Hospedagem"),
     c("13000000", "Donations", "Doações"),
     c("14000000", "Gambling", "Apostas"),
@@ -117,9 +149,17 @@ pub(crate) const TREE: &[Category] = &[
     c("18000000", "Healthcare", "Saúde"),
     c("18010000", "Dentist", "Dentista"),
     c("18020000", "Pharmacy", "Farmácia"),
-    c("18040000", "Hospital clinics and labs", "Hospitais, clínicas e laboratórios"),
+    c(
+        "18040000",
+        "Hospital clinics and labs",
+        "Hospitais, clínicas e laboratórios",
+    ),
     c("19000000", "Transportation", "Transporte"),
-    c("19010000", "Taxi and ride-hailing", "Táxi e transporte privado urbano"),
+    c(
+        "19010000",
+        "Taxi and ride-hailing",
+        "Táxi e transporte privado urbano",
+    ),
     c("19020000", "Public transportation", "Transporte público"),
     c("19050000", "Automotive", "Veículos"),
     c("19050001", "Gas stations", "Postos de gasolina"),
@@ -167,7 +207,8 @@ pub(crate) enum MatchType {
 
 impl MatchType {
     /// The wire names, in the order the API documents them.
-    pub(crate) const NAMES: &'static [&'static str] = &["exact", "contains", "startsWith", "endsWith"];
+    pub(crate) const NAMES: &'static [&'static str] =
+        &["exact", "contains", "startsWith", "endsWith"];
 
     /// The match type of a wire name.
     pub(crate) fn parse(s: &str) -> Option<Self> {
@@ -235,10 +276,7 @@ impl RuleRec {
         } else {
             ("BANK", "CHECKING_ACCOUNT")
         };
-        if self
-            .account_type
-            .is_some_and(|a| a != kind && a != subtype)
-        {
+        if self.account_type.is_some_and(|a| a != kind && a != subtype) {
             return false;
         }
         let text = t.description.to_lowercase();

@@ -122,9 +122,7 @@ pub(crate) struct ItemData {
 impl ItemData {
     /// Whether `account_id` is one of the item's credit-card accounts.
     pub(crate) fn is_credit(&self, account_id: &str) -> bool {
-        self.accounts
-            .iter()
-            .any(|a| a.id == account_id && a.credit)
+        self.accounts.iter().any(|a| a.id == account_id && a.credit)
     }
 
     /// Gives the client's rules' categories to the transactions from index `from` on.
@@ -196,7 +194,12 @@ const DESCRIPTIONS: &[(&str, &str, bool, Option<&str>)] = &[
     ),
     ("Conta de luz", "17020002", false, Some("Energia Paulista")),
     ("Transporte App", "19010000", false, Some("Transporte App")),
-    ("Livraria Central", "08060000", false, Some("Livraria Central")),
+    (
+        "Livraria Central",
+        "08060000",
+        false,
+        Some("Livraria Central"),
+    ),
 ];
 
 /// How many entries of [`DESCRIPTIONS`] bring money in.
@@ -329,7 +332,11 @@ pub(crate) fn generate(seed: u64, item_id: &str, plan: &Plan, now: Millis) -> It
         }
     }
     if plan.loans {
-        data.loans = products::loans(&mut Rng::derived(seed, &format!("{item_id}-loans")), item_id, now);
+        data.loans = products::loans(
+            &mut Rng::derived(seed, &format!("{item_id}-loans")),
+            item_id,
+            now,
+        );
     }
     if plan.open_finance {
         data.consents = vec![products::consent(

@@ -162,7 +162,10 @@ mod tests {
 
     #[test]
     fn cnpj_check_digits() {
-        assert_eq!(normalize("00000000000191").as_deref(), Some("00000000000191"));
+        assert_eq!(
+            normalize("00000000000191").as_deref(),
+            Some("00000000000191")
+        );
         assert_eq!(
             normalize("00.000.000/0001-91").as_deref(),
             Some("00000000000191")

@@ -132,10 +132,9 @@ fn on(y: i32, m: u8, day: u8) -> Millis {
 pub(crate) fn refresh_bills(data: &mut ItemData, seed: u64, now: Millis) {
     let mut bills = Vec::new();
     for account in data.accounts.iter().filter(|a| a.credit) {
-        let closing_day = u8::try_from(
-            Rng::derived(seed, &format!("bill-day-{}", account.id)).range(1, 28),
-        )
-        .unwrap_or(1);
+        let closing_day =
+            u8::try_from(Rng::derived(seed, &format!("bill-day-{}", account.id)).range(1, 28))
+                .unwrap_or(1);
         let start = day_of(data.since);
         let (mut y, mut m) = previous_month(start.year(), u8::from(start.month()));
         let mut opens_after = {
@@ -228,7 +227,10 @@ pub(crate) fn refresh_statements(data: &mut ItemData, seed: u64, now: Millis) {
 const LOAN_KINDS: &[(&str, &str)] = &[
     ("Crédito Pessoal", "CREDITO_PESSOAL_SEM_CONSIGNACAO"),
     ("Crédito Consignado", "CREDITO_PESSOAL_COM_CONSIGNACAO"),
-    ("Capital de Giro", "CAPITAL_GIRO_PRAZO_VENCIMENTO_ATE_365_DIAS"),
+    (
+        "Capital de Giro",
+        "CAPITAL_GIRO_PRAZO_VENCIMENTO_ATE_365_DIAS",
+    ),
 ];
 
 fn digits(rng: &mut Rng, n: usize) -> String {
