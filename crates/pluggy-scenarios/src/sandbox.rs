@@ -9,6 +9,8 @@ use pluggy_core::{ConnectorId, RetryPolicy, WaitPolicy};
 pub const CONNECTOR: ConnectorId = ConnectorId::new(0);
 /// The sandbox connector that asks for MFA in two steps (credentials, then a token).
 pub const MFA_CONNECTOR: ConnectorId = ConnectorId::new(3);
+/// The emulator's Open Finance sandbox connector (its items have consents).
+pub const OPEN_FINANCE_CONNECTOR: ConnectorId = ConnectorId::new(600);
 /// The sandbox user whose sync succeeds.
 pub const USER_OK: &str = "user-ok";
 /// The sandbox password that logs in.
