@@ -305,6 +305,67 @@ step('investments (fetchInvestments, fetchInvestment, fetchAllInvestmentTransact
   assert.equal(new Set(txs.map(t => t.id)).size, txs.length, 'duplicate investment transactions')
 })
 
+step('data products (fetchCreditCardBills, fetchCreditCardBill, fetchAccountStatements, fetchLoans, fetchLoan, fetchCategories, fetchCategory, updateTransactionCategory)', async () => {
+  const cards = await client.fetchAccounts(ctx.item.id, 'CREDIT')
+  assert.ok(cards.results.length > 0, 'no CREDIT account')
+  const card = cards.results[0]
+  const bills = await client.fetchCreditCardBills(card.id)
+  assert.ok(bills.results.length > 0, 'no credit card bills')
+  const billIds = new Set(bills.results.map(b => b.id))
+  for (const bill of bills.results) {
+    assert.ok(bill.dueDate instanceof Date, 'dueDate is not an ISO timestamp')
+    assert.equal(typeof bill.totalAmount, 'number')
+    assert.ok(Array.isArray(bill.financeCharges) && Array.isArray(bill.payments))
+  }
+  const bill = await client.fetchCreditCardBill(bills.results[0].id)
+  assert.equal(bill.id, bills.results[0].id)
+  const cardTxs = await client.fetchAllTransactions(card.id)
+  const billed = cardTxs.filter(t => t.creditCardMetadata && t.creditCardMetadata.billId)
+  assert.ok(billed.length > 0, 'no card transaction carries a billId')
+  for (const t of billed) assert.ok(billIds.has(t.creditCardMetadata.billId), 'billId of no bill')
+
+  const statements = await client.fetchAccountStatements(ctx.account.id)
+  assert.ok(statements.results.length > 0, 'no account statements')
+  for (const s of statements.results) assert.match(s.monthYear, /^\d{2}-\d{4}$/)
+
+  const loans = await client.fetchLoans(ctx.item.id)
+  assert.ok(loans.results.length > 0, 'no loans')
+  const loan = await client.fetchLoan(loans.results[0].id)
+  assert.equal(loan.id, loans.results[0].id)
+  assert.equal(loan.itemId, ctx.item.id)
+
+  const categories = await client.fetchCategories()
+  assert.ok(categories.results.length > 0, 'no categories')
+  const ids = new Set(categories.results.map(c => c.id))
+  for (const c of categories.results) {
+    if (c.parentId) assert.ok(ids.has(c.parentId), `category ${c.id} has no parent ${c.parentId}`)
+  }
+  const category = await client.fetchCategory(categories.results[1].id)
+  assert.equal(category.id, categories.results[1].id)
+
+  const tx = cardTxs[0]
+  assert.ok(ids.has(tx.categoryId), 'a transaction category outside the tree')
+  const other = categories.results.find(c => c.id !== tx.categoryId)
+  const updated = await client.updateTransactionCategory(tx.id, other.id)
+  assert.equal(updated.categoryId, other.id)
+  assert.equal((await client.fetchTransaction(tx.id)).categoryId, other.id)
+})
+
+step('Open Finance consents (fetchConsents, fetchConsent)', async () => {
+  const { results } = await client.fetchConnectors({ sandbox: true, isOpenFinance: true })
+  const connector = results.find(c => c.isOpenFinance)
+  assert.ok(connector, 'no Open Finance sandbox connector')
+  const item = await waitForItem(client, await client.createItem(connector.id, CREDENTIALS))
+  assert.equal(item.status, 'UPDATED')
+  const consents = await client.fetchConsents(item.id)
+  assert.ok(consents.results.length > 0, 'no consents for an Open Finance item')
+  const consent = await client.fetchConsent(consents.results[0].id)
+  assert.equal(consent.itemId, item.id)
+  assert.ok(consent.createdAt instanceof Date, 'createdAt is not an ISO timestamp')
+  assert.ok(Array.isArray(consent.openFinancePermissionsGranted))
+  await client.deleteItem(item.id)
+})
+
 step('item update (updateItem) and webhooks received for it', async () => {
   const updated = await client.updateItem(ctx.item.id, undefined, { clientUserId: `${TAG}-2` })
   assert.equal(updated.id, ctx.item.id)

@@ -54,9 +54,13 @@ try:
         ApiClient,
         AuthApi,
         AuthRequest,
+        BillApi,
+        CategoryApi,
         Configuration,
         ConnectorApi,
         ConnectTokenRequest,
+        ConsentApi,
+        CreateClientCategoryRule,
         CreateItem,
         CreateItemParameters,
         CreateWebhook,
@@ -64,8 +68,11 @@ try:
         InvestmentApi,
         ItemOptions,
         ItemsApi,
+        LoanApi,
+        MerchantApi,
         TransactionApi,
         UpdateItem,
+        UpdateTransaction,
         UpdateWebhook,
         Webhook,
         WebhookApi,
@@ -165,6 +172,11 @@ transactions = TransactionApi(api_client)
 identity = IdentityApi(api_client)
 investments = InvestmentApi(api_client)
 webhooks = WebhookApi(api_client)
+bills = BillApi(api_client)
+loans = LoanApi(api_client)
+consents = ConsentApi(api_client)
+categories = CategoryApi(api_client)
+merchants = MerchantApi(api_client)
 ctx: dict[str, Any] = {}
 
 
@@ -373,6 +385,74 @@ def step_investments() -> None:
     equal(len(set(ids)), len(ids), "distinct investment transactions")
 
 
+def step_products() -> None:
+    card = accounts.accounts_list(ctx["item"].id, type="CREDIT").results[0]
+    page = bills.bills_list(card.id)
+    check(page.results, "no credit card bills")
+    bill = bills.bills_retrieve(page.results[0].id)
+    equal(bill.id, page.results[0].id, "bill id")
+    check(isinstance(bill.due_date, datetime), "bill dueDate is not a timestamp")
+    bill_ids = {b.id for b in page.results}
+    card_txs = transactions.transactions_list_by_cursor(card.id).results
+    billed = [t.credit_card_metadata.bill_id for t in card_txs if t.credit_card_metadata]
+    check(any(billed), "no card transaction carries a billId")
+    check(all(b in bill_ids for b in billed if b), "a billId of no bill")
+
+    balance = accounts.account_balance_get(ctx["account"].id)
+    equal(balance.balance, accounts.accounts_retrieve(ctx["account"].id).balance, "balance")
+    statements = accounts.account_statements_list(ctx["account"].id)
+    check(statements.results, "no account statements")
+
+    loan_page = loans.loans_list(ctx["item"].id)
+    check(loan_page.results, "no loans")
+    equal(loans.loans_retrieve(loan_page.results[0].id).id, loan_page.results[0].id, "loan id")
+
+    tree = categories.categories_list()
+    ids = {c.id for c in tree.results}
+    check(all(c.parent_id in ids for c in tree.results if c.parent_id), "a parent outside the tree")
+    equal(categories.categories_retrieve("01010000").parent_id, "01000000", "parent of 01010000")
+    tx = card_txs[0]
+    check(tx.category_id in ids, "a transaction category outside the tree")
+    updated = transactions.transactions_update(tx.id, UpdateTransaction(categoryId="99999999"))
+    equal(updated.category_id, "99999999", "categoryId after transactions_update")
+    equal(transactions.transactions_retrieve(tx.id).category_id, "99999999", "categoryId read back")
+
+    rule = categories.client_category_rules_create(
+        CreateClientCategoryRule(description="posto", categoryId="19050002", matchType="contains")
+    )
+    listed = categories.client_category_rules_list()
+    check(any(r.id == rule.id for r in listed.results), "the new rule is not listed")
+    categories.client_category_rules_delete(rule.id)
+    check(
+        all(r.id != rule.id for r in categories.client_category_rules_list().results),
+        "the deleted rule is still listed",
+    )
+
+    cnpj = next((t.merchant.cnpj for t in card_txs if t.merchant and t.merchant.cnpj), None)
+    check(cnpj, "no transaction with a merchant")
+    lookup = merchants.merchants_get_by_cnpj(cnpjs=f"{cnpj},11222333000181,123")
+    equal([m.cnpj for m in lookup.found_merchants], [cnpj], "found merchants")
+    equal(lookup.not_found_merchants, ["11222333000181"], "merchants not found")
+    equal(lookup.invalid_cnpjs, ["123"], "invalid CNPJs")
+
+
+def step_consents() -> None:
+    open_finance = connectors.connectors_list(sandbox=True, is_open_finance=True).results
+    connector = next((c for c in open_finance if c.is_open_finance), None)
+    check(connector, "no Open Finance sandbox connector")
+    created = items.items_create(
+        CreateItem(connectorId=connector.id, parameters=CreateItemParameters(CREDENTIALS))
+    )
+    item = wait_for_item(created)
+    equal(item.status, "UPDATED", "status of the Open Finance item")
+    page = consents.consents_list(item.id)
+    check(page.results, "no consents for an Open Finance item")
+    consent = consents.consent_retrieve(page.results[0].id)
+    equal(consent.item_id, item.id, "consent itemId")
+    check(isinstance(consent.created_at, datetime), "consent createdAt is not a timestamp")
+    items.items_delete(item.id)
+
+
 def step_update_item() -> None:
     updated = items.items_update(ctx["item"].id, UpdateItem(clientUserId=f"{TAG}-2"))
     equal(updated.id, ctx["item"].id, "updated item id")
@@ -523,6 +603,13 @@ STEPS: list[tuple[str, Callable[[], str | None]]] = [
         "investments (investments_list, investments_retrieve, investment_transactions_list)",
         step_investments,
     ),
+    (
+        "data products (bills_list/retrieve, account_balance_get, account_statements_list, "
+        "loans_list/retrieve, categories_list/retrieve, transactions_update, "
+        "client_category_rules_create/list/delete, merchants_get_by_cnpj)",
+        step_products,
+    ),
+    ("Open Finance consents (consents_list, consent_retrieve)", step_consents),
     ("item update (items_update) and webhooks received for it", step_update_item),
     ("MFA 2-step (items_create on connector 3, items_send_mfa)", step_mfa),
     ("webhooks CRUD (webhooks_create/list/retrieve/update/delete)", step_webhooks_crud),

@@ -103,6 +103,10 @@ pub struct Config {
     pub max_connections: usize,
     /// Webhook delivery settings.
     pub webhooks: WebhookDelivery,
+    /// Whether `GET /transactions` (page style, deprecated) answers `410 ENDPOINT_DEPRECATED`,
+    /// as the API already does for some keys, so that a client can check it has moved to
+    /// `GET /v2/transactions`. Off by default.
+    pub retire_v1_transactions: bool,
 }
 
 impl Default for Config {
@@ -124,6 +128,7 @@ impl Default for Config {
             read_timeout: Duration::from_secs(30),
             max_connections: 1024,
             webhooks: WebhookDelivery::default(),
+            retire_v1_transactions: false,
         }
     }
 }

@@ -27,12 +27,19 @@
 //!   scope (client, `itemId`, options) is kept server-side and enforced with pluggy-core's
 //!   access rules (403 `FORBIDDEN` outside the scope; 403 without `codeDescription` for a
 //!   missing, invalid or expired key).
-//! - Sandbox connectors 0, 1 (MFA in one step), 2, 3 (MFA in two steps) and 8, plus a few
-//!   ordinary ones; items run their sync asynchronously (one step every
+//! - Sandbox connectors 0, 1 (MFA in one step), 2, 3 (MFA in two steps), 8 and 600 (Open
+//!   Finance), plus a few ordinary ones; items run their sync asynchronously (one step every
 //!   [`Config::sync_step_delay`]) with the sandbox usernames' outcomes (`user-ok`,
 //!   `user-locked`, `user-ok-account-error`, `user-ok-perf-{x}`…).
 //! - Accounts (reduced view for connect tokens), transactions (page and cursor style),
-//!   identity and investments, generated deterministically from [`Config::seed`].
+//!   identity and investments, generated deterministically from [`Config::seed`], and the
+//!   products that agree with them: credit-card bills (the card's transactions carry their
+//!   `billId`), the real-time balance (the account's), monthly statements, loans (for
+//!   connectors that offer `LOANS`), consents (Open Finance connectors), the category tree the
+//!   transactions' `categoryId` refer to, category rules and `PATCH /transactions/{id}` that
+//!   change later reads, and merchants found by CNPJ.
+//! - `GET /transactions` answers `410 ENDPOINT_DEPRECATED` with
+//!   [`Config::retire_v1_transactions`], as the API does for some keys.
 //! - Webhooks: CRUD, and delivery of item and transactions events with retries.
 //! - Rate limits as documented (429, `Retry-After`, `RateLimit-*`), switchable off.
 //! - Bounded connections ([`Config::max_connections`], 503 beyond), a timeout on slow or idle

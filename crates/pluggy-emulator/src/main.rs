@@ -57,6 +57,10 @@ struct Args {
     /// kept-alive connection stays open, in milliseconds.
     #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     read_timeout_ms: u64,
+    /// Answer the deprecated `GET /transactions` with 410 ENDPOINT_DEPRECATED, as the API
+    /// does for some keys (clients must use `GET /v2/transactions`).
+    #[arg(long)]
+    retire_v1_transactions: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -79,6 +83,7 @@ fn config(args: &Args) -> Config {
         admin: !args.no_admin,
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         read_timeout: Duration::from_millis(args.read_timeout_ms),
+        retire_v1_transactions: args.retire_v1_transactions,
         ..Config::default()
     };
     if let (Some(id), Some(secret)) = (&args.client_id, &args.client_secret) {

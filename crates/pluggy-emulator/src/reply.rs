@@ -34,6 +34,15 @@ impl Reply {
         Self::json(200, body)
     }
 
+    /// A status without a body (`204`).
+    pub(crate) fn empty(status: u16) -> Self {
+        Self {
+            status,
+            body: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
     /// Adds a header.
     pub(crate) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
@@ -42,14 +51,17 @@ impl Reply {
 
     /// The HTTP response.
     pub(crate) fn into_response(self) -> Response<Full<Bytes>> {
+        let has_body = !self.body.is_empty();
         let mut resp = Response::new(Full::new(Bytes::from(self.body)));
         *resp.status_mut() =
             hyper::StatusCode::from_u16(self.status).unwrap_or(hyper::StatusCode::OK);
         let h = resp.headers_mut();
-        h.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
+        if has_body {
+            h.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+        }
         for (name, value) in self.headers {
             if let (Ok(n), Ok(v)) = (
                 HeaderName::from_bytes(name.as_bytes()),

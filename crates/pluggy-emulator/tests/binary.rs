@@ -105,6 +105,7 @@ async fn flags_set_credentials_ttl_and_admin() {
             "9",
             "--no-admin",
             "--allow-insecure-webhooks",
+            "--retire-v1-transactions",
         ],
         0,
     );
@@ -143,6 +144,16 @@ async fn flags_set_credentials_ttl_and_admin() {
             .status,
         404
     );
+    let v1 = send(
+        run.addr,
+        "GET",
+        "/transactions?accountId=x",
+        Some(&key),
+        None,
+    )
+    .await;
+    assert_eq!(v1.status, 410);
+    assert_eq!(v1.json()["codeDescription"], "ENDPOINT_DEPRECATED");
 }
 
 #[test]

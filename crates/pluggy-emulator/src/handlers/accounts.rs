@@ -1,12 +1,13 @@
-//! Accounts: the list of an item (reduced for connect tokens) and one account.
+//! Accounts: the list of an item (reduced for connect tokens), one account, its monthly
+//! statements and its real-time balance.
 
 use pluggy_core::endpoint::View;
 
 use super::items::item_of;
-use super::request::{Cred, Ctx, page_json};
+use super::request::{Cred, Ctx, page_json, paging, skipped};
 use super::views;
 use crate::reply::{self, Reply};
-use crate::world::data::Account;
+use crate::world::data::{Account, ItemData};
 use crate::world::state::State;
 
 fn accounts_of_client<'s>(ctx: &Ctx<'_>, st: &'s State) -> impl Iterator<Item = &'s Account> {
@@ -54,4 +55,33 @@ pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         let results: Vec<_> = accounts.into_iter().map(views::account).collect();
         page_json(n, 1, n.max(1), results)
     })
+}
+
+/// The item data an account belongs to.
+fn data_of<'s>(st: &'s State, account: &Account) -> Option<&'s ItemData> {
+    st.items.get(&account.item_id).and_then(|i| i.data.as_ref())
+}
+
+/// `GET /accounts/{id}/statements`: the account's monthly statements, newest first.
+pub(crate) fn statements(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
+    let account = account_of(ctx, st, ctx.id())?;
+    let (page, size) = paging(ctx)?;
+    let all: Vec<_> = data_of(st, account)
+        .iter()
+        .flat_map(|d| d.statements.iter().rev())
+        .filter(|s| s.account_id == account.id)
+        .collect();
+    let results: Vec<_> = all
+        .iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .map(|s| views::statement(s, &ctx.shared.base_url, ctx.now))
+        .collect();
+    Ok(page_json(all.len(), page, size, results))
+}
+
+/// `GET /accounts/{id}/balance`: the account's balance, read "now".
+pub(crate) fn balance(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
+    let account = account_of(ctx, st, ctx.id())?;
+    Ok(Reply::ok(&views::balance(account, ctx.now)))
 }

@@ -5,10 +5,15 @@
 
 pub(crate) mod accounts;
 pub(crate) mod auth;
+pub(crate) mod bills;
+pub(crate) mod categories;
 pub(crate) mod connectors;
+pub(crate) mod consents;
 pub(crate) mod identity;
 pub(crate) mod investments;
 pub(crate) mod items;
+pub(crate) mod loans;
+pub(crate) mod merchants;
 pub(crate) mod request;
 pub(crate) mod transactions;
 pub(crate) mod views;

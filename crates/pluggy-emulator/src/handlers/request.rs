@@ -8,6 +8,7 @@ use pluggy_core::endpoint::Endpoint;
 use pluggy_core::models::Page;
 use pluggy_core::webhook::TriggeredBy;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::reply::{self, Reply};
@@ -253,5 +254,16 @@ pub(crate) fn page_json<T: Serialize>(
         total: total as u64,
         total_pages: n(total.div_ceil(page_size.max(1))),
         results,
+    })
+}
+
+/// The request body read into `T` (an empty body reads as `{}`); a body that is not JSON, or
+/// that lacks a field or has one of the wrong type, is a 400 saying what is wrong.
+pub(crate) fn parse_body<T: DeserializeOwned>(ctx: &Ctx<'_>) -> Result<T, Reply> {
+    let body = body_object(ctx)?;
+    serde_json::from_value(Value::Object(body)).map_err(|e| {
+        // serde names the field when one is missing, but not when a value has the wrong
+        // type: the message then says which type was expected.
+        reply::bad_request(format!("Invalid request body: {e}"))
     })
 }

@@ -1,5 +1,5 @@
-//! Transactions: page style (`GET /transactions`), cursor style (`GET /v2/transactions`) and one
-//! transaction.
+//! Transactions: page style (`GET /transactions`, retired on request), cursor style
+//! (`GET /v2/transactions`), one transaction, and setting its category.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -8,9 +8,12 @@ use pluggy_core::Timestamp;
 use pluggy_core::models::CursorPage;
 
 use super::accounts::account_of;
-use super::request::{Ctx, date_filter, ids_filter, page_json, paging, skipped};
+use serde::Deserialize;
+
+use super::request::{Ctx, date_filter, ids_filter, page_json, paging, parse_body, skipped};
 use super::views;
 use crate::reply::{self, Reply};
+use crate::world::categories;
 use crate::world::clock::{Millis, ts};
 use crate::world::data::{Account, Transaction};
 use crate::world::state::State;
@@ -37,8 +40,21 @@ fn account_transactions<'s>(
     Ok((account, txs))
 }
 
+/// What `GET /transactions` answers once retired ([`Config::retire_v1_transactions`]).
+///
+/// [`Config::retire_v1_transactions`]: crate::Config::retire_v1_transactions
+pub(crate) const RETIRED_MESSAGE: &str = "GET /transactions is deprecated and no longer available \
+     for this client: use GET /v2/transactions";
+
 /// `GET /transactions`.
 pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
+    if ctx.shared.config.retire_v1_transactions {
+        return Err(reply::error(
+            410,
+            Some("ENDPOINT_DEPRECATED"),
+            RETIRED_MESSAGE,
+        ));
+    }
     let (account, txs) = account_transactions(ctx, st)?;
     let (page, size) = paging(ctx)?;
     let from = date_filter(ctx, "from", false)?;
@@ -51,7 +67,10 @@ pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .filter(|t| to.is_none_or(|x| t.date <= x))
         .filter(|t| created_from.is_none_or(|c| t.created_at >= c))
         .filter(|t| ids.as_ref().is_none_or(|ids| ids.contains(&t.id)))
-        .filter(|_| ctx.q("billId").is_none())
+        .filter(|t| {
+            ctx.q("billId")
+                .is_none_or(|b| t.bill_id.as_deref() == Some(b))
+        })
         .collect();
     let results: Vec<_> = matching
         .iter()
@@ -138,21 +157,48 @@ fn enc(v: &str) -> String {
     utf8_percent_encode(v, QUERY_VALUE).to_string()
 }
 
-/// `GET /transactions/{id}`.
-pub(crate) fn retrieve(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
-    let id = ctx.id();
+/// The client's transaction `id`, and whether its account is a credit card.
+fn find<'s>(ctx: &Ctx<'_>, st: &'s mut State, id: &str) -> Option<(&'s mut Transaction, bool)> {
     let client = ctx.cred.client_id();
-    for item in st.items.values().filter(|i| i.client_id == client) {
-        let Some(d) = &item.data else { continue };
-        if let Some(t) = d.transactions.iter().find(|t| t.id == id) {
-            let credit = d.accounts.iter().any(|a| a.id == t.account_id && a.credit);
-            return Ok(Reply::ok(&views::transaction(t, credit)));
-        }
-    }
-    Err(reply::not_found(
-        "TRANSACTION_NOT_FOUND",
-        "transaction not found",
-    ))
+    st.items
+        .values_mut()
+        .filter(|i| i.client_id == client)
+        .filter_map(|i| i.data.as_mut())
+        .find_map(|d| {
+            let at = d.transactions.iter().position(|t| t.id == id)?;
+            let credit = d.is_credit(&d.transactions[at].account_id);
+            Some((&mut d.transactions[at], credit))
+        })
+}
+
+fn not_found() -> Reply {
+    reply::not_found("TRANSACTION_NOT_FOUND", "transaction not found")
+}
+
+/// `GET /transactions/{id}`.
+pub(crate) fn retrieve(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+    let (t, credit) = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
+    Ok(Reply::ok(&views::transaction(t, credit)))
+}
+
+/// The body of `PATCH /transactions/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateBody {
+    category_id: String,
+}
+
+/// `PATCH /transactions/{id}`: gives the transaction another category of the tree; later
+/// reads return it.
+pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+    let body: UpdateBody = parse_body(ctx)?;
+    let now = ctx.now;
+    let (t, credit) = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
+    let category = categories::find(body.category_id.trim())
+        .ok_or_else(|| reply::not_found("CATEGORY_NOT_FOUND", "category not found"))?;
+    t.category_id = category.id;
+    t.updated_at = now;
+    Ok(Reply::ok(&views::transaction(t, credit)))
 }
 
 #[cfg(test)]
@@ -168,9 +214,11 @@ mod tests {
             description: "x",
             amount_cents: 1,
             balance_cents: 1,
-            category: "c",
-            category_id: "1",
+            category_id: "99999999",
+            merchant: None,
+            bill_id: None,
             created_at: 0,
+            updated_at: 0,
         };
         let c = cursor_of(&t);
         assert_eq!(parse_cursor(&c), Some((t.date, t.id.clone())));

@@ -1,24 +1,33 @@
 //! The API's answers, as pluggy-core's models built from the emulator's records.
 
 use pluggy_core::models::{
-    Account as AccountModel, AccountSubtype, AccountType, Address, BankData,
-    Connector as ConnectorModel, ConnectorCredential, ConnectorHealth, CredentialType,
-    CreditCardHolderType, CreditCardStatus, CreditData, Date, Email, HealthStatus,
-    Identity as IdentityModel, Investment as InvestmentModel, InvestmentStatus,
+    Account as AccountModel, AccountBalance, AccountStatement, AccountSubtype, AccountType,
+    Address, BankData, Bill as BillModel, BillFinanceCharge, BillFinanceChargeType, BillPayment,
+    BillPaymentMode, BillPaymentValueType, Category as CategoryModel, CategoryRule,
+    CategoryRuleMatchType, Connector as ConnectorModel, ConnectorCredential, ConnectorHealth,
+    Consent as ConsentModel, CredentialType, CreditCardHolderType, CreditCardMetadata,
+    CreditCardStatus, CreditData, Date, Email, HealthStatus, Identity as IdentityModel,
+    Investment as InvestmentModel, InvestmentStatus,
     InvestmentTransaction as InvestmentTransactionModel, InvestmentTransactionType, InvestmentType,
-    Item, PhoneNumber, ProductStatus, ProductWarning, ReducedAccount, StatusDetail,
-    Transaction as TransactionModel, TransactionStatus, TransactionType, Webhook, WebhookHeaders,
+    Item, Loan as LoanModel, LoanAmortization, LoanInstallmentPeriodicity, LoanInstallments,
+    LoanInterestRate, LoanInterestRateType, LoanKind, LoanPayments, LoanTaxPeriodicity,
+    LoanTaxType, LoanTermType, Merchant, MerchantLookup, OpenFinancePermission, PhoneNumber,
+    ProductStatus, ProductWarning, ReducedAccount, StatusDetail, Transaction as TransactionModel,
+    TransactionStatus, TransactionType, Webhook, WebhookHeaders,
 };
 use pluggy_core::{
-    AccountId, CategoryId, ClientUserId, ConnectorId, IdentityId, InvestmentId, ItemId, ItemStatus,
-    Product, TransactionId, WebhookId,
+    AccountId, BillId, CategoryId, CategoryRuleId, ClientId, ClientUserId, ConnectorId, ConsentId,
+    IdentityId, InvestmentId, ItemId, ItemStatus, LoanId, Product, TransactionId, WebhookId,
 };
 use rust_decimal::Decimal;
 
 use crate::world::catalog::{self, Connector, Credential};
+use crate::world::categories::{self, Category, RuleRec};
 use crate::world::clock::{Millis, ts};
 use crate::world::data::{self, Account, Identity, Investment, InvestmentTransaction, Transaction};
 use crate::world::items::ItemRec;
+use crate::world::merchants::MerchantRec;
+use crate::world::products::{Bill, Consent, Loan, Statement};
 use crate::world::sandbox::{self, Outcome};
 use crate::world::webhooks::WebhookRec;
 
@@ -123,6 +132,7 @@ fn status_detail(item: &ItemRec) -> Option<StatusDetail> {
         investments: status(Product::Investments),
         identity: status(Product::Identity),
         investments_transactions: status(Product::InvestmentsTransactions),
+        loans: status(Product::Loans),
         ..StatusDetail::default()
     })
 }
@@ -152,6 +162,13 @@ pub(crate) fn item(i: &ItemRec, c: Option<&Connector>) -> Item {
     item.next_auto_sync_at = i.next_auto_sync_at.filter(|_| i.auto_sync).map(ts);
     item.consecutive_failed_login_attempts = Some(i.failed_logins);
     item.products = i.products.clone();
+    item.consent_expires_at = i
+        .data
+        .iter()
+        .flat_map(|d| d.consents.iter())
+        .map(|c| c.expires_at)
+        .max()
+        .map(ts);
     item
 }
 
@@ -216,9 +233,21 @@ pub(crate) fn reduced_account(a: &Account) -> ReducedAccount {
     ReducedAccount::from(&account(a))
 }
 
-/// A transaction.
+/// A merchant of the base.
+fn merchant(m: &MerchantRec) -> Merchant {
+    Merchant {
+        name: Some(m.name.to_owned()),
+        business_name: Some(m.business_name.to_owned()),
+        cnpj: Some(m.cnpj.clone()),
+        cnae: Some(m.cnae.to_owned()),
+        category: categories::find(m.category_id).map(|c| c.description.to_owned()),
+    }
+}
+
+/// A transaction: its category's name comes from the tree, a card purchase carries its bill.
 pub(crate) fn transaction(tx: &Transaction, credit_account: bool) -> TransactionModel {
     let debit = data::is_debit(credit_account, tx.amount_cents);
+    let category = categories::find(tx.category_id);
     TransactionModel {
         id: TransactionId::new(tx.id.clone()),
         account_id: AccountId::new(tx.account_id.clone()),
@@ -236,17 +265,203 @@ pub(crate) fn transaction(tx: &Transaction, credit_account: bool) -> Transaction
         balance: (!credit_account).then(|| money(tx.balance_cents)),
         provider_code: None,
         status: Some(TransactionStatus::Posted),
-        category: Some(tx.category.to_owned()),
+        category: category.map(|c| c.description.to_owned()),
         category_id: Some(CategoryId::new(tx.category_id)),
         payment_data: None,
-        credit_card_metadata: None,
-        merchant: None,
+        credit_card_metadata: credit_account.then(|| CreditCardMetadata {
+            installment_number: Some(1),
+            total_installments: Some(1),
+            total_amount: Some(money(tx.amount_cents)),
+            bill_id: tx.bill_id.clone().map(BillId::new),
+            ..CreditCardMetadata::default()
+        }),
+        merchant: tx.merchant.map(merchant),
         operation_type: None,
         operation_type_additional_info: None,
         provider_id: None,
         order: None,
         created_at: Some(ts(tx.created_at)),
-        updated_at: Some(ts(tx.created_at)),
+        updated_at: Some(ts(tx.updated_at)),
+    }
+}
+
+/// A date written as midnight UTC, as the API writes the dates of bills and loans.
+fn day(ms: Millis) -> Option<Date> {
+    date(ms).map(Date::in_timestamp_form)
+}
+
+/// A monthly statement; its link points at the emulator and says until when it is valid.
+pub(crate) fn statement(s: &Statement, base_url: &str, now: Millis) -> AccountStatement {
+    AccountStatement {
+        id: s.id.clone(),
+        month_year: format!("{:02}-{}", s.month, s.year),
+        url: format!(
+            "{}/__emulator/statements/{}.pdf?expiresAt={}",
+            base_url.trim_end_matches('/'),
+            s.id,
+            now + 30 * 60 * 1000
+        ),
+    }
+}
+
+/// The real-time balance of an account: the account's own `balance`.
+pub(crate) fn balance(a: &Account, now: Millis) -> AccountBalance {
+    AccountBalance {
+        balance: money(a.balance_cents),
+        blocked_balance: (!a.credit).then_some(Decimal::ZERO),
+        automatically_invested_balance: (!a.credit).then_some(Decimal::ZERO),
+        currency_code: "BRL".to_owned(),
+        update_date_time: ts(now),
+    }
+}
+
+/// A category of the tree.
+pub(crate) fn category(c: &Category) -> CategoryModel {
+    let parent = categories::parent(c);
+    CategoryModel {
+        id: CategoryId::new(c.id),
+        description: c.description.to_owned(),
+        description_translated: Some(c.translated.to_owned()),
+        parent_id: parent.map(|p| CategoryId::new(p.id)),
+        parent_description: parent.map(|p| p.description.to_owned()),
+    }
+}
+
+/// A category rule.
+pub(crate) fn category_rule(r: &RuleRec) -> CategoryRule {
+    CategoryRule {
+        id: Some(CategoryRuleId::new(r.id.clone())),
+        description: r.description.clone(),
+        category_id: Some(CategoryId::new(r.category_id)),
+        category: categories::find(r.category_id)
+            .map(|c| c.description.to_owned())
+            .unwrap_or_default(),
+        client_id: Some(ClientId::new(r.client_id.clone())),
+        transaction_type: r.transaction_type.map(TransactionType::parse),
+        account_type: r.account_type.map(AccountSubtype::parse),
+        match_type: Some(CategoryRuleMatchType::parse(r.match_type.as_str())),
+    }
+}
+
+/// A credit-card bill.
+pub(crate) fn bill(b: &Bill) -> BillModel {
+    BillModel {
+        id: BillId::new(b.id.clone()),
+        account_id: Some(AccountId::new(b.account_id.clone())),
+        due_date: day(b.due_date).unwrap_or_else(|| Date::from(ts(b.due_date).get().date())),
+        bill_closing_date: day(b.closing_date),
+        total_amount: money(b.total_cents),
+        total_amount_currency_code: "BRL".to_owned(),
+        minimum_payment_amount: Some(money(b.minimum_cents)),
+        allows_installments: Some(true),
+        finance_charges: b
+            .finance_charges
+            .iter()
+            .map(|c| BillFinanceCharge {
+                id: Some(c.id.clone()),
+                credit_card_bill_id: Some(BillId::new(b.id.clone())),
+                kind: BillFinanceChargeType::parse(c.kind),
+                amount: money(c.amount_cents),
+                currency_code: "BRL".to_owned(),
+                additional_info: None,
+            })
+            .collect(),
+        payments: b
+            .payments
+            .iter()
+            .map(|p| BillPayment {
+                id: Some(p.id.clone()),
+                value_type: Some(BillPaymentValueType::FullPayment),
+                payment_date: day(p.date),
+                payment_mode: Some(BillPaymentMode::DebitAccount),
+                amount: money(p.amount_cents),
+                currency_code: "BRL".to_owned(),
+            })
+            .collect(),
+    }
+}
+
+/// A loan contract.
+pub(crate) fn loan(l: &Loan) -> LoanModel {
+    let due = l.installments - l.paid_installments;
+    LoanModel {
+        id: LoanId::new(l.id.clone()),
+        item_id: ItemId::new(l.item_id.clone()),
+        contract_number: Some(l.contract_number.clone()),
+        ipoc_code: Some(l.ipoc_code.clone()),
+        product_name: l.product_name.to_owned(),
+        product_type: Some(l.kind_code.to_owned()),
+        kind: Some(LoanKind::Loan),
+        date: ts(l.date),
+        contract_date: day(l.contract_date),
+        disbursement_dates: date(l.contract_date).into_iter().collect(),
+        settlement_date: day(l.contract_date),
+        contract_amount: Some(money(l.contract_amount_cents)),
+        currency_code: "BRL".to_owned(),
+        due_date: day(l.due_date),
+        installment_periodicity: Some(LoanInstallmentPeriodicity::Monthly),
+        installment_periodicity_additional_info: None,
+        first_installment_due_date: day(l.first_installment_due),
+        cet: Some(Decimal::new(l.cet_bp, 4)),
+        amortization_scheduled: Some(LoanAmortization::Price),
+        amortization_scheduled_additional_info: None,
+        cnpj_consignee: None,
+        interest_rates: vec![LoanInterestRate {
+            tax_type: Some(LoanTaxType::Effective),
+            interest_rate_type: Some(LoanInterestRateType::Compound),
+            tax_periodicity: Some(LoanTaxPeriodicity::Monthly),
+            calculation: Some("21/252".to_owned()),
+            referential_rate_indexer_type: Some("PRE_FIXADO".to_owned()),
+            pre_fixed_rate: Some(Decimal::new(l.monthly_rate_bp, 4)),
+            ..LoanInterestRate::default()
+        }],
+        contracted_fees: Vec::new(),
+        contracted_finance_charges: Vec::new(),
+        warranties: Vec::new(),
+        installments: Some(LoanInstallments {
+            type_number_of_installments: Some(LoanTermType::Month),
+            total_number_of_installments: Some(l.installments),
+            type_contract_remaining: Some(LoanTermType::Month),
+            contract_remaining_number: Some(due),
+            paid_installments: Some(l.paid_installments),
+            due_installments: Some(due),
+            past_due_installments: Some(0),
+            balloon_payments: Vec::new(),
+        }),
+        payments: Some(LoanPayments {
+            contract_outstanding_balance: Some(money(l.outstanding_cents)),
+            releases: Vec::new(),
+        }),
+    }
+}
+
+/// An Open Finance consent.
+pub(crate) fn consent(c: &Consent) -> ConsentModel {
+    ConsentModel {
+        id: ConsentId::new(c.id.clone()),
+        item_id: ItemId::new(c.item_id.clone()),
+        products: c.products.clone(),
+        open_finance_permissions_granted: c
+            .permissions
+            .iter()
+            .map(|p| OpenFinancePermission::parse(p))
+            .collect(),
+        created_at: ts(c.created_at),
+        expires_at: Some(ts(c.expires_at)),
+        revoked_at: None,
+    }
+}
+
+/// The answer of a merchant lookup.
+pub(crate) fn merchant_lookup(
+    found: &[&MerchantRec],
+    not_found: Vec<String>,
+    invalid: Vec<String>,
+) -> MerchantLookup {
+    MerchantLookup {
+        found_merchants: found.iter().map(|m| merchant(m)).collect(),
+        not_found_merchants: not_found,
+        invalid_cnpjs: invalid,
     }
 }
 

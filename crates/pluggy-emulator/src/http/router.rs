@@ -7,7 +7,8 @@ use pluggy_core::endpoint::Endpoint;
 
 use crate::handlers::request::Ctx;
 use crate::handlers::{
-    accounts, auth, connectors, identity, investments, items, transactions, webhooks,
+    accounts, auth, bills, categories, connectors, consents, identity, investments, items, loans,
+    merchants, transactions, webhooks,
 };
 use crate::reply::Reply;
 use crate::world::state::State;
@@ -58,26 +59,45 @@ pub(crate) fn route(method: &str, path: &str) -> Route {
             }
         };
     }
-    let mut known: Option<&'static str> = None;
+    // Among the templates that fit, the most specific wins: the one with a literal segment
+    // where another has a `{param}`, at the first segment where they differ
+    // (`/categories/rules` before `/categories/{id}`).
+    let mut best: Option<(Vec<bool>, Operation, Vec<String>)> = None;
+    let mut known: Option<(Vec<bool>, &'static str)> = None;
     for &operation in Operation::ALL {
         let ep = operation.endpoint();
         let Some(params) = matches(ep.path, &segments) else {
             continue;
         };
+        let rank = literals(ep.path);
         if ep.method.as_str() == method {
-            return Route::Api {
-                operation,
-                endpoint: ep,
-                template: ep.path,
-                params,
-            };
+            if best.as_ref().is_none_or(|(r, ..)| rank > *r) {
+                best = Some((rank, operation, params));
+            }
+        } else if known.as_ref().is_none_or(|(r, _)| rank > *r) {
+            known = Some((rank, ep.path));
         }
-        known.get_or_insert(ep.path);
     }
-    match known {
-        Some(template) => Route::MethodNotAllowed { template },
-        None => Route::NotFound,
+    match (best, known) {
+        (Some((_, operation, params)), _) => Route::Api {
+            operation,
+            endpoint: operation.endpoint(),
+            template: operation.endpoint().path,
+            params,
+        },
+        (None, Some((_, template))) => Route::MethodNotAllowed { template },
+        (None, None) => Route::NotFound,
     }
+}
+
+/// Which segments of a template are literal, in order (compared lexicographically, so that
+/// a literal early in the path outranks any parameter there).
+fn literals(template: &str) -> Vec<bool> {
+    template
+        .split('/')
+        .skip(1)
+        .map(|t| !t.starts_with('{'))
+        .collect()
 }
 
 /// The decoded path parameters when `segments` fit `template`.
@@ -135,14 +155,29 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {
         Operation::ItemsDisableAutosync => items::disable_autosync(ctx, st),
         Operation::AccountsList => accounts::list(ctx, st),
         Operation::AccountsRetrieve => accounts::retrieve(ctx, st),
+        Operation::AccountStatementsList => accounts::statements(ctx, st),
+        Operation::AccountBalanceGet => accounts::balance(ctx, st),
         Operation::TransactionsList => transactions::list(ctx, st),
         Operation::TransactionsListByCursor => transactions::list_by_cursor(ctx, st),
         Operation::TransactionsRetrieve => transactions::retrieve(ctx, st),
+        Operation::TransactionsUpdate => transactions::update(ctx, st),
         Operation::InvestmentsList => investments::list(ctx, st),
         Operation::InvestmentsRetrieve => investments::retrieve(ctx, st),
         Operation::InvestmentTransactionsList => investments::transactions(ctx, st),
         Operation::IdentityFindByItem => identity::find_by_item(ctx, st),
         Operation::IdentityRetrieve => identity::retrieve(ctx, st),
+        Operation::CategoriesList => categories::list(ctx),
+        Operation::CategoriesRetrieve => categories::retrieve(ctx),
+        Operation::ClientCategoryRulesList => Ok(categories::rules(ctx, st)),
+        Operation::ClientCategoryRulesCreate => categories::create_rule(ctx, st),
+        Operation::ClientCategoryRulesDelete => categories::delete_rule(ctx, st),
+        Operation::LoansList => loans::list(ctx, st),
+        Operation::LoansRetrieve => loans::retrieve(ctx, st),
+        Operation::BillsList => bills::list(ctx, st),
+        Operation::BillsRetrieve => bills::retrieve(ctx, st),
+        Operation::ConsentsList => consents::list(ctx, st),
+        Operation::ConsentRetrieve => consents::retrieve(ctx, st),
+        Operation::MerchantsGetByCnpj => merchants::lookup(ctx),
         Operation::WebhooksList => Ok(webhooks::list(ctx, st)),
         Operation::WebhooksCreate => webhooks::create(ctx, st),
         Operation::WebhooksRetrieve => webhooks::retrieve(ctx, st),
@@ -209,6 +244,47 @@ mod tests {
                 other => panic!("{}: {other:?}", ep.route),
             }
         }
+    }
+
+    #[test]
+    fn a_literal_segment_wins_over_a_parameter() {
+        let op = |method, path| match route(method, path) {
+            Route::Api {
+                operation, params, ..
+            } => (operation, params),
+            other => panic!("{method} {path}: {other:?}"),
+        };
+        assert_eq!(
+            op("GET", "/categories/rules"),
+            (Operation::ClientCategoryRulesList, vec![])
+        );
+        assert_eq!(
+            op("POST", "/categories/rules"),
+            (Operation::ClientCategoryRulesCreate, vec![])
+        );
+        assert_eq!(
+            op("GET", "/categories/01000000"),
+            (Operation::CategoriesRetrieve, vec!["01000000".to_owned()])
+        );
+        assert_eq!(
+            op("DELETE", "/categories/rules/r1"),
+            (Operation::ClientCategoryRulesDelete, vec!["r1".to_owned()])
+        );
+        assert!(matches!(
+            route("DELETE", "/categories/rules"),
+            Route::MethodNotAllowed {
+                template: "/categories/rules"
+            }
+        ));
+        assert!(matches!(
+            route("GET", "/categories/rules/r1"),
+            Route::MethodNotAllowed {
+                template: "/categories/rules/{id}"
+            }
+        ));
+        assert_eq!(literals("/categories/rules"), [true, true]);
+        assert!(literals("/categories/rules") > literals("/categories/{id}"));
+        assert!(literals("/a/b/{c}") > literals("/a/{b}/c"));
     }
 
     #[test]

@@ -147,6 +147,18 @@ fn bank_products() -> Vec<Product> {
         Product::Investments,
         Product::InvestmentsTransactions,
         Product::Identity,
+        Product::Loans,
+    ]
+}
+
+/// An investment broker's products: no cards, no loans.
+fn broker_products() -> Vec<Product> {
+    vec![
+        Product::Accounts,
+        Product::Transactions,
+        Product::Investments,
+        Product::InvestmentsTransactions,
+        Product::Identity,
     ]
 }
 
@@ -173,11 +185,15 @@ pub(crate) fn catalog() -> Vec<Connector> {
     let real = |id, name, kind, color, url| Connector {
         id,
         name,
+        products: if kind == ConnectorType::Investment {
+            broker_products()
+        } else {
+            bank_products()
+        },
         kind,
         sandbox: false,
         mfa: Mfa::None,
         credentials: vec![user(), password()],
-        products: bank_products(),
         primary_color: color,
         institution_url: url,
         open_finance: false,
@@ -224,6 +240,18 @@ pub(crate) fn catalog() -> Vec<Connector> {
             "0b7a75",
             "https://horizonte.example.com",
         ),
+        // Pluggy's Open Finance sandbox institution. The real one sends the user to the
+        // institution to consent (OAuth); here it takes the sandbox credentials like the
+        // other sandbox connectors, and its items get a consent.
+        Connector {
+            open_finance: true,
+            ..sandbox(
+                600,
+                "Pluggy Bank Open Finance",
+                ConnectorType::PersonalBank,
+                Mfa::None,
+            )
+        },
     ]
 }
 
@@ -244,6 +272,14 @@ mod tests {
         assert!(!token_credential().rule.check("12345a"));
         let ids: Vec<u32> = catalog().iter().map(|c| c.id).collect();
         assert!(ids.starts_with(&[0, 1, 2, 3]));
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order");
+        let c = catalog();
+        assert!(c.iter().any(|c| c.sandbox && c.open_finance));
+        assert!(
+            c.iter()
+                .any(|c| c.sandbox && c.products.contains(&Product::Loans))
+        );
+        assert!(c.iter().any(|c| !c.products.contains(&Product::Loans)));
     }
 
     #[test]

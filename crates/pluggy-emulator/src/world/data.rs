@@ -1,9 +1,12 @@
 //! The financial data of an item, generated deterministically from the seed and the item id.
 
+use crate::world::categories::{self, RuleRec, Subject};
 use crate::world::clock::Millis;
+use crate::world::merchants::{self, MerchantRec};
+use crate::world::products::{self, Bill, Consent, Loan, Statement};
 use crate::world::rng::Rng;
 
-const DAY_MS: i64 = 86_400_000;
+pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// An account of an item.
 #[derive(Clone, Debug)]
@@ -31,9 +34,29 @@ pub(crate) struct Transaction {
     pub(crate) description: &'static str,
     pub(crate) amount_cents: i64,
     pub(crate) balance_cents: i64,
-    pub(crate) category: &'static str,
+    /// An id of [`categories::TREE`]: the generator's choice, a rule's, or `PATCH`'s.
     pub(crate) category_id: &'static str,
+    pub(crate) merchant: Option<&'static MerchantRec>,
+    /// The closed bill whose period holds the transaction's date (credit cards only).
+    pub(crate) bill_id: Option<String>,
     pub(crate) created_at: Millis,
+    pub(crate) updated_at: Millis,
+}
+
+impl Transaction {
+    /// Whether the transaction is a debit, on an account of this kind.
+    pub(crate) fn debit(&self, credit_account: bool) -> bool {
+        is_debit(credit_account, self.amount_cents)
+    }
+
+    /// What a category rule looks at.
+    pub(crate) fn subject(&self, credit_account: bool) -> Subject<'_> {
+        Subject {
+            description: self.description,
+            debit: self.debit(credit_account),
+            credit_account,
+        }
+    }
 }
 
 /// The identity of the item's owner.
@@ -80,11 +103,53 @@ pub(crate) struct InvestmentTransaction {
 /// Everything a successful sync collected.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ItemData {
+    /// The earliest date the data covers (a year before the first sync).
+    pub(crate) since: Millis,
     pub(crate) accounts: Vec<Account>,
     /// Sorted by date, then id.
     pub(crate) transactions: Vec<Transaction>,
     pub(crate) identity: Option<Identity>,
     pub(crate) investments: Vec<Investment>,
+    /// The closed bills of the credit-card accounts, oldest first.
+    pub(crate) bills: Vec<Bill>,
+    /// The monthly statements of the bank accounts, oldest first.
+    pub(crate) statements: Vec<Statement>,
+    pub(crate) loans: Vec<Loan>,
+    /// The Open Finance consents the item was given (Open Finance connectors only).
+    pub(crate) consents: Vec<Consent>,
+}
+
+impl ItemData {
+    /// Whether `account_id` is one of the item's credit-card accounts.
+    pub(crate) fn is_credit(&self, account_id: &str) -> bool {
+        self.accounts.iter().any(|a| a.id == account_id && a.credit)
+    }
+
+    /// Gives the client's rules' categories to the transactions from index `from` on.
+    pub(crate) fn apply_rules(&mut self, rules: &[RuleRec], from: usize) {
+        if rules.is_empty() {
+            return;
+        }
+        let credit: Vec<String> = self
+            .accounts
+            .iter()
+            .filter(|a| a.credit)
+            .map(|a| a.id.clone())
+            .collect();
+        for t in self.transactions.iter_mut().skip(from) {
+            let on_card = credit.contains(&t.account_id);
+            if let Some(c) = categories::categorize(rules.iter(), t.subject(on_card)) {
+                t.category_id = c;
+            }
+        }
+    }
+
+    /// Recomputes what follows from the transactions as of `now`: bills (and the transactions'
+    /// `bill_id`) and statements.
+    pub(crate) fn refresh(&mut self, seed: u64, now: Millis) {
+        products::refresh_bills(self, seed, now);
+        products::refresh_statements(self, seed, now);
+    }
 }
 
 /// What to generate.
@@ -94,20 +159,51 @@ pub(crate) struct Plan {
     pub(crate) transactions_per_account: usize,
     pub(crate) identity: bool,
     pub(crate) investments: bool,
+    pub(crate) loans: bool,
+    /// The item's products (what its consent covers).
+    pub(crate) products: Vec<pluggy_core::Product>,
+    /// Whether the connector is an Open Finance one (the item then has a consent).
+    pub(crate) open_finance: bool,
 }
 
-const DESCRIPTIONS: &[(&str, &str, &str, bool)] = &[
-    ("Salario", "Salary", "01000000", true),
-    ("Pix recebido", "Transfers", "05000000", true),
-    ("Supermercado Bom Preco", "Groceries", "10000000", false),
-    ("Posto Estrada", "Gas stations", "17010000", false),
-    ("Farmacia Saude", "Pharmacy", "14020000", false),
-    ("Restaurante Sabor", "Eating out", "11010000", false),
-    ("Streaming Mensal", "Digital services", "09000000", false),
-    ("Conta de luz", "Electricity", "16020000", false),
-    ("Transporte App", "Taxi and ride-hailing", "17020000", false),
-    ("Livraria Central", "Bookstore", "08020000", false),
+/// What transactions are made of: description, category id, whether money comes in, and the
+/// merchant (by name in the merchant base). Money coming in comes first: a credit card only
+/// draws from the rest.
+const DESCRIPTIONS: &[(&str, &str, bool, Option<&str>)] = &[
+    ("Salario", "01010000", true, None),
+    ("Pix recebido", "05070000", true, None),
+    (
+        "Supermercado Bom Preco",
+        "10000000",
+        false,
+        Some("Bom Preço"),
+    ),
+    ("Posto Estrada", "19050001", false, Some("Posto Estrada")),
+    ("Farmacia Saude", "18020000", false, Some("Farmácia Saúde")),
+    (
+        "Restaurante Sabor",
+        "11010000",
+        false,
+        Some("Restaurante Sabor"),
+    ),
+    (
+        "Streaming Mensal",
+        "09020000",
+        false,
+        Some("Streaming Mensal"),
+    ),
+    ("Conta de luz", "17020002", false, Some("Energia Paulista")),
+    ("Transporte App", "19010000", false, Some("Transporte App")),
+    (
+        "Livraria Central",
+        "08060000",
+        false,
+        Some("Livraria Central"),
+    ),
 ];
+
+/// How many entries of [`DESCRIPTIONS`] bring money in.
+const INCOMING: usize = 2;
 
 const FIRST: &[&str] = &[
     "Ana", "Bruno", "Carla", "Diego", "Elisa", "Felipe", "Gabriela",
@@ -126,7 +222,10 @@ pub(crate) fn generate(seed: u64, item_id: &str, plan: &Plan, now: Millis) -> It
     let mut rng = Rng::derived(seed, item_id);
     let owner = format!("{} {}", *rng.pick(FIRST), *rng.pick(LAST));
     let cpf = digits(&mut rng, 11);
-    let mut data = ItemData::default();
+    let mut data = ItemData {
+        since: now - 365 * DAY_MS,
+        ..ItemData::default()
+    };
     let mut kinds = Vec::new();
     if plan.bank_accounts {
         kinds.push(false);
@@ -232,6 +331,22 @@ pub(crate) fn generate(seed: u64, item_id: &str, plan: &Plan, now: Millis) -> It
             });
         }
     }
+    if plan.loans {
+        data.loans = products::loans(
+            &mut Rng::derived(seed, &format!("{item_id}-loans")),
+            item_id,
+            now,
+        );
+    }
+    if plan.open_finance {
+        data.consents = vec![products::consent(
+            &mut Rng::derived(seed, &format!("{item_id}-consent")),
+            item_id,
+            &plan.products,
+            now,
+        )];
+    }
+    data.refresh(seed, now);
     data
 }
 
@@ -246,8 +361,13 @@ pub(crate) fn transactions(
 ) -> Vec<Transaction> {
     let mut balance = account.balance_cents;
     let mut out = Vec::with_capacity(n);
+    let choices = if account.credit {
+        &DESCRIPTIONS[INCOMING..]
+    } else {
+        DESCRIPTIONS
+    };
     for _ in 0..n {
-        let (description, category, category_id, credit) = *rng.pick(DESCRIPTIONS);
+        let (description, category_id, credit, merchant) = *rng.pick(choices);
         let magnitude = if credit {
             rng.range(5_000, 800_000)
         } else {
@@ -268,9 +388,11 @@ pub(crate) fn transactions(
             description,
             amount_cents: amount,
             balance_cents: balance,
-            category,
-            category_id,
+            category_id: categories::find(category_id).map_or("99999999", |c| c.id),
+            merchant: merchant.and_then(merchants::by_name),
+            bill_id: None,
             created_at,
+            updated_at: created_at,
         });
     }
     out
@@ -301,6 +423,9 @@ mod tests {
             transactions_per_account: n,
             identity: true,
             investments: true,
+            loans: true,
+            products: vec![pluggy_core::Product::Accounts],
+            open_finance: true,
         }
     }
 
@@ -315,5 +440,11 @@ mod tests {
         assert!(a.transactions.windows(2).all(|w| w[0].date <= w[1].date));
         assert!(a.identity.is_some());
         assert_eq!(a.investments.len(), 3);
+        assert!(!a.loans.is_empty());
+        assert_eq!(a.consents.len(), 1);
+        assert!(!a.bills.is_empty());
+        assert_eq!(a.bills[0].id, b.bills[0].id);
+        assert_eq!(a.loans[0].id, b.loans[0].id);
+        assert_ne!(a.bills[0].id, c.bills[0].id);
     }
 }

@@ -9,6 +9,7 @@ use pluggy_core::webhook::TriggeredBy;
 use pluggy_core::{ExecutionStatus, ItemStatus, Product, WebhookEvent};
 
 use crate::world::catalog::{Connector, Mfa};
+use crate::world::categories::RuleRec;
 use crate::world::clock::{Millis, millis};
 use crate::world::data::{self, ItemData, Plan};
 use crate::world::rng::Rng;
@@ -170,7 +171,7 @@ impl ItemRec {
         self.sync = Some(SyncRun { trigger, steps });
     }
 
-    fn data_plan(&self, outcome: &Outcome) -> Plan {
+    fn data_plan(&self, outcome: &Outcome, open_finance: bool) -> Plan {
         let has = |p: Product| self.products.contains(&p);
         Plan {
             bank_accounts: has(Product::Accounts) && *outcome != Outcome::Partial,
@@ -182,6 +183,9 @@ impl ItemRec {
             },
             identity: has(Product::Identity),
             investments: has(Product::Investments),
+            loans: has(Product::Loans),
+            products: self.products.clone(),
+            open_finance,
         }
     }
 }
@@ -229,6 +233,7 @@ impl State {
         let mfa_timeout = millis(shared.config.mfa_timeout);
         let seed = shared.config.seed;
         let mut raised = Vec::new();
+        let rules = &self.rules;
         for item in self.items.values_mut() {
             if item.sync.is_none() && item.auto_sync {
                 if let Some(due) = item.next_auto_sync_at.filter(|at| *at <= now) {
@@ -281,15 +286,24 @@ impl State {
                     }
                     Step::Finish(outcome) => {
                         item.sync = None;
-                        finish(
-                            item,
+                        let client_rules: Vec<RuleRec> = rules
+                            .iter()
+                            .filter(|r| r.client_id == item.client_id)
+                            .cloned()
+                            .collect();
+                        let open_finance = shared
+                            .connector(item.connector_id)
+                            .is_some_and(|c| c.open_finance);
+                        let done = Finished {
                             seed,
                             at,
                             trigger,
                             outcome,
-                            &mut raised,
-                            &shared.base_url,
-                        );
+                            rules: &client_rules,
+                            open_finance,
+                            base_url: &shared.base_url,
+                        };
+                        finish(item, done, &mut raised);
                     }
                 }
             }
@@ -315,15 +329,28 @@ impl State {
     }
 }
 
-fn finish(
-    item: &mut ItemRec,
+/// How a sync ended, and what its data depends on.
+struct Finished<'a> {
     seed: u64,
     at: Millis,
     trigger: TriggeredBy,
     outcome: Outcome,
-    raised: &mut Vec<Raised>,
-    base_url: &str,
-) {
+    /// The item's client's category rules, oldest first.
+    rules: &'a [RuleRec],
+    open_finance: bool,
+    base_url: &'a str,
+}
+
+fn finish(item: &mut ItemRec, done: Finished<'_>, raised: &mut Vec<Raised>) {
+    let Finished {
+        seed,
+        at,
+        trigger,
+        outcome,
+        rules,
+        open_finance,
+        base_url,
+    } = done;
     item.prompt_expires_at = None;
     match &outcome {
         Outcome::Fail(f) => {
@@ -344,10 +371,15 @@ fn finish(
             });
         }
         Outcome::Success { .. } | Outcome::Partial => {
-            let plan = item.data_plan(&outcome);
+            let plan = item.data_plan(&outcome, open_finance);
             match item.data.as_mut() {
-                None => item.data = Some(data::generate(seed, &item.id, &plan, at)),
+                None => {
+                    let mut new = data::generate(seed, &item.id, &plan, at);
+                    new.apply_rules(rules, 0);
+                    item.data = Some(new);
+                }
                 Some(existing) => {
+                    let known = existing.transactions.len();
                     let mut rng = Rng::derived(seed, &format!("{}-{at}", item.id));
                     for account in &existing.accounts {
                         let from = item.last_updated_at.unwrap_or(at - DAY_MS);
@@ -364,7 +396,11 @@ fn finish(
                             },
                         });
                     }
+                    // Only the new transactions get the rules' categories: the rest keep
+                    // theirs (a `PATCH` or an earlier rule).
+                    existing.apply_rules(rules, known);
                     data::sort(&mut existing.transactions);
+                    existing.refresh(seed, at);
                 }
             }
             item.status = ItemStatus::Updated;

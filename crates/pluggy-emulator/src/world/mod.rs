@@ -2,10 +2,13 @@
 //! nothing of HTTP or handlers; they read and change it under [`state::Shared::lock`].
 
 pub(crate) mod catalog;
+pub(crate) mod categories;
 pub(crate) mod clock;
 pub(crate) mod data;
 pub(crate) mod items;
 pub(crate) mod jwt;
+pub(crate) mod merchants;
+pub(crate) mod products;
 pub(crate) mod rng;
 pub(crate) mod sandbox;
 pub(crate) mod state;

@@ -10,6 +10,7 @@ use tokio::sync::{Notify, mpsc};
 
 use crate::config::Config;
 use crate::world::catalog::{self, Connector};
+use crate::world::categories::RuleRec;
 use crate::world::clock::{Clock, Millis};
 use crate::world::items::ItemRec;
 use crate::world::rng::Rng;
@@ -208,6 +209,8 @@ pub(crate) struct State {
     pub(crate) tokens: HashMap<String, TokenScope>,
     pub(crate) items: BTreeMap<String, ItemRec>,
     pub(crate) webhooks: Vec<WebhookRec>,
+    /// Every client's category rules, oldest first.
+    pub(crate) rules: Vec<RuleRec>,
     pub(crate) stats: Stats,
     pub(crate) faults: Vec<FaultRule>,
     pub(crate) windows: HashMap<(IpAddr, &'static str), Window>,
@@ -224,6 +227,7 @@ impl State {
             tokens: HashMap::new(),
             items: BTreeMap::new(),
             webhooks: Vec::new(),
+            rules: Vec::new(),
             stats: Stats::default(),
             faults: Vec::new(),
             windows: HashMap::new(),
