@@ -625,6 +625,10 @@ pub struct EmulatorArgs {
     /// local http:// receivers are allowed.
     #[arg(long)]
     pub https_webhooks_only: bool,
+    /// Answer `GET /transactions` (page style, retired by Pluggy on 2026-12-31) with 410
+    /// ENDPOINT_DEPRECATED, as the API already does for some keys.
+    #[arg(long)]
+    pub retire_v1_transactions: bool,
 }
 
 #[cfg(test)]

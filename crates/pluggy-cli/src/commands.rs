@@ -855,6 +855,7 @@ pub fn emulator(settings: &Settings, args: &EmulatorArgs) -> Result<(), Failure>
         seed: args.seed,
         rate_limits: !args.no_rate_limits,
         allow_insecure_webhooks: !args.https_webhooks_only,
+        retire_v1_transactions: args.retire_v1_transactions,
         ..Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
