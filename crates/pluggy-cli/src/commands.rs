@@ -53,7 +53,7 @@ pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
                 from,
                 to,
                 next,
-            } => data::list_transactions(settings, account_id, all, from, to, next),
+            } => data::transactions(settings, account_id, all, from, to, next),
             TransactionsCommand::Categorize {
                 transaction_id,
                 category_id,

@@ -96,7 +96,7 @@ fn print_transactions(list: &[Transaction]) {
 
 /// `pluggy transactions list`, on `GET /v2/transactions`: one cursor page (the first, or the
 /// one at `next`), or every transaction with `all`.
-pub fn list_transactions(
+pub fn transactions(
     settings: &Settings,
     account_id: String,
     all: bool,
