@@ -389,28 +389,27 @@ fn print_loan(l: &Loan) {
     let count = |f: fn(&pluggy_core::models::LoanInstallments) -> Option<u32>| {
         cell(installments.and_then(f))
     };
-    let rates = join(
-        l.interest_rates
-            .iter()
-            .map(|r| {
-                let part = |name: &str, rate: Option<Decimal>| {
-                    rate.map(|r| format!("{name} {r}")).unwrap_or_default()
-                };
-                [
-                    part("pre", r.pre_fixed_rate),
-                    part("post", r.post_fixed_rate),
-                    cell(r.referential_rate_indexer_sub_type.as_ref()),
-                    cell(r.tax_periodicity.as_ref()),
-                ]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-            })
+    // Each rate as "pre 0.0294 post 0.01 CDI MONTHLY", the parts the institution gave.
+    let rates: Vec<String> = l
+        .interest_rates
+        .iter()
+        .map(|r| {
+            let part = |name: &str, rate: Option<Decimal>| {
+                rate.map(|r| format!("{name} {r}")).unwrap_or_default()
+            };
+            [
+                part("pre", r.pre_fixed_rate),
+                part("post", r.post_fixed_rate),
+                cell(r.referential_rate_indexer_sub_type.as_ref()),
+                cell(r.tax_periodicity.as_ref()),
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    );
+            .join(" ")
+        })
+        .collect();
+    let rates = join(rates.iter().map(String::as_str));
     let rows = [
         ("id", l.id.to_string()),
         ("item", l.item_id.to_string()),
