@@ -447,4 +447,28 @@ mod tests {
         assert_eq!(a.loans[0].id, b.loans[0].id);
         assert_ne!(a.bills[0].id, c.bills[0].id);
     }
+
+    #[test]
+    fn rules_touch_only_the_transactions_from_the_index_given() {
+        let mut d = generate(5, "item", &plan(10), 1_700_000_000_000);
+        let rule = RuleRec {
+            id: "r".into(),
+            client_id: "c".into(),
+            description: "e".into(),
+            category_id: "99999999",
+            transaction_type: None,
+            account_type: None,
+            match_type: categories::MatchType::Contains,
+        };
+        let before: Vec<&str> = d.transactions.iter().map(|t| t.category_id).collect();
+        d.apply_rules(std::slice::from_ref(&rule), 15);
+        for (i, t) in d.transactions.iter().enumerate() {
+            let matches = t.description.to_lowercase().contains('e');
+            if i >= 15 && matches {
+                assert_eq!(t.category_id, "99999999");
+            } else {
+                assert_eq!(t.category_id, before[i]);
+            }
+        }
+    }
 }
