@@ -15,9 +15,11 @@ Configuration: flags first, then the environment.
   PLUGGY_CLIENT_SECRET  your application's client secret (environment only, never a flag)
   PLUGGY_CONNECT_TOKEN  act as the front end with this connect token instead: connectors,
                         items create/get/update/mfa, accounts list (reduced view); other
-                        commands, and a token whose expiry has passed, are refused before
-                        anything is sent (exit code 4); which items the token may touch
-                        only the API knows, and it answers 403 (exit code 4 too)
+                        commands (every data command: balances, statements, transactions,
+                        categories, loans, bills, consents, merchants…), and a token whose
+                        expiry has passed, are refused before anything is sent (exit code
+                        4); which items the token may touch only the API knows, and it
+                        answers 403 (exit code 4 too)
 Against an API on this machine (`pluggy emulator`), the emulator's own client is used when
 PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET are unset.
 
@@ -87,13 +89,13 @@ pub enum Command {
         #[command(subcommand)]
         command: ItemsCommand,
     },
-    /// Accounts of an item.
+    /// Accounts of an item, their real-time balance and statements.
     Accounts {
         /// What to do.
         #[command(subcommand)]
         command: AccountsCommand,
     },
-    /// Transactions of an account.
+    /// Transactions of an account, and setting their category.
     Transactions {
         /// What to do.
         #[command(subcommand)]
@@ -111,6 +113,33 @@ pub enum Command {
         #[command(subcommand)]
         command: InvestmentsCommand,
     },
+    /// Transaction categories, and your category rules.
+    Categories {
+        /// What to do.
+        #[command(subcommand)]
+        command: CategoriesCommand,
+    },
+    /// Loan contracts of an item.
+    Loans {
+        /// What to do.
+        #[command(subcommand)]
+        command: LoansCommand,
+    },
+    /// Credit-card bills of an account.
+    Bills {
+        /// What to do.
+        #[command(subcommand)]
+        command: BillsCommand,
+    },
+    /// Open Finance consents of an item.
+    Consents {
+        /// What to do.
+        #[command(subcommand)]
+        command: ConsentsCommand,
+    },
+    /// Look merchants up by CNPJ.
+    #[command(after_help = MERCHANTS_AFTER_HELP)]
+    Merchants(MerchantsArgs),
     /// Webhook subscriptions, and a local receiver.
     Webhooks {
         /// What to do.
@@ -284,12 +313,34 @@ pub enum AccountsCommand {
         #[arg(long)]
         item_id: String,
     },
+    /// Show an account's balance as the institution reports it now (`GET
+    /// /accounts/{id}/balance`).
+    Balance {
+        /// The account's id.
+        #[arg(long)]
+        account_id: String,
+    },
+    /// List every monthly statement of an account, with its download link (a signed link
+    /// that stops working after about 30 minutes: list again for a fresh one).
+    Statements {
+        /// The account's id.
+        #[arg(long)]
+        account_id: String,
+    },
 }
+
+const TRANSACTIONS_LIST_AFTER_HELP: &str = "\
+Reads GET /v2/transactions (cursor pages; GET /transactions is retired by Pluggy on 2026-12-31).
+One page: the table, and on standard error the command that shows the next page; with --json,
+the page itself, {\"results\": [...], \"next\": \"?accountId=...&after=...\" or null}.
+--all: every transaction, a table or (with --json) one JSON array.";
 
 /// `pluggy transactions …`.
 #[derive(Debug, Subcommand)]
 pub enum TransactionsCommand {
-    /// List an account's transactions: one page, or --all of them.
+    /// List an account's transactions: one page, the page after it with --next, or --all of
+    /// them.
+    #[command(after_help = TRANSACTIONS_LIST_AFTER_HELP)]
     List {
         /// The account's id.
         #[arg(long)]
@@ -297,16 +348,177 @@ pub enum TransactionsCommand {
         /// Every page, not just one.
         #[arg(long)]
         all: bool,
-        /// From this date (YYYY-MM-DD).
-        #[arg(long)]
+        /// From this date (YYYY-MM-DD; `dateFrom`).
+        #[arg(long, conflicts_with = "next")]
         from: Option<String>,
-        /// Up to this date (YYYY-MM-DD).
-        #[arg(long)]
+        /// Up to this date (YYYY-MM-DD; `dateTo`).
+        #[arg(long, conflicts_with = "next")]
         to: Option<String>,
-        /// The page to show (without --all).
-        #[arg(long, conflicts_with = "all")]
-        page: Option<u32>,
+        /// The page after the one that gave this `next` (its query string, as printed; it
+        /// carries the account and the dates).
+        #[arg(long, value_name = "NEXT", conflicts_with = "all")]
+        next: Option<String>,
     },
+    /// Set a transaction's category (`PATCH /transactions/{id}`); the transaction as the API
+    /// answers is shown.
+    Categorize {
+        /// The transaction's id.
+        #[arg(long)]
+        transaction_id: String,
+        /// The category to give it (`pluggy categories list` shows the ids).
+        #[arg(long)]
+        category_id: String,
+    },
+}
+
+/// `pluggy categories …`.
+#[derive(Debug, Subcommand)]
+pub enum CategoriesCommand {
+    /// List every category, or every subcategory of one.
+    List {
+        /// Only the subcategories of this category.
+        #[arg(long)]
+        parent_id: Option<String>,
+    },
+    /// Show one category.
+    Get {
+        /// The category's id (`01010000`).
+        id: String,
+    },
+    /// Your category rules: they categorize the matching transactions synced after them.
+    Rules {
+        /// What to do.
+        #[command(subcommand)]
+        command: CategoryRulesCommand,
+    },
+}
+
+/// A transaction direction, as a rule takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RuleTransactionType {
+    /// Money out.
+    Debit,
+    /// Money in.
+    Credit,
+}
+
+/// A kind of account, as a rule takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RuleAccountType {
+    /// A checking account.
+    CheckingAccount,
+    /// A credit card.
+    CreditCard,
+}
+
+/// How a rule compares its description with a transaction's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "camelCase")]
+pub enum RuleMatchType {
+    /// The whole description.
+    Exact,
+    /// Anywhere in the description.
+    Contains,
+    /// At the start of the description.
+    StartsWith,
+    /// At the end of the description.
+    EndsWith,
+}
+
+/// `pluggy categories rules …`.
+#[derive(Debug, Subcommand)]
+pub enum CategoryRulesCommand {
+    /// List the application's category rules.
+    List,
+    /// Add a rule: transactions whose description matches get the category.
+    Create {
+        /// The transaction description to match.
+        #[arg(long)]
+        description: String,
+        /// The category to give matching transactions.
+        #[arg(long)]
+        category_id: String,
+        /// Only transactions in this direction.
+        #[arg(long, value_enum)]
+        transaction_type: Option<RuleTransactionType>,
+        /// Only transactions of this kind of account.
+        #[arg(long, value_enum)]
+        account_type: Option<RuleAccountType>,
+        /// How to compare the description (the API compares it exactly when not given).
+        #[arg(long, value_enum)]
+        match_type: Option<RuleMatchType>,
+    },
+    /// Delete a rule.
+    Delete {
+        /// The rule's id (`pluggy categories rules list` shows the ids).
+        id: String,
+    },
+}
+
+/// `pluggy loans …`.
+#[derive(Debug, Subcommand)]
+pub enum LoansCommand {
+    /// List every loan of an item.
+    List {
+        /// The item's id.
+        #[arg(long)]
+        item_id: String,
+    },
+    /// Show one loan.
+    Get {
+        /// The loan's id.
+        id: String,
+    },
+}
+
+/// `pluggy bills …`.
+#[derive(Debug, Subcommand)]
+pub enum BillsCommand {
+    /// List every bill of a credit-card account.
+    List {
+        /// The credit-card account's id.
+        #[arg(long)]
+        account_id: String,
+    },
+    /// Show one bill, its finance charges and its payments.
+    Get {
+        /// The bill's id.
+        id: String,
+    },
+}
+
+/// `pluggy consents …`.
+#[derive(Debug, Subcommand)]
+pub enum ConsentsCommand {
+    /// List every consent of an (Open Finance) item.
+    List {
+        /// The item's id.
+        #[arg(long)]
+        item_id: String,
+    },
+    /// Show one consent and the permissions it grants.
+    Get {
+        /// The consent's id.
+        id: String,
+    },
+}
+
+const MERCHANTS_AFTER_HELP: &str = "\
+Each CNPJ gets one line, in the order given, with the API's verdict: found (and the merchant),
+not found (a valid CNPJ of no known merchant) or invalid (not a CNPJ). Punctuation is allowed
+(00.000.000/0001-91); letters too, for the alphanumeric CNPJs. --json prints one array of
+{\"cnpj\", \"status\": \"found\"|\"notFound\"|\"invalid\", \"merchant\"}.
+Exit code 1 when the API calls any CNPJ given invalid (after printing every verdict); not found
+is an answer, exit code 0.";
+
+/// `pluggy merchants`.
+#[derive(Debug, Args)]
+pub struct MerchantsArgs {
+    /// The CNPJs to look up (one or more).
+    #[arg(required = true, value_name = "CNPJ")]
+    pub cnpjs: Vec<String>,
 }
 
 /// `pluggy identity …`.
@@ -413,6 +625,10 @@ pub struct EmulatorArgs {
     /// local http:// receivers are allowed.
     #[arg(long)]
     pub https_webhooks_only: bool,
+    /// Answer `GET /transactions` (page style, retired by Pluggy on 2026-12-31) with 410
+    /// ENDPOINT_DEPRECATED, as the API already does for some keys.
+    #[arg(long)]
+    pub retire_v1_transactions: bool,
 }
 
 #[cfg(test)]

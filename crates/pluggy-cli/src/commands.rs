@@ -1,4 +1,6 @@
-//! Every command: the everyday ones here, `pluggy demo` in [`crate::demo`].
+//! Every command: the everyday ones here, the data products (balances, statements,
+//! transactions, categories, loans, bills, consents, merchants) in [`crate::data`], `pluggy
+//! demo` in [`crate::demo`].
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -8,13 +10,10 @@ use pluggy_blocking::Client;
 use pluggy_core::models::Date;
 use pluggy_core::models::{
     ConnectTokenOptions, ConnectTokenRequest, Connector, ConnectorCredential, ConnectorFilters,
-    CreateItemRequest, CreateWebhook, CursorTransactionFilters, Item, ItemParameters, Page,
-    ReducedAccount, Transaction, TransactionFilters, UpdateItemRequest, UpdateWebhook,
-    ValidationResponse, Webhook, WebhookHeaders, check_header,
+    CreateItemRequest, CreateWebhook, Item, ItemParameters, Page, ReducedAccount,
+    UpdateItemRequest, UpdateWebhook, ValidationResponse, Webhook, WebhookHeaders, check_header,
 };
-use pluggy_core::{
-    AccountId, ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, calls,
-};
+use pluggy_core::{ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, calls};
 use pluggy_emulator::{Config, Emulator};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -25,6 +24,7 @@ use crate::cli::{
     IdentityCommand, InvestmentsCommand, ItemsCommand, ParameterArgs, TransactionsCommand,
     WebhooksCommand,
 };
+use crate::data;
 use crate::fail::{Failure, Kind};
 use crate::output::{Table, cell, json_line, sanitize};
 use crate::receiver::{Event, Limits, Receiver};
@@ -39,16 +39,37 @@ pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
         Command::ConnectToken { command } => connect_token(settings, command),
         Command::Connectors { command } => connectors(settings, command),
         Command::Items { command } => items(settings, command),
-        Command::Accounts {
-            command: AccountsCommand::List { item_id },
-        } => accounts(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
-        Command::Transactions { command } => transactions(settings, command),
+        Command::Accounts { command } => match command {
+            AccountsCommand::List { item_id } => {
+                accounts(settings, &ItemId::new(checked_id("--item-id", item_id)?))
+            }
+            AccountsCommand::Balance { account_id } => data::balance(settings, account_id),
+            AccountsCommand::Statements { account_id } => data::statements(settings, account_id),
+        },
+        Command::Transactions { command } => match command {
+            TransactionsCommand::List {
+                account_id,
+                all,
+                from,
+                to,
+                next,
+            } => data::transactions(settings, account_id, all, from, to, next),
+            TransactionsCommand::Categorize {
+                transaction_id,
+                category_id,
+            } => data::categorize(settings, transaction_id, category_id),
+        },
         Command::Identity {
             command: IdentityCommand::Get { item_id },
         } => identity(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
         Command::Investments {
             command: InvestmentsCommand::List { item_id },
         } => investments(settings, &ItemId::new(checked_id("--item-id", item_id)?)),
+        Command::Categories { command } => data::categories(settings, command),
+        Command::Loans { command } => data::loans(settings, command),
+        Command::Bills { command } => data::bills(settings, command),
+        Command::Consents { command } => data::consents(settings, command),
+        Command::Merchants(args) => data::merchants(settings, args.cnpjs),
         Command::Webhooks { command } => webhooks(settings, command),
         Command::Demo(args) => crate::demo::run(settings, &args.options()),
         Command::Emulator(args) => emulator(settings, &args),
@@ -64,7 +85,7 @@ const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
 
 /// An id given on the command line (`what` names the argument), checked before it is sent:
 /// 1 to [`MAX_ID_CHARS`] ASCII letters, digits, `-` or `_`. Messages never repeat the value.
-fn checked_id(what: &str, id: String) -> Result<String, Failure> {
+pub(crate) fn checked_id(what: &str, id: String) -> Result<String, Failure> {
     let rule = format!(
         "ids are 1 to {MAX_ID_CHARS} letters, digits, '-' or '_' (a Pluggy id is a UUID such as \
          1c5a4a3f-7b8e-4bcd-9e0f-2a6b8c1d3e4f)"
@@ -104,7 +125,7 @@ fn checked_credential(name: &str, value: &str) -> Result<(), Failure> {
 }
 
 /// Prints `value` as JSON, or calls `human` to print it for people.
-fn show<T: Serialize>(
+pub(crate) fn show<T: Serialize>(
     settings: &Settings,
     value: &T,
     human: impl FnOnce(&T),
@@ -286,7 +307,8 @@ fn print_credentials(credentials: &[ConnectorCredential]) {
     print!("{}", table.render());
 }
 
-fn yes_no(flag: Option<bool>) -> String {
+/// A yes/no cell; empty when the API does not say.
+pub(crate) fn yes_no(flag: Option<bool>) -> String {
     match flag {
         Some(true) => "yes".into(),
         Some(false) => "no".into(),
@@ -575,7 +597,8 @@ fn accounts(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
     })
 }
 
-fn parse_date(flag: &str, value: Option<String>) -> Result<Option<Date>, Failure> {
+/// An optional `--flag` date (YYYY-MM-DD); a malformed one is a usage error.
+pub(crate) fn parse_date(flag: &str, value: Option<String>) -> Result<Option<Date>, Failure> {
     value
         .map(|v| {
             Date::parse(&v).map_err(|_| {
@@ -583,63 +606,6 @@ fn parse_date(flag: &str, value: Option<String>) -> Result<Option<Date>, Failure
             })
         })
         .transpose()
-}
-
-fn transactions(settings: &Settings, command: TransactionsCommand) -> Result<(), Failure> {
-    let TransactionsCommand::List {
-        account_id,
-        all,
-        from,
-        to,
-        page,
-    } = command;
-    let from = parse_date("from", from)?;
-    let to = parse_date("to", to)?;
-    let account = AccountId::new(checked_id("--account-id", account_id)?);
-    let caller = Caller::of(settings)?;
-    let client = caller.backend(calls::list_transactions(
-        &account,
-        &TransactionFilters::default(),
-    ))?;
-    let list: Vec<Transaction> = if all {
-        let filters = CursorTransactionFilters {
-            date_from: from,
-            date_to: to,
-            ..Default::default()
-        };
-        client
-            .transactions(&account, &filters)
-            .collect::<Result<_, _>>()?
-    } else {
-        let filters = TransactionFilters {
-            from,
-            to,
-            page,
-            ..Default::default()
-        };
-        let page = client.list_transactions(&account, &filters)?;
-        if !settings.json && page.total_pages > 1 {
-            eprintln!(
-                "page {} of {} ({} transactions): --page N for another, --all for every one",
-                page.page, page.total_pages, page.total
-            );
-        }
-        page.results
-    };
-    show(settings, &list, |list| {
-        let mut table = Table::new(&["DATE", "AMOUNT", "CURRENCY", "DESCRIPTION", "ID"]);
-        for t in list {
-            let date = t.date.to_string();
-            table.row(vec![
-                date.get(..10).unwrap_or(&date).to_owned(),
-                t.amount.to_string(),
-                t.currency_code.clone(),
-                t.description.clone(),
-                t.id.to_string(),
-            ]);
-        }
-        table.print();
-    })
 }
 
 fn identity(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
@@ -669,7 +635,8 @@ fn identity(settings: &Settings, item_id: &ItemId) -> Result<(), Failure> {
     })
 }
 
-fn join<'a>(values: impl Iterator<Item = &'a str>) -> String {
+/// Values joined with commas.
+pub(crate) fn join<'a>(values: impl Iterator<Item = &'a str>) -> String {
     values.collect::<Vec<_>>().join(", ")
 }
 
@@ -888,6 +855,7 @@ pub fn emulator(settings: &Settings, args: &EmulatorArgs) -> Result<(), Failure>
         seed: args.seed,
         rate_limits: !args.no_rate_limits,
         allow_insecure_webhooks: !args.https_webhooks_only,
+        retire_v1_transactions: args.retire_v1_transactions,
         ..Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -8,9 +8,10 @@
 //!    at the demo's receiver;
 //! 3. front end, with only the connect token: the sandbox connectors, an item on Pluggy Bank
 //!    (`user-ok`/`password-ok`), its sync followed to the end, its accounts (reduced view);
-//! 4. scope: the connect token asking for transactions is refused, by the SDK before sending
-//!    and by the API when sent anyway;
-//! 5. backend with the API key: every transaction of the accounts, summed;
+//! 4. scope: the connect token asking for transactions (`GET /v2/transactions`) is refused,
+//!    by the SDK before sending and by the API when sent anyway;
+//! 5. backend with the API key: every transaction of the accounts (`GET /v2/transactions`,
+//!    page after page), summed;
 //! 6. the webhooks received, linking the item to "demo-user" through `clientUserId`.
 //!
 //! The first failing step ends the demo; its number and title are in the error, and the exit
@@ -25,7 +26,7 @@ use pluggy_blocking::ConnectClient;
 use pluggy_core::http::Credential;
 use pluggy_core::models::{
     ConnectTokenOptions, ConnectTokenRequest, ConnectorFilters, CreateItemRequest, Item,
-    ItemParameters, ReducedAccount, TransactionFilters,
+    ItemParameters, ReducedAccount,
 };
 use pluggy_core::webhook::WebhookPayload;
 use pluggy_core::{
@@ -506,7 +507,7 @@ fn scope(
     let Some(account) = accounts.first() else {
         return Err(Failure::other("no account to ask transactions of"));
     };
-    let call = calls::list_transactions(&account.id, &TransactionFilters::default()).into_call()?;
+    let call = calls::list_transactions_cursor(&account.id, &Default::default()).into_call()?;
     let grant = front.grant();
     let local = match check_access(&call, grant.credential_scope()) {
         Err(refusal) => refusal.to_string(),
@@ -519,12 +520,12 @@ fn scope(
     };
     transcript.line(format!(
         "{}?accountId={}: refused by the SDK, nothing sent:",
-        endpoints::TRANSACTIONS_LIST,
+        endpoints::TRANSACTIONS_LIST_BY_CURSOR,
         account.id
     ));
     transcript.line(format!("  {local}"));
     let raw = settings.send(&call, Credential::ConnectToken(grant.token()))?;
-    let remote = match parse_response::<Value>(&endpoints::TRANSACTIONS_LIST, &raw) {
+    let remote = match parse_response::<Value>(&endpoints::TRANSACTIONS_LIST_BY_CURSOR, &raw) {
         Err(Error::Api(api)) if api.status == 403 || api.status == 401 => api,
         Err(other) => return Err(other.into()),
         Ok(_) => {
@@ -549,7 +550,7 @@ fn scope(
     ));
     transcript.line("why: a connect token is for Pluggy Connect, which only creates and follows its own item; the data is read by the backend with the API key");
     let data = json!({
-        "endpoint": endpoints::TRANSACTIONS_LIST.to_string(),
+        "endpoint": endpoints::TRANSACTIONS_LIST_BY_CURSOR.to_string(),
         "sdkRefusal": local,
         "apiStatus": remote.status,
         "apiCode": remote.code_description(),

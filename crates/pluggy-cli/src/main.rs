@@ -4,8 +4,10 @@
 //!   sandbox bank, scope, transactions, webhooks) against an emulator started in-process, or
 //!   against any Pluggy API with `--base-url` and `PLUGGY_CLIENT_ID`/`PLUGGY_CLIENT_SECRET`.
 //! - Everyday commands: `auth check`, `connect-token create`, `connectors`, `items`,
-//!   `accounts`, `transactions`, `identity`, `investments`, `webhooks` (and `webhooks listen`,
-//!   a local receiver).
+//!   `accounts` (and their real-time `balance` and `statements`), `transactions` (read from
+//!   `GET /v2/transactions`; `categorize` sets one's category), `identity`, `investments`,
+//!   `categories` (and `categories rules`), `loans`, `bills`, `consents`, `merchants`,
+//!   `webhooks` (and `webhooks listen`, a local receiver).
 //! - `pluggy emulator` runs the emulator in the foreground.
 //!
 //! Exit codes: 0 success, 1 other failures (an item's sync failed, a deadline passed), 2 usage
@@ -17,6 +19,7 @@
 mod caller;
 mod cli;
 mod commands;
+mod data;
 mod demo;
 mod embedded;
 mod fail;

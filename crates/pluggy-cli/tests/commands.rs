@@ -117,7 +117,11 @@ fn an_item_from_creation_to_its_data() {
     )
     .expect_code(0)
     .json();
-    assert!(page.as_array().expect("array").len() <= all.len());
+    // One cursor page of GET /v2/transactions, with the query of the next one.
+    let results = page["results"].as_array().expect("results");
+    assert!(results.len() <= all.len(), "{page}");
+    assert!(results.iter().all(|t| all.contains(t)), "{page}");
+    assert!(page.get("next").is_some(), "{page}");
 
     let identity = at(url, &["identity", "get", "--item-id", &item, "--json"])
         .expect_code(0)

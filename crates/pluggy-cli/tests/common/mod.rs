@@ -154,14 +154,21 @@ pub struct EmulatorProcess {
 
 impl EmulatorProcess {
     pub fn start() -> Self {
-        let mut process = Background::spawn(&[
+        Self::start_with(&[])
+    }
+
+    /// The same, with more `pluggy emulator` flags.
+    pub fn start_with(flags: &[&str]) -> Self {
+        let mut args = vec![
             "emulator",
             "--port",
             "0",
             "--sync-delay-ms",
             "0",
             "--no-rate-limits",
-        ]);
+        ];
+        args.extend_from_slice(flags);
+        let mut process = Background::spawn(&args);
         let first = process.line();
         let url = first
             .trim()
