@@ -111,6 +111,51 @@ string_id!(
     EventId
 );
 
+string_id!(
+    /// The id (UUID) of a payment customer, the payer of payment requests.
+    PaymentCustomerId
+);
+string_id!(
+    /// The id (UUID) of a payment recipient, the account that receives payments.
+    PaymentRecipientId
+);
+string_id!(
+    /// The id (UUID) of a payment institution, the bank a recipient's account is at.
+    PaymentInstitutionId
+);
+string_id!(
+    /// The id (UUID) of a payment request, an amount asked of a payer.
+    PaymentRequestId
+);
+string_id!(
+    /// The id (UUID) of a payment intent, one attempt to pay a payment request.
+    PaymentIntentId
+);
+string_id!(
+    /// The id (UUID) of one scheduled payment (Pix Agendado) of a payment request.
+    PaymentScheduleId
+);
+string_id!(
+    /// The id (UUID) of one payment of an Automatic Pix mandate.
+    AutomaticPixPaymentId
+);
+string_id!(
+    /// The id (UUID) of a smart transfer preauthorization.
+    SmartTransferPreauthorizationId
+);
+string_id!(
+    /// The id (UUID) of a payment made under a smart transfer preauthorization.
+    SmartTransferPaymentId
+);
+string_id!(
+    /// The id (UUID) of a boleto connection, the link to an institution that issues boletos.
+    BoletoConnectionId
+);
+string_id!(
+    /// The id (UUID) of an issued boleto.
+    BoletoId
+);
+
 /// The numeric id of a connector (an institution integration).
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize,

@@ -58,8 +58,11 @@ pub use generated::endpoints::{
 pub use generated::enums::{ConnectorType, ExecutionStatus, ItemStatus, Product, WebhookEvent};
 pub use http::{BaseUrl, Body, Call, Header, PreparedRequest, RawResponse, parse_response};
 pub use ids::{
-    AccountId, BillId, CategoryId, CategoryRuleId, ClientId, ClientUserId, ConnectorId, ConsentId,
-    EventId, IdentityId, InvestmentId, ItemId, LoanId, TransactionId, WebhookId,
+    AccountId, AutomaticPixPaymentId, BillId, BoletoConnectionId, BoletoId, CategoryId,
+    CategoryRuleId, ClientId, ClientUserId, ConnectorId, ConsentId, EventId, IdentityId,
+    InvestmentId, ItemId, LoanId, PaymentCustomerId, PaymentInstitutionId, PaymentIntentId,
+    PaymentRecipientId, PaymentRequestId, PaymentScheduleId, SmartTransferPaymentId,
+    SmartTransferPreauthorizationId, TransactionId, WebhookId,
 };
 pub use operation::{IntoCall, Request};
 pub use pager::{Paged, Pager, PagerStep};

@@ -30,6 +30,7 @@ mod investment;
 mod item;
 mod loan;
 mod merchant;
+mod payments;
 mod statement;
 mod transaction;
 mod webhooks;
@@ -73,6 +74,7 @@ pub use loan::{
     LoanTaxType, LoanTermType, LoanWarranty,
 };
 pub use merchant::{Merchant, MerchantLookup};
+pub use payments::*;
 pub use statement::{AccountBalance, AccountStatement};
 pub use transaction::{
     BoletoMetadata, CreditCardMetadata, CursorTransactionFilters, Document, PaymentData,
