@@ -76,6 +76,18 @@ fn to_sorted_pretty(value: &mut Value) -> Result<String> {
 /// Builds the extract of `official` for the operations `access` lists.
 pub fn extract(official: &Value, access: &AccessFile) -> Result<Value> {
     let operations = spec::operations(official)?;
+    let unlisted: Vec<&str> = operations
+        .iter()
+        .map(|op| op.id)
+        .filter(|id| !access.operations.iter().any(|rule| rule.id == *id))
+        .collect();
+    if !unlisted.is_empty() {
+        return Err(Error::new(format!(
+            "the official document has operations spec/access.toml does not list: {}; add each \
+             with its access rule and idempotency (nothing of the document is dropped)",
+            unlisted.join(", ")
+        )));
+    }
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut pending: Vec<String> = Vec::new();
     for rule in &access.operations {
@@ -361,9 +373,29 @@ mod tests {
     }
 
     #[test]
+    fn refuses_a_document_with_operations_access_toml_does_not_list() {
+        let err = extract(&official(), &access(&["things-retrieve", "things-create"]))
+            .expect_err("other-list is not listed");
+        assert!(err.to_string().contains("other-list"), "{err}");
+        assert!(!err.to_string().contains("things-create"), "{err}");
+    }
+
+    #[test]
     fn keeps_listed_operations_and_the_schemas_they_reach() {
-        let extract =
-            extract(&official(), &access(&["things-retrieve", "things-create"])).expect("ok");
+        let mut extract = extract(
+            &official(),
+            &access(&["things-retrieve", "things-create", "other-list"]),
+        )
+        .expect("ok");
+        // `/other` is kept too; the rest of the test is about the things.
+        let other = extract["paths"]
+            .as_object_mut()
+            .and_then(|paths| paths.remove("/other"))
+            .expect("the other path is kept");
+        assert_eq!(
+            other,
+            json!({"get": {"operationId": "other-list", "responses": {}}})
+        );
         let expected = json!({
             "openapi": "3.1.0",
             "info": {"version": "1.0.0"},
@@ -398,13 +430,22 @@ mod tests {
 
     #[test]
     fn rejects_an_operation_the_document_lacks() {
-        let err = extract(&official(), &access(&["things-delete"])).expect_err("missing");
+        let err = extract(
+            &official(),
+            &access(&[
+                "things-retrieve",
+                "things-create",
+                "other-list",
+                "things-delete",
+            ]),
+        )
+        .expect_err("missing");
         assert!(err.to_string().contains("`things-delete`"), "{err}");
     }
 
     #[test]
     fn is_deterministic() {
-        let rules = access(&["things-retrieve", "things-create"]);
+        let rules = access(&["things-retrieve", "things-create", "other-list"]);
         let a = to_sorted_pretty(&mut extract(&official(), &rules).expect("ok")).expect("prints");
         let b = to_sorted_pretty(&mut extract(&official(), &rules).expect("ok")).expect("prints");
         assert_eq!(a, b);

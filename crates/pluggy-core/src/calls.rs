@@ -220,6 +220,143 @@ macro_rules! for_each_operation {
                 /// found or are not valid CNPJs.
                 fn find_merchants(cnpjs: &[String]) -> $crate::models::MerchantLookup
                     = MERCHANTS_GET_BY_CNPJ |call| call.query_list("cnpjs", cnpjs);
+                /// `GET /payments/customers`: one page of the payers.
+                fn list_payment_customers(filters: &$crate::models::PaymentCustomerFilters) -> $crate::models::Page<$crate::models::PaymentCustomer>
+                    = PAYMENT_CUSTOMERS_LIST |call| filters.apply(call);
+                /// `POST /payments/customers`: a payer (CPF or CNPJ, name, email). Never retried automatically.
+                fn create_payment_customer(customer: &$crate::models::CreatePaymentCustomer) -> $crate::models::PaymentCustomer
+                    = PAYMENT_CUSTOMER_CREATE |call| call.json(customer);
+                /// `GET /payments/customers/{id}`.
+                fn get_payment_customer(id: &$crate::PaymentCustomerId) -> $crate::models::PaymentCustomer
+                    = PAYMENT_CUSTOMER_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `DELETE /payments/customers/{id}`.
+                fn delete_payment_customer(id: &$crate::PaymentCustomerId) -> $crate::operation::Acknowledged
+                    = PAYMENT_CUSTOMER_DELETE |call| call.path_param("id", id.as_str());
+                /// `PATCH /payments/customers/{id}`.
+                fn update_payment_customer(id: &$crate::PaymentCustomerId,
+                    update: &$crate::models::UpdatePaymentCustomer) -> $crate::models::PaymentCustomer
+                    = PAYMENT_CUSTOMER_UPDATE |call| call.path_param("id", id.as_str()).json(update);
+                /// `GET /payments/recipients`: one page of the accounts that receive.
+                fn list_payment_recipients(filters: &$crate::models::PaymentRecipientFilters) -> $crate::models::Page<$crate::models::PaymentRecipient>
+                    = PAYMENT_RECIPIENTS_LIST |call| filters.apply(call);
+                /// `POST /payments/recipients`: an account that receives, by Pix key or bank details. Never retried automatically.
+                fn create_payment_recipient(recipient: &$crate::models::CreatePaymentRecipient) -> $crate::models::PaymentRecipient
+                    = PAYMENT_RECIPIENT_CREATE |call| call.json(recipient);
+                /// `GET /payments/recipients/{id}`.
+                fn get_payment_recipient(id: &$crate::PaymentRecipientId) -> $crate::models::PaymentRecipient
+                    = PAYMENT_RECIPIENT_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `PATCH /payments/recipients/{id}`.
+                fn update_payment_recipient(id: &$crate::PaymentRecipientId,
+                    update: &$crate::models::UpdatePaymentRecipient) -> $crate::models::PaymentRecipient
+                    = PAYMENT_RECIPIENT_UPDATE |call| call.path_param("id", id.as_str()).json(update);
+                /// `DELETE /payments/recipients/{id}`.
+                fn delete_payment_recipient(id: &$crate::PaymentRecipientId) -> $crate::operation::Acknowledged
+                    = PAYMENT_RECIPIENT_DELETE |call| call.path_param("id", id.as_str());
+                /// `GET /payments/recipients/institutions`: one page of the institutions a recipient's bank details may name.
+                fn list_payment_institutions(filters: &$crate::models::PaymentInstitutionFilters) -> $crate::models::Page<$crate::models::PaymentInstitution>
+                    = PAYMENT_RECIPIENTS_INSTITUTION_LIST |call| filters.apply(call);
+                /// `GET /payments/recipients/institutions/{id}`.
+                fn get_payment_institution(id: &$crate::PaymentInstitutionId) -> $crate::models::PaymentInstitution
+                    = PAYMENT_RECIPIENT_INSTITUTIONS_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /payments/requests`: one page of the payment requests.
+                fn list_payment_requests(filters: &$crate::models::PaymentRequestFilters) -> $crate::models::Page<$crate::models::PaymentRequest>
+                    = PAYMENT_REQUESTS_LIST |call| filters.apply(call);
+                /// `POST /payments/requests`: asks for an amount; the answer's `paymentUrl` is the page the payer opens. Money: never retried automatically.
+                fn create_payment_request(request: &$crate::models::CreatePaymentRequest) -> $crate::models::PaymentRequest
+                    = PAYMENT_REQUEST_CREATE |call| call.json(request);
+                /// `POST /payments/requests/automatic-pix`: an Automatic Pix mandate for the payer to authorize. Money: never retried automatically.
+                fn create_automatic_pix_request(request: &$crate::models::CreateAutomaticPixPaymentRequest) -> $crate::models::PaymentRequest
+                    = PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX |call| call.json(request);
+                /// `POST /payments/requests/{id}/automatic-pix/schedule`: one payment under an authorized mandate. Money: never retried automatically.
+                fn schedule_automatic_pix_payment(request_id: &$crate::PaymentRequestId,
+                    payment: &$crate::models::ScheduleAutomaticPixPayment) -> $crate::models::AutomaticPixPayment
+                    = PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX_SCHEDULE |call| call.path_param("id", request_id.as_str()).json(payment);
+                /// `GET /payments/requests/{id}/automatic-pix/schedules`: one page of a mandate's payments.
+                fn list_automatic_pix_payments(request_id: &$crate::PaymentRequestId) -> $crate::models::Page<$crate::models::AutomaticPixPayment>
+                    = PAYMENT_REQUEST_GET_AUTOMATIC_PIX_SCHEDULES |call| call.path_param("id", request_id.as_str());
+                /// `GET /payments/requests/{requestId}/automatic-pix/schedules/{paymentId}`.
+                fn get_automatic_pix_payment(request_id: &$crate::PaymentRequestId,
+                    payment_id: &$crate::AutomaticPixPaymentId) -> $crate::models::AutomaticPixPaymentDetail
+                    = PAYMENT_REQUEST_GET_AUTOMATIC_PIX_SCHEDULE |call| call.path_param("requestId", request_id.as_str()).path_param("paymentId", payment_id.as_str());
+                /// `POST /payments/requests/{id}/automatic-pix/cancel`: revokes the mandate.
+                fn cancel_automatic_pix_mandate(request_id: &$crate::PaymentRequestId) -> $crate::operation::Acknowledged
+                    = PAYMENT_REQUEST_CANCEL_AUTOMATIC_PIX_CONSENT |call| call.path_param("id", request_id.as_str());
+                /// `POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/cancel`.
+                fn cancel_automatic_pix_payment(request_id: &$crate::PaymentRequestId,
+                    payment_id: &$crate::AutomaticPixPaymentId) -> $crate::operation::Acknowledged
+                    = CANCEL_AUTOMATIC_PIX_SCHEDULE |call| call.path_param("id", request_id.as_str()).path_param("scheduleId", payment_id.as_str());
+                /// `POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/retry`: tries a failed payment again. Money: never retried automatically.
+                fn retry_automatic_pix_payment(request_id: &$crate::PaymentRequestId,
+                    payment_id: &$crate::AutomaticPixPaymentId,
+                    retry: &$crate::models::RetryAutomaticPixPayment) -> $crate::operation::Acknowledged
+                    = RETRY_AUTOMATIC_PIX_SCHEDULE |call| call.path_param("id", request_id.as_str()).path_param("scheduleId", payment_id.as_str()).json(retry);
+                /// `POST /payments/requests/pix-qr`: a payment request that pays a Pix QR code. Money: never retried automatically.
+                fn create_pix_qr_payment_request(request: &$crate::models::CreatePixQrPaymentRequest) -> $crate::models::PaymentRequest
+                    = PAYMENT_REQUEST_CREATE_PIX_QR |call| call.json(request);
+                /// `GET /payments/requests/{id}`.
+                fn get_payment_request(id: &$crate::PaymentRequestId) -> $crate::models::PaymentRequest
+                    = PAYMENT_REQUEST_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `DELETE /payments/requests/{id}`.
+                fn delete_payment_request(id: &$crate::PaymentRequestId) -> $crate::operation::Acknowledged
+                    = PAYMENT_REQUEST_DELETE |call| call.path_param("id", id.as_str());
+                /// `PATCH /payments/requests/{id}`.
+                fn update_payment_request(id: &$crate::PaymentRequestId,
+                    update: &$crate::models::UpdatePaymentRequest) -> $crate::models::PaymentRequest
+                    = PAYMENT_REQUEST_UPDATE |call| call.path_param("id", id.as_str()).json(update);
+                /// `GET /payments/requests/{id}/schedules`: one page of a request's scheduled payments (Pix Agendado).
+                fn list_payment_schedules(request_id: &$crate::PaymentRequestId) -> $crate::models::Page<$crate::models::PaymentSchedule>
+                    = PAYMENT_SCHEDULES_LIST |call| call.path_param("id", request_id.as_str());
+                /// `POST /payments/requests/{id}/schedules/cancel`: cancels every scheduled payment of the request.
+                fn cancel_payment_schedules(request_id: &$crate::PaymentRequestId) -> $crate::operation::Acknowledged
+                    = PAYMENT_SCHEDULES_CANCEL |call| call.path_param("id", request_id.as_str());
+                /// `POST /payments/requests/{id}/schedules/{scheduleId}/cancel`.
+                fn cancel_payment_schedule(request_id: &$crate::PaymentRequestId,
+                    schedule_id: &$crate::PaymentScheduleId) -> $crate::operation::Acknowledged
+                    = PAYMENT_SCHEDULES_CANCEL_SPECIFIC |call| call.path_param("id", request_id.as_str()).path_param("scheduleId", schedule_id.as_str());
+                /// `POST /payments/intents`: one attempt to pay a request, at the bank the payer chose. Money: never retried automatically.
+                fn create_payment_intent(intent: &$crate::models::CreatePaymentIntent) -> $crate::models::PaymentIntent
+                    = PAYMENT_INTENT_CREATE |call| call.json(intent);
+                /// `GET /payments/intents?paymentRequestId=…`: one page of a request's intents.
+                fn list_payment_intents(request_id: &$crate::PaymentRequestId) -> $crate::models::Page<$crate::models::PaymentIntent>
+                    = PAYMENT_INTENTS_LIST |call| call.query("paymentRequestId", request_id.as_str());
+                /// `GET /payments/intents/{id}`.
+                fn get_payment_intent(id: &$crate::PaymentIntentId) -> $crate::models::PaymentIntent
+                    = PAYMENT_INTENT_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /smart-transfers/preauthorizations`: one page.
+                fn list_smart_transfer_preauthorizations(page: Option<u32>,
+                    page_size: Option<u32>) -> $crate::models::Page<$crate::models::SmartTransferPreauthorization>
+                    = SMART_TRANFERS_PREAUTHORIZATIONS_LIST |call| call.query_opt("page", page.map(|p| p.to_string())).query_opt("pageSize", page_size.map(|p| p.to_string()));
+                /// `POST /smart-transfers/preauthorizations`: asks the payer to preauthorize future transfers. Never retried automatically.
+                fn create_smart_transfer_preauthorization(preauthorization: &$crate::models::CreateSmartTransferPreauthorization) -> $crate::models::SmartTransferPreauthorization
+                    = SMART_TRANSFER_PREAUTHORIZATION_CREATE |call| call.json(preauthorization);
+                /// `GET /smart-transfers/preauthorizations/{id}`.
+                fn get_smart_transfer_preauthorization(id: &$crate::SmartTransferPreauthorizationId) -> $crate::models::SmartTransferPreauthorization
+                    = SMART_TRANSFER_PREAUTHORIZATION_RETRIEVE |call| call.path_param("id", id.as_str());
+                /// `GET /smart-transfers/preauthorizations/{id}/payments`: one page of a preauthorization's payments.
+                fn list_smart_transfer_payments(preauthorization_id: &$crate::SmartTransferPreauthorizationId,
+                    filters: &$crate::models::SmartTransferPaymentFilters) -> $crate::models::Page<$crate::models::SmartTransferPayment>
+                    = SMART_TRANSFER_PREAUTHORIZATION_PAYMENTS_LIST |call| filters.apply(call.path_param("id", preauthorization_id.as_str()));
+                /// `POST /smart-transfers/payments`: a transfer from a preauthorized account, with no new consent. Money: never retried automatically.
+                fn create_smart_transfer_payment(payment: &$crate::models::CreateSmartTransferPayment) -> $crate::models::SmartTransferPayment
+                    = SMART_TRANSFER_PAYMENT_CREATE |call| call.json(payment);
+                /// `GET /smart-transfers/payments/{id}`.
+                fn get_smart_transfer_payment(id: &$crate::SmartTransferPaymentId) -> $crate::models::SmartTransferPayment
+                    = SMART_TRANSFER_PAYMENTRETRIEVE |call| call.path_param("id", id.as_str());
+                /// `POST /boleto-connections`: a connection to the institution that issues boletos, from its credentials. Never retried automatically.
+                fn create_boleto_connection(connection: &$crate::models::CreateBoletoConnection) -> $crate::models::BoletoConnection
+                    = BOLETO_CONNECTION_CREATE |call| call.json(connection);
+                /// `POST /boleto-connections/from-item`: a boleto connection from an item's credentials. Never retried automatically.
+                fn create_boleto_connection_from_item(connection: &$crate::models::CreateBoletoConnectionFromItem) -> $crate::models::BoletoConnection
+                    = BOLETO_CONNECTION_CREATE_FROM_ITEM |call| call.json(connection);
+                /// `POST /boletos`: issues a boleto. Money: never retried automatically.
+                fn create_boleto(boleto: &$crate::models::CreateBoleto) -> $crate::models::Boleto
+                    = BOLETO_CREATE |call| call.json(boleto);
+                /// `POST /boletos/{id}/cancel`.
+                fn cancel_boleto(id: &$crate::BoletoId) -> $crate::models::Boleto
+                    = BOLETO_CANCEL |call| call.path_param("id", id.as_str());
+                /// `GET /boletos/{id}`.
+                fn get_boleto(id: &$crate::BoletoId) -> $crate::models::Boleto
+                    = BOLETO_GET |call| call.path_param("id", id.as_str());
                 /// `GET /webhooks`.
                 fn list_webhooks() -> $crate::models::Page<$crate::models::Webhook>
                     = WEBHOOKS_LIST |call| call;
@@ -289,6 +426,34 @@ macro_rules! for_each_operation {
                 fn bills(account_id: &$crate::AccountId)
                     -> $crate::models::Page<$crate::models::Bill>
                     = list_bills(account_id);
+                /// Every payer, over the pages of `GET /payments/customers`.
+                fn payment_customers(filters: &$crate::models::PaymentCustomerFilters) -> $crate::models::Page<$crate::models::PaymentCustomer>
+                    = list_payment_customers(filters);
+                /// Every recipient, over the pages of `GET /payments/recipients`.
+                fn payment_recipients(filters: &$crate::models::PaymentRecipientFilters) -> $crate::models::Page<$crate::models::PaymentRecipient>
+                    = list_payment_recipients(filters);
+                /// Every institution, over the pages of `GET /payments/recipients/institutions`.
+                fn payment_institutions(filters: &$crate::models::PaymentInstitutionFilters) -> $crate::models::Page<$crate::models::PaymentInstitution>
+                    = list_payment_institutions(filters);
+                /// Every payment request, over the pages of `GET /payments/requests`.
+                fn payment_requests(filters: &$crate::models::PaymentRequestFilters) -> $crate::models::Page<$crate::models::PaymentRequest>
+                    = list_payment_requests(filters);
+                /// Every payment under an Automatic Pix mandate.
+                fn automatic_pix_payments(request_id: &$crate::PaymentRequestId) -> $crate::models::Page<$crate::models::AutomaticPixPayment>
+                    = list_automatic_pix_payments(request_id);
+                /// Every scheduled payment of a request.
+                fn payment_schedules(request_id: &$crate::PaymentRequestId) -> $crate::models::Page<$crate::models::PaymentSchedule>
+                    = list_payment_schedules(request_id);
+                /// Every intent of a payment request.
+                fn payment_intents(request_id: &$crate::PaymentRequestId) -> $crate::models::Page<$crate::models::PaymentIntent>
+                    = list_payment_intents(request_id);
+                /// Every smart-transfer preauthorization, over the pages of `GET /smart-transfers/preauthorizations`.
+                fn smart_transfer_preauthorizations(page_size: Option<u32>) -> $crate::models::Page<$crate::models::SmartTransferPreauthorization>
+                    = list_smart_transfer_preauthorizations(None, page_size);
+                /// Every payment of a smart-transfer preauthorization.
+                fn smart_transfer_payments(preauthorization_id: &$crate::SmartTransferPreauthorizationId,
+                    filters: &$crate::models::SmartTransferPaymentFilters) -> $crate::models::Page<$crate::models::SmartTransferPayment>
+                    = list_smart_transfer_payments(preauthorization_id, filters);
                 /// Every consent of an item, over the pages of `GET /consents`.
                 fn consents(item_id: &$crate::ItemId)
                     -> $crate::models::Page<$crate::models::Consent>

@@ -202,6 +202,29 @@ macro_rules! client_shape {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __item_waits {
+    (@settle [$($kw:tt)?] [$($aw:tt)*] [$($send:tt)*]
+        $(#[$meta:meta])*
+        $name:ident($id:ty) -> $out:ty = $get:ident
+    ) => {
+        $(#[$meta])*
+        pub $($kw)? fn $name(
+            &self,
+            id: &$id,
+            policy: $crate::WaitPolicy,
+            mut on_progress: impl FnMut(&$out) $($send)*,
+        ) -> Result<$out, $crate::Error> {
+            let mut wait = $crate::SettleWait::new(self.engine.clock.now(), policy);
+            loop {
+                let current = self.send($crate::calls::$get(id)) $($aw)* ?;
+                on_progress(&current);
+                match wait.on_look(self.engine.clock.now(), &current) {
+                    $crate::WaitStep::Sleep(delay) => self.engine.pause(delay) $($aw)*,
+                    $crate::WaitStep::Failed(error) => return Err(error),
+                    $crate::WaitStep::Finished | $crate::WaitStep::AskMfa(_) => return Ok(current),
+                }
+            }
+        }
+    };
     (
         [$($kw:tt)?] [$($aw:tt)*] [$($send:tt)*]
         [$($generics:tt)*] [$($bounds:tt)*] [$no_mfa:ty]
@@ -267,6 +290,24 @@ macro_rules! __item_waits {
                 let auth = $crate::driver::Auth::Connect(&grant);
                 wait_for_item(&self.engine, auth, id, policy, on_progress, Some(answer)) $($aw)*
             }
+        }
+
+        impl Client {
+            $crate::__item_waits!(@settle [$($kw)?] [$($aw)*] [$($send)*]
+                /// Waits for a payment intent to settle (paid, rejected, expired or cancelled),
+                /// calling `on_progress` with each look at it; past `policy.deadline` the wait
+                /// fails with [`Error::DeadlineExceeded`](pluggy_core::Error::DeadlineExceeded).
+                wait_for_payment_intent($crate::PaymentIntentId) -> $crate::models::PaymentIntent
+                    = get_payment_intent
+            );
+            $crate::__item_waits!(@settle [$($kw)?] [$($aw)*] [$($send)*]
+                /// Waits for a payment request to settle (its intent paid it, or it can no
+                /// longer be paid), calling `on_progress` with each look at it; past
+                /// `policy.deadline` the wait fails with
+                /// [`Error::DeadlineExceeded`](pluggy_core::Error::DeadlineExceeded).
+                wait_for_payment_request($crate::PaymentRequestId) -> $crate::models::PaymentRequest
+                    = get_payment_request
+            );
         }
 
         /// The wait loop: core's `ItemWait` decides, this fetches, pauses and asks.

@@ -75,5 +75,5 @@ pub use token::{
     parse_auth_response,
 };
 pub use transport::{AsyncTransport, BlockingTransport};
-pub use wait::{ItemWait, WaitPolicy, WaitStep};
+pub use wait::{ItemWait, SettleWait, Settles, WaitPolicy, WaitStep};
 pub use webhook::{WebhookPayload, verify_headers};

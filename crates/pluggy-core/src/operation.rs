@@ -136,3 +136,14 @@ pub struct OperationInfo {
     /// Which client offers it.
     pub offered: Offered,
 }
+
+/// The answer of a call whose body carries nothing to read (a delete, a cancel, a 204): any
+/// JSON, or none, is accepted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Acknowledged;
+
+impl<'de> serde::Deserialize<'de> for Acknowledged {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| Acknowledged)
+    }
+}

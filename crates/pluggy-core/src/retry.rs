@@ -236,6 +236,49 @@ mod tests {
         }
     }
 
+    /// Every call that can move money or open a connection to an institution.
+    const NEVER_REPEATED: &[&Endpoint] = &[
+        &endpoints::ITEMS_CREATE,
+        &endpoints::PAYMENT_REQUEST_CREATE,
+        &endpoints::PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX,
+        &endpoints::PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX_SCHEDULE,
+        &endpoints::RETRY_AUTOMATIC_PIX_SCHEDULE,
+        &endpoints::PAYMENT_REQUEST_CREATE_PIX_QR,
+        &endpoints::PAYMENT_INTENT_CREATE,
+        &endpoints::SMART_TRANSFER_PREAUTHORIZATION_CREATE,
+        &endpoints::SMART_TRANSFER_PAYMENT_CREATE,
+        &endpoints::BOLETO_CONNECTION_CREATE,
+        &endpoints::BOLETO_CONNECTION_CREATE_FROM_ITEM,
+        &endpoints::BOLETO_CREATE,
+    ];
+
+    #[test]
+    fn no_call_that_moves_money_or_opens_a_connection_repeats_itself() {
+        let unavailable = answer(503, "<html>busy</html>");
+        let server_error = answer(500, "{}");
+        let faults = [
+            Ok(&unavailable),
+            Ok(&server_error),
+            Err(broken(TransportErrorKind::Closed)),
+            Err(broken(TransportErrorKind::Timeout)),
+        ];
+        for endpoint in NEVER_REPEATED {
+            assert!(!endpoint.retryable(), "{endpoint} is marked safe to repeat");
+            for fault in &faults {
+                let mut state = RetryState::new(endpoint, RetryPolicy::default());
+                let outcome = match fault {
+                    Ok(raw) => Ok(*raw),
+                    Err(e) => Err(e),
+                };
+                let next = state.next(outcome, 0.5);
+                assert!(
+                    matches!(next, Next::Done),
+                    "{endpoint} after {fault:?}: {next:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn first_attempt_rules() {
         use Expect::*;

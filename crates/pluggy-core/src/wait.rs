@@ -102,6 +102,68 @@ impl ItemWait {
     }
 }
 
+/// Something a driver can wait on until it settles: a payment request or intent.
+pub trait Settles {
+    /// Whether it reached a status it will not leave (paid, rejected, expired, cancelled…).
+    fn is_settled(&self) -> bool;
+    /// What it is and where it stands, for progress and the deadline's error
+    /// (`payment intent 1a2b… is PAYMENT_PENDING`).
+    fn describe(&self) -> String;
+}
+
+/// Waiting for a payment request or intent to settle, as a state machine: the driver fetches
+/// it, hands it here with the time, and sleeps or stops as the [`WaitStep`] says (never
+/// [`WaitStep::AskMfa`]). A deadline always applies.
+#[derive(Clone, Debug)]
+pub struct SettleWait {
+    policy: WaitPolicy,
+    started: Duration,
+}
+
+impl SettleWait {
+    /// Starts a wait at `now`.
+    pub fn new(now: Now, policy: WaitPolicy) -> Self {
+        Self {
+            policy,
+            started: now.mono,
+        }
+    }
+
+    /// Decides what follows a look at `thing` taken at `now`.
+    pub fn on_look(&mut self, now: Now, thing: &impl Settles) -> WaitStep {
+        if thing.is_settled() {
+            return WaitStep::Finished;
+        }
+        let elapsed = now.mono.saturating_sub(self.started);
+        match self.policy.deadline.checked_sub(elapsed) {
+            Some(left) if !left.is_zero() => WaitStep::Sleep(self.policy.poll_interval.min(left)),
+            _ => WaitStep::Failed(Error::DeadlineExceeded(format!(
+                "{} after {} s: raise the deadline or look again later",
+                thing.describe(),
+                self.policy.deadline.as_secs()
+            ))),
+        }
+    }
+}
+
+impl Settles for crate::models::PaymentIntent {
+    fn is_settled(&self) -> bool {
+        self.status.is_final()
+    }
+    fn describe(&self) -> String {
+        format!("payment intent {} is {}", self.id, self.status)
+    }
+}
+
+impl Settles for crate::models::PaymentRequest {
+    fn is_settled(&self) -> bool {
+        self.status.is_final()
+    }
+    fn describe(&self) -> String {
+        format!("payment request {} is {}", self.id, self.status)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +181,44 @@ mod tests {
 
     fn at(secs: u64) -> Now {
         Now::new(Duration::from_secs(secs), 1_700_000_000 + secs as i64)
+    }
+
+    struct Payment(bool);
+
+    impl Settles for Payment {
+        fn is_settled(&self) -> bool {
+            self.0
+        }
+        fn describe(&self) -> String {
+            "payment intent pi-1 is PAYMENT_PENDING".into()
+        }
+    }
+
+    #[test]
+    fn a_settle_wait_stops_at_a_final_status_or_its_deadline() {
+        let policy = WaitPolicy {
+            poll_interval: Duration::from_secs(2),
+            deadline: Duration::from_secs(5),
+        };
+        let mut wait = SettleWait::new(at(0), policy);
+        assert_eq!(
+            wait.on_look(at(0), &Payment(false)),
+            WaitStep::Sleep(Duration::from_secs(2))
+        );
+        assert_eq!(
+            wait.on_look(at(4), &Payment(false)),
+            WaitStep::Sleep(Duration::from_secs(1))
+        );
+        assert_eq!(wait.on_look(at(4), &Payment(true)), WaitStep::Finished);
+        match wait.on_look(at(5), &Payment(false)) {
+            WaitStep::Failed(Error::DeadlineExceeded(text)) => {
+                assert!(
+                    text.contains("pi-1 is PAYMENT_PENDING") && text.contains("5 s"),
+                    "{text}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

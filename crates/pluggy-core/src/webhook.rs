@@ -66,6 +66,10 @@ pub enum WebhookPayload {
     TransactionsUpdated(TransactionsChangedEvent),
     /// `transactions/deleted`: transactions were removed.
     TransactionsDeleted(TransactionsChangedEvent),
+    /// A payment event: `payment_intent/*`, `payment_request/updated`, `scheduled_payment/*`,
+    /// `automatic_pix_payment/*`, `smart_transfer_preauthorization/*`,
+    /// `smart_transfer_payment/*` or `boleto/updated` ([`PaymentEvent::event`] says which).
+    Payment(PaymentEvent),
     /// Any other event, kept as received.
     Unknown {
         /// The event's name.
@@ -180,6 +184,74 @@ pub struct TransactionsCreatedEvent {
     pub created_transactions_link: Option<String>,
 }
 
+/// The payload of a payment event: the ids of what it is about, and the new status where the
+/// event carries one (`payment_request/updated`'s `data.status`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentEvent {
+    /// Which payment event this is (the payload's `event`).
+    #[serde(skip, default = "unnamed_event")]
+    pub event: WebhookEvent,
+    /// The delivery's unique id, for idempotent handling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<EventId>,
+    /// The payment request concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_request_id: Option<crate::ids::PaymentRequestId>,
+    /// The payment intent concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_intent_id: Option<crate::ids::PaymentIntentId>,
+    /// The scheduled payment concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_payment_id: Option<String>,
+    /// The bulk payment concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk_payment_id: Option<String>,
+    /// The Automatic Pix payment concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic_pix_payment_id: Option<crate::ids::AutomaticPixPaymentId>,
+    /// The smart-transfer preauthorization concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preauthorization_id: Option<crate::ids::SmartTransferPreauthorizationId>,
+    /// The smart-transfer payment concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smart_transfer_payment_id: Option<crate::ids::SmartTransferPaymentId>,
+    /// The boleto concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boleto_id: Option<crate::ids::BoletoId>,
+    /// Extra data, e.g. `{"status": "COMPLETED"}` on `payment_request/updated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+}
+
+impl PaymentEvent {
+    /// The new status the event reports (`data.status`), if any.
+    pub fn status(&self) -> Option<&str> {
+        self.data.as_ref()?.get("status")?.as_str()
+    }
+}
+
+/// The placeholder a payment event's name replaces as soon as it is read.
+fn unnamed_event() -> WebhookEvent {
+    WebhookEvent::Unknown(String::new())
+}
+
+/// Whether `event` is one of the payment events.
+fn is_payment_event(event: &WebhookEvent) -> bool {
+    const FAMILIES: [&str; 6] = [
+        "payment_intent/",
+        "payment_request/",
+        "scheduled_payment/",
+        "automatic_pix_payment/",
+        "smart_transfer_",
+        "boleto/",
+    ];
+    !matches!(event, WebhookEvent::Unknown(_))
+        && FAMILIES
+            .iter()
+            .any(|family| event.as_str().starts_with(family))
+}
+
 /// The payload of `transactions/updated` and `transactions/deleted`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -241,6 +313,7 @@ impl WebhookPayload {
             WebhookPayload::TransactionsCreated(_) => "transactions/created",
             WebhookPayload::TransactionsUpdated(_) => "transactions/updated",
             WebhookPayload::TransactionsDeleted(_) => "transactions/deleted",
+            WebhookPayload::Payment(e) => e.event.as_str(),
             WebhookPayload::Unknown { event, .. } => event,
         }
     }
@@ -260,6 +333,7 @@ impl WebhookPayload {
             WebhookPayload::TransactionsUpdated(e) | WebhookPayload::TransactionsDeleted(e) => {
                 e.event_id.as_ref()
             }
+            WebhookPayload::Payment(e) => e.event_id.as_ref(),
             WebhookPayload::Unknown { event_id, .. } => event_id.as_ref(),
         }
     }
@@ -274,7 +348,7 @@ impl WebhookPayload {
             | WebhookPayload::ItemWaitingUserInput(e)
             | WebhookPayload::ItemWaitingUserAction(e)
             | WebhookPayload::ItemLoginSucceeded(e) => Some(e.item_id.clone()),
-            WebhookPayload::ConnectorStatusUpdated(_) => None,
+            WebhookPayload::ConnectorStatusUpdated(_) | WebhookPayload::Payment(_) => None,
             WebhookPayload::TransactionsCreated(e) => Some(e.item_id.clone()),
             WebhookPayload::TransactionsUpdated(e) | WebhookPayload::TransactionsDeleted(e) => {
                 Some(e.item_id.clone())
@@ -293,7 +367,7 @@ impl WebhookPayload {
             | WebhookPayload::ItemWaitingUserInput(e)
             | WebhookPayload::ItemWaitingUserAction(e)
             | WebhookPayload::ItemLoginSucceeded(e) => e.client_user_id.clone(),
-            WebhookPayload::ConnectorStatusUpdated(_) => None,
+            WebhookPayload::ConnectorStatusUpdated(_) | WebhookPayload::Payment(_) => None,
             WebhookPayload::TransactionsCreated(e) => e.client_user_id.clone(),
             WebhookPayload::TransactionsUpdated(e) | WebhookPayload::TransactionsDeleted(e) => {
                 e.client_user_id.clone()
@@ -363,6 +437,14 @@ fn from_value(value: Value) -> Result<WebhookPayload, String> {
         WebhookEvent::TransactionsCreated => typed(&event, value, P::TransactionsCreated),
         WebhookEvent::TransactionsUpdated => typed(&event, value, P::TransactionsUpdated),
         WebhookEvent::TransactionsDeleted => typed(&event, value, P::TransactionsDeleted),
+        kind if is_payment_event(&kind) => serde_json::from_value::<PaymentEvent>(value)
+            .map(|payload| {
+                P::Payment(PaymentEvent {
+                    event: kind,
+                    ..payload
+                })
+            })
+            .map_err(|e| format!("{event}: {e}")),
         _ => {
             let event_id = raw_str(&value, "eventId").map(EventId::new);
             Ok(P::Unknown {
@@ -398,6 +480,7 @@ impl Serialize for WebhookPayload {
             WebhookPayload::TransactionsUpdated(e) | WebhookPayload::TransactionsDeleted(e) => {
                 Tagged { event, body: e }.serialize(s)
             }
+            WebhookPayload::Payment(e) => Tagged { event, body: e }.serialize(s),
             WebhookPayload::Unknown { raw, .. } => raw.serialize(s),
         }
     }
@@ -461,6 +544,47 @@ mod tests {
         }));
         assert!(!verify_headers([("x-missing", "v")], lookup));
         assert!(verify_headers(&WebhookHeaders::new(), |_: &str| None));
+    }
+
+    #[test]
+    fn payment_events_are_typed_and_unknown_ones_kept() {
+        let body = br#"{"event":"payment_request/updated","eventId":"ev-1","paymentRequestId":"pr-1","data":{"status":"COMPLETED"}}"#;
+        let payload = WebhookPayload::parse(body).unwrap();
+        let WebhookPayload::Payment(event) = &payload else {
+            panic!("{payload:?}");
+        };
+        assert_eq!(event.event, WebhookEvent::PaymentRequestUpdated);
+        assert_eq!(event.status(), Some("COMPLETED"));
+        assert_eq!(
+            event.payment_request_id.as_ref().map(|id| id.as_str()),
+            Some("pr-1")
+        );
+        assert_eq!(payload.event_id().map(EventId::as_str), Some("ev-1"));
+        assert_eq!(payload.event_name(), "payment_request/updated");
+        let round: Value = serde_json::to_value(&payload).unwrap();
+        assert_eq!(round["event"], "payment_request/updated");
+        assert_eq!(round["paymentRequestId"], "pr-1");
+        for name in [
+            "payment_intent/completed",
+            "scheduled_payment/canceled",
+            "automatic_pix_payment/error",
+            "smart_transfer_preauthorization/completed",
+            "smart_transfer_payment/completed",
+            "boleto/updated",
+        ] {
+            let body = format!(r#"{{"event":"{name}","eventId":"e"}}"#);
+            let payload = WebhookPayload::parse(body.as_bytes()).unwrap();
+            assert!(
+                matches!(payload, WebhookPayload::Payment(_)),
+                "{name}: {payload:?}"
+            );
+            assert_eq!(payload.event_name(), name);
+        }
+        let future = br#"{"event":"payment_intent/refunded","eventId":"e"}"#;
+        assert!(matches!(
+            WebhookPayload::parse(future).unwrap(),
+            WebhookPayload::Unknown { .. }
+        ));
     }
 
     #[test]

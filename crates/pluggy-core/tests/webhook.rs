@@ -134,29 +134,46 @@ fn connector_and_transaction_events_parse() {
 }
 
 #[test]
-fn unknown_events_are_kept_whole() {
+fn payment_events_are_typed() {
     let p = parse("webhook_payment_intent_created.json");
+    match &p {
+        WebhookPayload::Payment(e) => {
+            assert_eq!(e.event, WebhookEvent::PaymentIntentCreated);
+            assert_eq!(
+                e.event_id.as_ref().unwrap().as_str(),
+                "5d1c5f4e-0a3b-4c2d-9e8f-000000000012"
+            );
+            assert_eq!(
+                e.payment_intent_id.as_ref().unwrap().as_str(),
+                "0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(p.event(), WebhookEvent::PaymentIntentCreated);
+    assert_eq!(p.event_name(), "payment_intent/created");
+    assert!(p.item_id().is_none());
+}
+
+#[test]
+fn unknown_events_are_kept_whole() {
+    let body = br#"{"event":"payment_intent/refunded","eventId":"ev-9","paymentIntentId":"pi-1"}"#;
+    let p = WebhookPayload::parse(body).unwrap();
     match &p {
         WebhookPayload::Unknown {
             event,
             event_id,
             raw,
         } => {
-            assert_eq!(event, "payment_intent/created");
-            assert_eq!(
-                event_id.as_ref().unwrap().as_str(),
-                "5d1c5f4e-0a3b-4c2d-9e8f-000000000012"
-            );
-            assert_eq!(
-                raw["paymentIntentId"],
-                "0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"
-            );
+            assert_eq!(event, "payment_intent/refunded");
+            assert_eq!(event_id.as_ref().unwrap().as_str(), "ev-9");
+            assert_eq!(raw["paymentIntentId"], "pi-1");
         }
         other => panic!("{other:?}"),
     }
-    // A payload without a typed variant still names its event, known to the enum or not.
-    assert_eq!(p.event(), WebhookEvent::PaymentIntentCreated);
-    assert_eq!(p.event_name(), "payment_intent/created");
+    // A payload without a typed variant still names its event.
+    assert_eq!(p.event_name(), "payment_intent/refunded");
+    assert!(matches!(p.event(), WebhookEvent::Unknown(_)));
     assert!(p.item_id().is_none());
 }
 

@@ -92,6 +92,90 @@ pub enum Operation {
     WebhooksUpdate,
     /// `DELETE /webhooks/{id}` (`webhooks-delete`).
     WebhooksDelete,
+    /// `GET /payments/customers` (`payment-customers-list`).
+    PaymentCustomersList,
+    /// `POST /payments/customers` (`payment-customer-create`).
+    PaymentCustomerCreate,
+    /// `GET /payments/customers/{id}` (`payment-customer-retrieve`).
+    PaymentCustomerRetrieve,
+    /// `DELETE /payments/customers/{id}` (`payment-customer-delete`).
+    PaymentCustomerDelete,
+    /// `PATCH /payments/customers/{id}` (`payment-customer-update`).
+    PaymentCustomerUpdate,
+    /// `GET /payments/recipients` (`payment-recipients-list`).
+    PaymentRecipientsList,
+    /// `POST /payments/recipients` (`payment-recipient-create`).
+    PaymentRecipientCreate,
+    /// `GET /payments/recipients/{id}` (`payment-recipient-retrieve`).
+    PaymentRecipientRetrieve,
+    /// `PATCH /payments/recipients/{id}` (`payment-recipient-update`).
+    PaymentRecipientUpdate,
+    /// `DELETE /payments/recipients/{id}` (`payment-recipient-delete`).
+    PaymentRecipientDelete,
+    /// `GET /payments/recipients/institutions` (`payment-recipients-institution-list`).
+    PaymentRecipientsInstitutionList,
+    /// `GET /payments/recipients/institutions/{id}` (`payment-recipient-institutions-retrieve`).
+    PaymentRecipientInstitutionsRetrieve,
+    /// `GET /payments/requests` (`payment-requests-list`).
+    PaymentRequestsList,
+    /// `POST /payments/requests` (`payment-request-create`).
+    PaymentRequestCreate,
+    /// `POST /payments/requests/automatic-pix` (`payment-request-create-automatic-pix`).
+    PaymentRequestCreateAutomaticPix,
+    /// `POST /payments/requests/{id}/automatic-pix/schedule` (`payment-request-create-automatic-pix-schedule`).
+    PaymentRequestCreateAutomaticPixSchedule,
+    /// `GET /payments/requests/{id}/automatic-pix/schedules` (`payment-request-get-automatic-pix-schedules`).
+    PaymentRequestGetAutomaticPixSchedules,
+    /// `GET /payments/requests/{requestId}/automatic-pix/schedules/{paymentId}` (`payment-request-get-automatic-pix-schedule`).
+    PaymentRequestGetAutomaticPixSchedule,
+    /// `POST /payments/requests/{id}/automatic-pix/cancel` (`payment-request-cancel-automatic-pix-consent`).
+    PaymentRequestCancelAutomaticPixConsent,
+    /// `POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/cancel` (`cancel-automatic-pix-schedule`).
+    CancelAutomaticPixSchedule,
+    /// `POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/retry` (`retry-automatic-pix-schedule`).
+    RetryAutomaticPixSchedule,
+    /// `POST /payments/requests/pix-qr` (`payment-request-create-pix-qr`).
+    PaymentRequestCreatePixQr,
+    /// `GET /payments/requests/{id}` (`payment-request-retrieve`).
+    PaymentRequestRetrieve,
+    /// `DELETE /payments/requests/{id}` (`payment-request-delete`).
+    PaymentRequestDelete,
+    /// `PATCH /payments/requests/{id}` (`payment-request-update`).
+    PaymentRequestUpdate,
+    /// `GET /payments/requests/{id}/schedules` (`payment-schedules-list`).
+    PaymentSchedulesList,
+    /// `POST /payments/requests/{id}/schedules/cancel` (`payment-schedules-cancel`).
+    PaymentSchedulesCancel,
+    /// `POST /payments/requests/{id}/schedules/{scheduleId}/cancel` (`payment-schedules-cancel-specific`).
+    PaymentSchedulesCancelSpecific,
+    /// `POST /payments/intents` (`payment-intent-create`).
+    PaymentIntentCreate,
+    /// `GET /payments/intents` (`payment-intents-list`).
+    PaymentIntentsList,
+    /// `GET /payments/intents/{id}` (`payment-intent-retrieve`).
+    PaymentIntentRetrieve,
+    /// `GET /smart-transfers/preauthorizations` (`smart-tranfers-preauthorizations-list`).
+    SmartTranfersPreauthorizationsList,
+    /// `POST /smart-transfers/preauthorizations` (`smart-transfer-preauthorization-create`).
+    SmartTransferPreauthorizationCreate,
+    /// `GET /smart-transfers/preauthorizations/{id}` (`smart-transfer-preauthorization-retrieve`).
+    SmartTransferPreauthorizationRetrieve,
+    /// `GET /smart-transfers/preauthorizations/{id}/payments` (`smart-transfer-preauthorization-payments-list`).
+    SmartTransferPreauthorizationPaymentsList,
+    /// `POST /smart-transfers/payments` (`smart-transfer-payment-create`).
+    SmartTransferPaymentCreate,
+    /// `GET /smart-transfers/payments/{id}` (`smart-transfer-paymentretrieve`).
+    SmartTransferPaymentretrieve,
+    /// `POST /boleto-connections` (`boleto-connection-create`).
+    BoletoConnectionCreate,
+    /// `POST /boleto-connections/from-item` (`boleto-connection-create-from-item`).
+    BoletoConnectionCreateFromItem,
+    /// `POST /boletos` (`boleto-create`).
+    BoletoCreate,
+    /// `POST /boletos/{id}/cancel` (`boleto-cancel`).
+    BoletoCancel,
+    /// `GET /boletos/{id}` (`boleto-get`).
+    BoletoGet,
 }
 
 impl Operation {
@@ -138,6 +222,48 @@ impl Operation {
         Operation::WebhooksRetrieve,
         Operation::WebhooksUpdate,
         Operation::WebhooksDelete,
+        Operation::PaymentCustomersList,
+        Operation::PaymentCustomerCreate,
+        Operation::PaymentCustomerRetrieve,
+        Operation::PaymentCustomerDelete,
+        Operation::PaymentCustomerUpdate,
+        Operation::PaymentRecipientsList,
+        Operation::PaymentRecipientCreate,
+        Operation::PaymentRecipientRetrieve,
+        Operation::PaymentRecipientUpdate,
+        Operation::PaymentRecipientDelete,
+        Operation::PaymentRecipientsInstitutionList,
+        Operation::PaymentRecipientInstitutionsRetrieve,
+        Operation::PaymentRequestsList,
+        Operation::PaymentRequestCreate,
+        Operation::PaymentRequestCreateAutomaticPix,
+        Operation::PaymentRequestCreateAutomaticPixSchedule,
+        Operation::PaymentRequestGetAutomaticPixSchedules,
+        Operation::PaymentRequestGetAutomaticPixSchedule,
+        Operation::PaymentRequestCancelAutomaticPixConsent,
+        Operation::CancelAutomaticPixSchedule,
+        Operation::RetryAutomaticPixSchedule,
+        Operation::PaymentRequestCreatePixQr,
+        Operation::PaymentRequestRetrieve,
+        Operation::PaymentRequestDelete,
+        Operation::PaymentRequestUpdate,
+        Operation::PaymentSchedulesList,
+        Operation::PaymentSchedulesCancel,
+        Operation::PaymentSchedulesCancelSpecific,
+        Operation::PaymentIntentCreate,
+        Operation::PaymentIntentsList,
+        Operation::PaymentIntentRetrieve,
+        Operation::SmartTranfersPreauthorizationsList,
+        Operation::SmartTransferPreauthorizationCreate,
+        Operation::SmartTransferPreauthorizationRetrieve,
+        Operation::SmartTransferPreauthorizationPaymentsList,
+        Operation::SmartTransferPaymentCreate,
+        Operation::SmartTransferPaymentretrieve,
+        Operation::BoletoConnectionCreate,
+        Operation::BoletoConnectionCreateFromItem,
+        Operation::BoletoCreate,
+        Operation::BoletoCancel,
+        Operation::BoletoGet,
     ];
 
     /// The operation's entry in the table.
@@ -184,6 +310,64 @@ impl Operation {
             Operation::WebhooksRetrieve => &WEBHOOKS_RETRIEVE,
             Operation::WebhooksUpdate => &WEBHOOKS_UPDATE,
             Operation::WebhooksDelete => &WEBHOOKS_DELETE,
+            Operation::PaymentCustomersList => &PAYMENT_CUSTOMERS_LIST,
+            Operation::PaymentCustomerCreate => &PAYMENT_CUSTOMER_CREATE,
+            Operation::PaymentCustomerRetrieve => &PAYMENT_CUSTOMER_RETRIEVE,
+            Operation::PaymentCustomerDelete => &PAYMENT_CUSTOMER_DELETE,
+            Operation::PaymentCustomerUpdate => &PAYMENT_CUSTOMER_UPDATE,
+            Operation::PaymentRecipientsList => &PAYMENT_RECIPIENTS_LIST,
+            Operation::PaymentRecipientCreate => &PAYMENT_RECIPIENT_CREATE,
+            Operation::PaymentRecipientRetrieve => &PAYMENT_RECIPIENT_RETRIEVE,
+            Operation::PaymentRecipientUpdate => &PAYMENT_RECIPIENT_UPDATE,
+            Operation::PaymentRecipientDelete => &PAYMENT_RECIPIENT_DELETE,
+            Operation::PaymentRecipientsInstitutionList => &PAYMENT_RECIPIENTS_INSTITUTION_LIST,
+            Operation::PaymentRecipientInstitutionsRetrieve => {
+                &PAYMENT_RECIPIENT_INSTITUTIONS_RETRIEVE
+            }
+            Operation::PaymentRequestsList => &PAYMENT_REQUESTS_LIST,
+            Operation::PaymentRequestCreate => &PAYMENT_REQUEST_CREATE,
+            Operation::PaymentRequestCreateAutomaticPix => &PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX,
+            Operation::PaymentRequestCreateAutomaticPixSchedule => {
+                &PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX_SCHEDULE
+            }
+            Operation::PaymentRequestGetAutomaticPixSchedules => {
+                &PAYMENT_REQUEST_GET_AUTOMATIC_PIX_SCHEDULES
+            }
+            Operation::PaymentRequestGetAutomaticPixSchedule => {
+                &PAYMENT_REQUEST_GET_AUTOMATIC_PIX_SCHEDULE
+            }
+            Operation::PaymentRequestCancelAutomaticPixConsent => {
+                &PAYMENT_REQUEST_CANCEL_AUTOMATIC_PIX_CONSENT
+            }
+            Operation::CancelAutomaticPixSchedule => &CANCEL_AUTOMATIC_PIX_SCHEDULE,
+            Operation::RetryAutomaticPixSchedule => &RETRY_AUTOMATIC_PIX_SCHEDULE,
+            Operation::PaymentRequestCreatePixQr => &PAYMENT_REQUEST_CREATE_PIX_QR,
+            Operation::PaymentRequestRetrieve => &PAYMENT_REQUEST_RETRIEVE,
+            Operation::PaymentRequestDelete => &PAYMENT_REQUEST_DELETE,
+            Operation::PaymentRequestUpdate => &PAYMENT_REQUEST_UPDATE,
+            Operation::PaymentSchedulesList => &PAYMENT_SCHEDULES_LIST,
+            Operation::PaymentSchedulesCancel => &PAYMENT_SCHEDULES_CANCEL,
+            Operation::PaymentSchedulesCancelSpecific => &PAYMENT_SCHEDULES_CANCEL_SPECIFIC,
+            Operation::PaymentIntentCreate => &PAYMENT_INTENT_CREATE,
+            Operation::PaymentIntentsList => &PAYMENT_INTENTS_LIST,
+            Operation::PaymentIntentRetrieve => &PAYMENT_INTENT_RETRIEVE,
+            Operation::SmartTranfersPreauthorizationsList => &SMART_TRANFERS_PREAUTHORIZATIONS_LIST,
+            Operation::SmartTransferPreauthorizationCreate => {
+                &SMART_TRANSFER_PREAUTHORIZATION_CREATE
+            }
+            Operation::SmartTransferPreauthorizationRetrieve => {
+                &SMART_TRANSFER_PREAUTHORIZATION_RETRIEVE
+            }
+            Operation::SmartTransferPreauthorizationPaymentsList => {
+                &SMART_TRANSFER_PREAUTHORIZATION_PAYMENTS_LIST
+            }
+            Operation::SmartTransferPaymentCreate => &SMART_TRANSFER_PAYMENT_CREATE,
+            Operation::SmartTransferPaymentretrieve => &SMART_TRANSFER_PAYMENTRETRIEVE,
+            Operation::BoletoConnectionCreate => &BOLETO_CONNECTION_CREATE,
+            Operation::BoletoConnectionCreateFromItem => &BOLETO_CONNECTION_CREATE_FROM_ITEM,
+            Operation::BoletoCreate => &BOLETO_CREATE,
+            Operation::BoletoCancel => &BOLETO_CANCEL,
+            Operation::BoletoGet => &BOLETO_GET,
         }
     }
 }
@@ -829,6 +1013,645 @@ pub static WEBHOOKS_DELETE: Endpoint = Endpoint {
     rate_limit_per_minute: None,
 };
 
+/// `GET /payments/customers` (`payment-customers-list`).
+pub static PAYMENT_CUSTOMERS_LIST: Endpoint = Endpoint {
+    name: "payment-customers-list",
+    method: Method::Get,
+    path: "/payments/customers",
+    route: "GET /payments/customers",
+    path_params: &[],
+    query_params: &["pageSize", "page", "name", "email", "cpf", "cnpj"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/customers` (`payment-customer-create`).
+pub static PAYMENT_CUSTOMER_CREATE: Endpoint = Endpoint {
+    name: "payment-customer-create",
+    method: Method::Post,
+    path: "/payments/customers",
+    route: "POST /payments/customers",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/customers/{id}` (`payment-customer-retrieve`).
+pub static PAYMENT_CUSTOMER_RETRIEVE: Endpoint = Endpoint {
+    name: "payment-customer-retrieve",
+    method: Method::Get,
+    path: "/payments/customers/{id}",
+    route: "GET /payments/customers/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `DELETE /payments/customers/{id}` (`payment-customer-delete`).
+pub static PAYMENT_CUSTOMER_DELETE: Endpoint = Endpoint {
+    name: "payment-customer-delete",
+    method: Method::Delete,
+    path: "/payments/customers/{id}",
+    route: "DELETE /payments/customers/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `PATCH /payments/customers/{id}` (`payment-customer-update`).
+pub static PAYMENT_CUSTOMER_UPDATE: Endpoint = Endpoint {
+    name: "payment-customer-update",
+    method: Method::Patch,
+    path: "/payments/customers/{id}",
+    route: "PATCH /payments/customers/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/recipients` (`payment-recipients-list`).
+pub static PAYMENT_RECIPIENTS_LIST: Endpoint = Endpoint {
+    name: "payment-recipients-list",
+    method: Method::Get,
+    path: "/payments/recipients",
+    route: "GET /payments/recipients",
+    path_params: &[],
+    query_params: &[
+        "pageSize",
+        "page",
+        "isDefault",
+        "pixKey",
+        "name",
+        "taxNumber",
+    ],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/recipients` (`payment-recipient-create`).
+pub static PAYMENT_RECIPIENT_CREATE: Endpoint = Endpoint {
+    name: "payment-recipient-create",
+    method: Method::Post,
+    path: "/payments/recipients",
+    route: "POST /payments/recipients",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/recipients/{id}` (`payment-recipient-retrieve`).
+pub static PAYMENT_RECIPIENT_RETRIEVE: Endpoint = Endpoint {
+    name: "payment-recipient-retrieve",
+    method: Method::Get,
+    path: "/payments/recipients/{id}",
+    route: "GET /payments/recipients/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `PATCH /payments/recipients/{id}` (`payment-recipient-update`).
+pub static PAYMENT_RECIPIENT_UPDATE: Endpoint = Endpoint {
+    name: "payment-recipient-update",
+    method: Method::Patch,
+    path: "/payments/recipients/{id}",
+    route: "PATCH /payments/recipients/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `DELETE /payments/recipients/{id}` (`payment-recipient-delete`).
+pub static PAYMENT_RECIPIENT_DELETE: Endpoint = Endpoint {
+    name: "payment-recipient-delete",
+    method: Method::Delete,
+    path: "/payments/recipients/{id}",
+    route: "DELETE /payments/recipients/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/recipients/institutions` (`payment-recipients-institution-list`).
+pub static PAYMENT_RECIPIENTS_INSTITUTION_LIST: Endpoint = Endpoint {
+    name: "payment-recipients-institution-list",
+    method: Method::Get,
+    path: "/payments/recipients/institutions",
+    route: "GET /payments/recipients/institutions",
+    path_params: &[],
+    query_params: &["pageSize", "page", "name"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/recipients/institutions/{id}` (`payment-recipient-institutions-retrieve`).
+pub static PAYMENT_RECIPIENT_INSTITUTIONS_RETRIEVE: Endpoint = Endpoint {
+    name: "payment-recipient-institutions-retrieve",
+    method: Method::Get,
+    path: "/payments/recipients/institutions/{id}",
+    route: "GET /payments/recipients/institutions/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/requests` (`payment-requests-list`).
+pub static PAYMENT_REQUESTS_LIST: Endpoint = Endpoint {
+    name: "payment-requests-list",
+    method: Method::Get,
+    path: "/payments/requests",
+    route: "GET /payments/requests",
+    path_params: &[],
+    query_params: &[
+        "pageSize", "page", "from", "to", "customer", "pixKey", "status",
+    ],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests` (`payment-request-create`).
+pub static PAYMENT_REQUEST_CREATE: Endpoint = Endpoint {
+    name: "payment-request-create",
+    method: Method::Post,
+    path: "/payments/requests",
+    route: "POST /payments/requests",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests/automatic-pix` (`payment-request-create-automatic-pix`).
+pub static PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX: Endpoint = Endpoint {
+    name: "payment-request-create-automatic-pix",
+    method: Method::Post,
+    path: "/payments/requests/automatic-pix",
+    route: "POST /payments/requests/automatic-pix",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests/{id}/automatic-pix/schedule` (`payment-request-create-automatic-pix-schedule`).
+pub static PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX_SCHEDULE: Endpoint = Endpoint {
+    name: "payment-request-create-automatic-pix-schedule",
+    method: Method::Post,
+    path: "/payments/requests/{id}/automatic-pix/schedule",
+    route: "POST /payments/requests/{id}/automatic-pix/schedule",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/requests/{id}/automatic-pix/schedules` (`payment-request-get-automatic-pix-schedules`).
+pub static PAYMENT_REQUEST_GET_AUTOMATIC_PIX_SCHEDULES: Endpoint = Endpoint {
+    name: "payment-request-get-automatic-pix-schedules",
+    method: Method::Get,
+    path: "/payments/requests/{id}/automatic-pix/schedules",
+    route: "GET /payments/requests/{id}/automatic-pix/schedules",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/requests/{requestId}/automatic-pix/schedules/{paymentId}` (`payment-request-get-automatic-pix-schedule`).
+pub static PAYMENT_REQUEST_GET_AUTOMATIC_PIX_SCHEDULE: Endpoint = Endpoint {
+    name: "payment-request-get-automatic-pix-schedule",
+    method: Method::Get,
+    path: "/payments/requests/{requestId}/automatic-pix/schedules/{paymentId}",
+    route: "GET /payments/requests/{requestId}/automatic-pix/schedules/{paymentId}",
+    path_params: &["requestId", "paymentId"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests/{id}/automatic-pix/cancel` (`payment-request-cancel-automatic-pix-consent`).
+pub static PAYMENT_REQUEST_CANCEL_AUTOMATIC_PIX_CONSENT: Endpoint = Endpoint {
+    name: "payment-request-cancel-automatic-pix-consent",
+    method: Method::Post,
+    path: "/payments/requests/{id}/automatic-pix/cancel",
+    route: "POST /payments/requests/{id}/automatic-pix/cancel",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/cancel` (`cancel-automatic-pix-schedule`).
+pub static CANCEL_AUTOMATIC_PIX_SCHEDULE: Endpoint = Endpoint {
+    name: "cancel-automatic-pix-schedule",
+    method: Method::Post,
+    path: "/payments/requests/{id}/automatic-pix/schedules/{scheduleId}/cancel",
+    route: "POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/cancel",
+    path_params: &["id", "scheduleId"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/retry` (`retry-automatic-pix-schedule`).
+pub static RETRY_AUTOMATIC_PIX_SCHEDULE: Endpoint = Endpoint {
+    name: "retry-automatic-pix-schedule",
+    method: Method::Post,
+    path: "/payments/requests/{id}/automatic-pix/schedules/{scheduleId}/retry",
+    route: "POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/retry",
+    path_params: &["id", "scheduleId"],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests/pix-qr` (`payment-request-create-pix-qr`).
+pub static PAYMENT_REQUEST_CREATE_PIX_QR: Endpoint = Endpoint {
+    name: "payment-request-create-pix-qr",
+    method: Method::Post,
+    path: "/payments/requests/pix-qr",
+    route: "POST /payments/requests/pix-qr",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/requests/{id}` (`payment-request-retrieve`).
+pub static PAYMENT_REQUEST_RETRIEVE: Endpoint = Endpoint {
+    name: "payment-request-retrieve",
+    method: Method::Get,
+    path: "/payments/requests/{id}",
+    route: "GET /payments/requests/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `DELETE /payments/requests/{id}` (`payment-request-delete`).
+pub static PAYMENT_REQUEST_DELETE: Endpoint = Endpoint {
+    name: "payment-request-delete",
+    method: Method::Delete,
+    path: "/payments/requests/{id}",
+    route: "DELETE /payments/requests/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `PATCH /payments/requests/{id}` (`payment-request-update`).
+pub static PAYMENT_REQUEST_UPDATE: Endpoint = Endpoint {
+    name: "payment-request-update",
+    method: Method::Patch,
+    path: "/payments/requests/{id}",
+    route: "PATCH /payments/requests/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/requests/{id}/schedules` (`payment-schedules-list`).
+pub static PAYMENT_SCHEDULES_LIST: Endpoint = Endpoint {
+    name: "payment-schedules-list",
+    method: Method::Get,
+    path: "/payments/requests/{id}/schedules",
+    route: "GET /payments/requests/{id}/schedules",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests/{id}/schedules/cancel` (`payment-schedules-cancel`).
+pub static PAYMENT_SCHEDULES_CANCEL: Endpoint = Endpoint {
+    name: "payment-schedules-cancel",
+    method: Method::Post,
+    path: "/payments/requests/{id}/schedules/cancel",
+    route: "POST /payments/requests/{id}/schedules/cancel",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/requests/{id}/schedules/{scheduleId}/cancel` (`payment-schedules-cancel-specific`).
+pub static PAYMENT_SCHEDULES_CANCEL_SPECIFIC: Endpoint = Endpoint {
+    name: "payment-schedules-cancel-specific",
+    method: Method::Post,
+    path: "/payments/requests/{id}/schedules/{scheduleId}/cancel",
+    route: "POST /payments/requests/{id}/schedules/{scheduleId}/cancel",
+    path_params: &["id", "scheduleId"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /payments/intents` (`payment-intent-create`).
+pub static PAYMENT_INTENT_CREATE: Endpoint = Endpoint {
+    name: "payment-intent-create",
+    method: Method::Post,
+    path: "/payments/intents",
+    route: "POST /payments/intents",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/intents` (`payment-intents-list`).
+pub static PAYMENT_INTENTS_LIST: Endpoint = Endpoint {
+    name: "payment-intents-list",
+    method: Method::Get,
+    path: "/payments/intents",
+    route: "GET /payments/intents",
+    path_params: &[],
+    query_params: &["paymentRequestId"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /payments/intents/{id}` (`payment-intent-retrieve`).
+pub static PAYMENT_INTENT_RETRIEVE: Endpoint = Endpoint {
+    name: "payment-intent-retrieve",
+    method: Method::Get,
+    path: "/payments/intents/{id}",
+    route: "GET /payments/intents/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /smart-transfers/preauthorizations` (`smart-tranfers-preauthorizations-list`).
+pub static SMART_TRANFERS_PREAUTHORIZATIONS_LIST: Endpoint = Endpoint {
+    name: "smart-tranfers-preauthorizations-list",
+    method: Method::Get,
+    path: "/smart-transfers/preauthorizations",
+    route: "GET /smart-transfers/preauthorizations",
+    path_params: &[],
+    query_params: &["pageSize", "page"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /smart-transfers/preauthorizations` (`smart-transfer-preauthorization-create`).
+pub static SMART_TRANSFER_PREAUTHORIZATION_CREATE: Endpoint = Endpoint {
+    name: "smart-transfer-preauthorization-create",
+    method: Method::Post,
+    path: "/smart-transfers/preauthorizations",
+    route: "POST /smart-transfers/preauthorizations",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /smart-transfers/preauthorizations/{id}` (`smart-transfer-preauthorization-retrieve`).
+pub static SMART_TRANSFER_PREAUTHORIZATION_RETRIEVE: Endpoint = Endpoint {
+    name: "smart-transfer-preauthorization-retrieve",
+    method: Method::Get,
+    path: "/smart-transfers/preauthorizations/{id}",
+    route: "GET /smart-transfers/preauthorizations/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /smart-transfers/preauthorizations/{id}/payments` (`smart-transfer-preauthorization-payments-list`).
+pub static SMART_TRANSFER_PREAUTHORIZATION_PAYMENTS_LIST: Endpoint = Endpoint {
+    name: "smart-transfer-preauthorization-payments-list",
+    method: Method::Get,
+    path: "/smart-transfers/preauthorizations/{id}/payments",
+    route: "GET /smart-transfers/preauthorizations/{id}/payments",
+    path_params: &["id"],
+    query_params: &["from", "to", "pageSize", "page"],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /smart-transfers/payments` (`smart-transfer-payment-create`).
+pub static SMART_TRANSFER_PAYMENT_CREATE: Endpoint = Endpoint {
+    name: "smart-transfer-payment-create",
+    method: Method::Post,
+    path: "/smart-transfers/payments",
+    route: "POST /smart-transfers/payments",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /smart-transfers/payments/{id}` (`smart-transfer-paymentretrieve`).
+pub static SMART_TRANSFER_PAYMENTRETRIEVE: Endpoint = Endpoint {
+    name: "smart-transfer-paymentretrieve",
+    method: Method::Get,
+    path: "/smart-transfers/payments/{id}",
+    route: "GET /smart-transfers/payments/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /boleto-connections` (`boleto-connection-create`).
+pub static BOLETO_CONNECTION_CREATE: Endpoint = Endpoint {
+    name: "boleto-connection-create",
+    method: Method::Post,
+    path: "/boleto-connections",
+    route: "POST /boleto-connections",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /boleto-connections/from-item` (`boleto-connection-create-from-item`).
+pub static BOLETO_CONNECTION_CREATE_FROM_ITEM: Endpoint = Endpoint {
+    name: "boleto-connection-create-from-item",
+    method: Method::Post,
+    path: "/boleto-connections/from-item",
+    route: "POST /boleto-connections/from-item",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /boletos` (`boleto-create`).
+pub static BOLETO_CREATE: Endpoint = Endpoint {
+    name: "boleto-create",
+    method: Method::Post,
+    path: "/boletos",
+    route: "POST /boletos",
+    path_params: &[],
+    query_params: &[],
+    has_body: true,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::NotIdempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `POST /boletos/{id}/cancel` (`boleto-cancel`).
+pub static BOLETO_CANCEL: Endpoint = Endpoint {
+    name: "boleto-cancel",
+    method: Method::Post,
+    path: "/boletos/{id}/cancel",
+    route: "POST /boletos/{id}/cancel",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
+/// `GET /boletos/{id}` (`boleto-get`).
+pub static BOLETO_GET: Endpoint = Endpoint {
+    name: "boleto-get",
+    method: Method::Get,
+    path: "/boletos/{id}",
+    route: "GET /boletos/{id}",
+    path_params: &["id"],
+    query_params: &[],
+    has_body: false,
+    access: Access::ApiKey,
+    connect_token_view: View::Full,
+    idempotency: Idempotency::Idempotent,
+    rate_limit_per_minute: None,
+};
+
 /// Every operation above, in the order `spec/access.toml` lists them.
 pub static ALL: &[&Endpoint] = &[
     &AUTH_CREATE,
@@ -872,6 +1695,48 @@ pub static ALL: &[&Endpoint] = &[
     &WEBHOOKS_RETRIEVE,
     &WEBHOOKS_UPDATE,
     &WEBHOOKS_DELETE,
+    &PAYMENT_CUSTOMERS_LIST,
+    &PAYMENT_CUSTOMER_CREATE,
+    &PAYMENT_CUSTOMER_RETRIEVE,
+    &PAYMENT_CUSTOMER_DELETE,
+    &PAYMENT_CUSTOMER_UPDATE,
+    &PAYMENT_RECIPIENTS_LIST,
+    &PAYMENT_RECIPIENT_CREATE,
+    &PAYMENT_RECIPIENT_RETRIEVE,
+    &PAYMENT_RECIPIENT_UPDATE,
+    &PAYMENT_RECIPIENT_DELETE,
+    &PAYMENT_RECIPIENTS_INSTITUTION_LIST,
+    &PAYMENT_RECIPIENT_INSTITUTIONS_RETRIEVE,
+    &PAYMENT_REQUESTS_LIST,
+    &PAYMENT_REQUEST_CREATE,
+    &PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX,
+    &PAYMENT_REQUEST_CREATE_AUTOMATIC_PIX_SCHEDULE,
+    &PAYMENT_REQUEST_GET_AUTOMATIC_PIX_SCHEDULES,
+    &PAYMENT_REQUEST_GET_AUTOMATIC_PIX_SCHEDULE,
+    &PAYMENT_REQUEST_CANCEL_AUTOMATIC_PIX_CONSENT,
+    &CANCEL_AUTOMATIC_PIX_SCHEDULE,
+    &RETRY_AUTOMATIC_PIX_SCHEDULE,
+    &PAYMENT_REQUEST_CREATE_PIX_QR,
+    &PAYMENT_REQUEST_RETRIEVE,
+    &PAYMENT_REQUEST_DELETE,
+    &PAYMENT_REQUEST_UPDATE,
+    &PAYMENT_SCHEDULES_LIST,
+    &PAYMENT_SCHEDULES_CANCEL,
+    &PAYMENT_SCHEDULES_CANCEL_SPECIFIC,
+    &PAYMENT_INTENT_CREATE,
+    &PAYMENT_INTENTS_LIST,
+    &PAYMENT_INTENT_RETRIEVE,
+    &SMART_TRANFERS_PREAUTHORIZATIONS_LIST,
+    &SMART_TRANSFER_PREAUTHORIZATION_CREATE,
+    &SMART_TRANSFER_PREAUTHORIZATION_RETRIEVE,
+    &SMART_TRANSFER_PREAUTHORIZATION_PAYMENTS_LIST,
+    &SMART_TRANSFER_PAYMENT_CREATE,
+    &SMART_TRANSFER_PAYMENTRETRIEVE,
+    &BOLETO_CONNECTION_CREATE,
+    &BOLETO_CONNECTION_CREATE_FROM_ITEM,
+    &BOLETO_CREATE,
+    &BOLETO_CANCEL,
+    &BOLETO_GET,
 ];
 
 /// Lifetime of an API key, in seconds.
