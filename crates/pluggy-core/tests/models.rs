@@ -17,6 +17,11 @@ use pluggy_core::models::{
     TransactionStatus, TransactionType, UpdateTransaction, ValidationResponse, Webhook,
     WebhookHeaders,
 };
+use pluggy_core::models::{
+    AutomaticPixPayment, AutomaticPixPaymentDetail, Boleto, BoletoConnection, PaymentCustomer,
+    PaymentInstitution, PaymentIntent, PaymentRecipient, PaymentRequest, PaymentSchedule,
+    SmartTransferPayment, SmartTransferPreauthorization,
+};
 use pluggy_core::progress::ItemProgress;
 use pluggy_core::webhook::WebhookPayload;
 use pluggy_core::{
@@ -57,7 +62,19 @@ const FIXTURES: &[(&str, Reencode, &[&str])] = &[
     ),
     ("accounts_page.json", reencode::<Page<Account>>, &[]),
     ("auth_response.json", reencode::<AuthResponse>, &[]),
+    (
+        "automatic_pix_payment_detail.json",
+        reencode::<AutomaticPixPaymentDetail>,
+        &[],
+    ),
+    (
+        "automatic_pix_payments_page.json",
+        reencode::<Page<AutomaticPixPayment>>,
+        &[],
+    ),
     ("bills_page.json", reencode::<Page<Bill>>, &[]),
+    ("boleto.json", reencode::<Boleto>, &[]),
+    ("boleto_connection.json", reencode::<BoletoConnection>, &[]),
     ("categories_page.json", reencode::<Page<Category>>, &[]),
     (
         "category_rules_page.json",
@@ -97,6 +114,52 @@ const FIXTURES: &[(&str, Reencode, &[&str])] = &[
     ("item_waiting_user_input.json", reencode::<Item>, &[]),
     ("loans_page.json", reencode::<Page<Loan>>, &[]),
     ("merchants_lookup.json", reencode::<MerchantLookup>, &[]),
+    (
+        "payment_customers_page.json",
+        reencode::<Page<PaymentCustomer>>,
+        &[],
+    ),
+    (
+        "payment_institutions_page.json",
+        reencode::<Page<PaymentInstitution>>,
+        &[],
+    ),
+    ("payment_intent.json", reencode::<PaymentIntent>, &[]),
+    (
+        "payment_intents_page.json",
+        reencode::<Page<PaymentIntent>>,
+        &[],
+    ),
+    (
+        "payment_recipients_page.json",
+        reencode::<Page<PaymentRecipient>>,
+        &[],
+    ),
+    (
+        "payment_request_automatic_pix.json",
+        reencode::<PaymentRequest>,
+        &[],
+    ),
+    (
+        "payment_requests_page.json",
+        reencode::<Page<PaymentRequest>>,
+        &[],
+    ),
+    (
+        "payment_schedules_page.json",
+        reencode::<Page<PaymentSchedule>>,
+        &[],
+    ),
+    (
+        "smart_transfer_payments_page.json",
+        reencode::<Page<SmartTransferPayment>>,
+        &[],
+    ),
+    (
+        "smart_transfer_preauthorizations_page.json",
+        reencode::<Page<SmartTransferPreauthorization>>,
+        &[],
+    ),
     (
         "transactions_cursor_page.json",
         reencode::<CursorPage<Transaction>>,
@@ -1017,4 +1080,947 @@ fn transaction_filters_cover_the_document() {
         Some(&BillId::new("abced929-edc4-408c-a959-d51f79ab1123"))
     );
     assert!(page.results[0].bill_id().is_none());
+}
+
+mod payments {
+    use super::{dec, decode};
+    use pluggy_core::models::{
+        AutomaticPixErrorCode, AutomaticPixFirstPayment, AutomaticPixInterval, AutomaticPixPayment,
+        AutomaticPixPaymentAttemptStatus, AutomaticPixPaymentDetail, AutomaticPixPaymentStatus,
+        Boleto, BoletoConnection, BoletoCredentials, BoletoFine, BoletoFineType,
+        BoletoPaymentOrigin, BoletoStatus, BoletoToIssuePayer, CreateAutomaticPixPaymentRequest,
+        CreateBoleto, CreateBoletoConnection, CreateBoletoConnectionFromItem,
+        CreatePaymentCustomer, CreatePaymentIntent, CreatePaymentRecipient, CreatePaymentRequest,
+        CreatePixQrPaymentRequest, CreateSmartTransferPayment, CreateSmartTransferPreauthorization,
+        Date, DayOfWeek, Page, PaymentCallbackUrls, PaymentCustomer, PaymentCustomerFilters,
+        PaymentCustomerType, PaymentInstitution, PaymentInstitutionFilters, PaymentIntent,
+        PaymentIntentErrorCode, PaymentIntentParameters, PaymentIntentStatus, PaymentMethod,
+        PaymentRecipient, PaymentRecipientAccount, PaymentRecipientAccountType,
+        PaymentRecipientFilters, PaymentRequest, PaymentRequestFilters, PaymentRequestRecipient,
+        PaymentRequestStatus, PaymentSchedule, PaymentSchedulePlan, PaymentScheduleStatus,
+        PixKeyKind, RetryAutomaticPixPayment, ScheduleAutomaticPixPayment, SmartTransferPayment,
+        SmartTransferPaymentErrorCode, SmartTransferPaymentFilters, SmartTransferPaymentStatus,
+        SmartTransferPreauthorization, SmartTransferPreauthorizationFilters,
+        SmartTransferPreauthorizationParameters, SmartTransferPreauthorizationStatus,
+        UpdatePaymentCustomer, UpdatePaymentRecipient, UpdatePaymentRequest, is_valid_cnpj,
+        is_valid_cpf, is_valid_pix_key, is_valid_tax_number, pix_key_kind,
+    };
+    use pluggy_core::{
+        AutomaticPixPaymentId, BoletoConnectionId, BoletoId, Call, ConnectorId, ItemId,
+        PaymentCustomerId, PaymentInstitutionId, PaymentIntentId, PaymentRecipientId,
+        PaymentRequestId, PaymentScheduleId, SmartTransferPaymentId,
+        SmartTransferPreauthorizationId, Timestamp, endpoints,
+    };
+    use serde_json::{Value, json};
+
+    fn date(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn body<T: serde::Serialize>(t: &T) -> Value {
+        serde_json::to_value(t).unwrap()
+    }
+
+    #[test]
+    fn payment_requests_decode_with_exact_amounts_schedules_and_recipients() {
+        let page: Page<PaymentRequest> = decode("payment_requests_page.json");
+        assert_eq!(page.total, 8);
+        let r = &page.results;
+
+        assert_eq!(
+            r[0].id,
+            PaymentRequestId::new("05c693bf-c196-47ea-a28c-8251d6bb8a06")
+        );
+        assert_eq!(r[0].amount, Some(dec("100.5")));
+        assert_eq!(r[0].status, PaymentRequestStatus::Created);
+        assert_eq!(r[0].description.as_deref(), Some("Transferência"));
+        assert!(r[0].recipient.is_none() && r[0].callback_urls.is_none());
+        assert_eq!(
+            r[0].payment_url,
+            "https://pay.pluggy.ai/05c693bf-c196-47ea-a28c-8251d6bb8a06"
+        );
+
+        // A monthly Pix Agendado to a recipient of ours, paid by a customer.
+        assert_eq!(r[1].status, PaymentRequestStatus::Scheduled);
+        assert_eq!(r[1].fees, Some(dec("0.45")));
+        assert!(r[1].is_sandbox);
+        assert_eq!(
+            r[1].schedule,
+            Some(PaymentSchedulePlan::Monthly {
+                start_date: date("2025-04-01"),
+                day_of_month: 5,
+                occurrences: 12,
+            })
+        );
+        assert_eq!(r[1].schedule.as_ref().unwrap().kind(), "MONTHLY");
+        let to = r[1].recipient.as_ref().unwrap().as_bank_account().unwrap();
+        assert_eq!(
+            to.id,
+            PaymentRecipientId::new("5e9f8f8f-f8f8-4f8f-8f8f-8f8f8f8f8f8f")
+        );
+        let customer = r[1].customer.as_ref().unwrap();
+        assert_eq!(customer.kind, Some(PaymentCustomerType::Individual));
+        assert_eq!(
+            r[1].callback_urls.as_ref().unwrap().success.as_deref(),
+            Some("https://merchant.example.com/orders/4821/success")
+        );
+
+        assert_eq!(
+            r[2].schedule,
+            Some(PaymentSchedulePlan::Weekly {
+                start_date: date("2025-04-01"),
+                day_of_week: DayOfWeek::Friday,
+                occurrences: 4,
+            })
+        );
+        assert_eq!(r[3].amount, Some(dec("1234.56")));
+        assert_eq!(r[3].amount.unwrap().to_string(), "1234.56");
+        assert_eq!(
+            r[3].schedule,
+            Some(PaymentSchedulePlan::Custom {
+                dates: vec![date("2025-04-01"), date("2025-04-15")],
+                additional_information: Some("Parcelas".into()),
+            })
+        );
+        // A status this version does not know is kept.
+        assert_eq!(
+            r[4].status,
+            PaymentRequestStatus::Unknown("A_FUTURE_STATUS".into())
+        );
+        assert!(!r[4].status.is_final());
+        assert_eq!(
+            r[4].schedule,
+            Some(PaymentSchedulePlan::Single {
+                date: date("2025-05-02")
+            })
+        );
+        assert_eq!(r[5].status, PaymentRequestStatus::Error);
+        assert_eq!(
+            r[5].error_detail.as_ref().unwrap().code.as_deref(),
+            Some("PAYMENT_REJECTED")
+        );
+        assert_eq!(
+            r[5].schedule,
+            Some(PaymentSchedulePlan::Daily {
+                start_date: date("2025-05-02"),
+                occurrences: 3
+            })
+        );
+
+        // A Pix QR payment names the code's receiver.
+        assert_eq!(
+            r[6].recipient,
+            Some(PaymentRequestRecipient::PixQrCode {
+                name: Some("example-name".into())
+            })
+        );
+        assert!(r[6].pix_qr_code.as_deref().unwrap().starts_with("000201"));
+
+        // A boleto payment, received in a smart account.
+        assert_eq!(
+            r[7].recipient,
+            Some(PaymentRequestRecipient::Boleto {
+                name: Some("Companhia de Luz".into()),
+                tax_number: Some("11222333000181".into()),
+            })
+        );
+        let boleto = r[7].boleto.as_ref().unwrap();
+        assert_eq!(boleto.base_amount, dec("1500"));
+        assert_eq!(boleto.interest_amount, Some(dec("5.3")));
+        assert_eq!(boleto.total_amount, dec("1520.3"));
+        assert_eq!(
+            boleto.total_amount,
+            boleto.base_amount + boleto.penalty_amount + boleto.interest_amount.unwrap()
+                - boleto.discount_amount
+        );
+        assert_eq!(boleto.due_date, Some(date("2025-03-20")));
+        let smart = r[7].smart_account.as_ref().unwrap();
+        assert_eq!(smart.verifying_digit, "8");
+        assert!(smart.is_sandbox);
+    }
+
+    #[test]
+    fn unknown_schedule_and_recipient_shapes_are_kept() {
+        let v = json!({"type": "YEARLY", "startDate": "2025-01-01"});
+        let plan: PaymentSchedulePlan = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(plan, PaymentSchedulePlan::Unknown(v.clone()));
+        assert_eq!(plan.kind(), "YEARLY");
+        assert_eq!(body(&plan), v);
+
+        let v = json!({"type": "WALLET", "name": "x"});
+        let to: PaymentRequestRecipient = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(to, PaymentRequestRecipient::Unknown(v.clone()));
+        assert_eq!(body(&to), v);
+        // A known kind with a bad shape is an error, not silently unknown.
+        assert!(serde_json::from_value::<PaymentSchedulePlan>(json!({"type": "DAILY"})).is_err());
+    }
+
+    #[test]
+    fn payment_request_statuses() {
+        use PaymentRequestStatus as S;
+        for s in [
+            S::Completed,
+            S::Error,
+            S::Expired,
+            S::Canceled,
+            S::Refunded,
+            S::RefundError,
+        ] {
+            assert!(s.is_final(), "{s}");
+        }
+        for s in [
+            S::Created,
+            S::InProgress,
+            S::WaitingPayerAuthorization,
+            S::Authorized,
+            S::Scheduled,
+            S::RefundInProgress,
+        ] {
+            assert!(!s.is_final(), "{s}");
+        }
+        assert!(S::Completed.is_success());
+        assert!(!S::Refunded.is_success());
+        assert_eq!(
+            S::parse("WAITING_PAYER_AUTHORIZATION"),
+            S::WaitingPayerAuthorization
+        );
+    }
+
+    #[test]
+    fn automatic_pix_request_and_payments_decode() {
+        let req: PaymentRequest = decode("payment_request_automatic_pix.json");
+        assert_eq!(req.amount, None);
+        let auto = req.automatic_pix.as_ref().unwrap();
+        assert_eq!(auto.interval, AutomaticPixInterval::Weekly);
+        assert_eq!(auto.fixed_amount, Some(dec("0.01")));
+        assert_eq!(auto.start_date, date("2025-06-11"));
+        assert_eq!(
+            auto.expires_at,
+            Some(Timestamp::parse("2025-06-16T23:59:59Z").unwrap())
+        );
+        assert_eq!(auto.first_payment.as_ref().unwrap().amount, dec("0.01"));
+        // The embedded recipient's account is masked; its kind is kept as written.
+        let to = req.recipient.as_ref().unwrap().as_bank_account().unwrap();
+        assert_eq!(
+            to.account.as_ref().unwrap().kind,
+            PaymentRecipientAccountType::Unknown("*******".into())
+        );
+
+        // `expiresAt` may come as a bare date (the document's example writes `startDate` so).
+        let lenient: pluggy_core::models::AutomaticPix = serde_json::from_value(json!({
+            "interval": "MONTHLY", "startDate": "2025-06-11T00:00:00.000Z", "expiresAt": "2025-12-31"
+        }))
+        .unwrap();
+        assert_eq!(
+            lenient.expires_at,
+            Some(Timestamp::parse("2025-12-31T00:00:00Z").unwrap())
+        );
+        assert_eq!(lenient.start_date, date("2025-06-11"));
+
+        let page: Page<AutomaticPixPayment> = decode("automatic_pix_payments_page.json");
+        let first = &page.results[0];
+        assert_eq!(
+            first.id,
+            AutomaticPixPaymentId::new("66d503f1-0cfa-4d64-9f87-0782d959eba7")
+        );
+        assert_eq!(first.status, AutomaticPixPaymentStatus::Scheduled);
+        assert_eq!(first.amount, dec("0.01"));
+        assert_eq!(first.date, date("2025-06-08"));
+        assert_eq!(first.is_first_payment, Some(false));
+        let failed = &page.results[1];
+        assert_eq!(failed.amount, dec("89.9"));
+        assert!(failed.status.is_final() && !failed.status.is_success());
+        assert_eq!(
+            failed.error_detail.as_ref().unwrap().code,
+            AutomaticPixErrorCode::SaldoInsuficiente
+        );
+        assert_eq!(failed.attempts.len(), 2);
+        assert_eq!(
+            failed.attempts[1].status,
+            AutomaticPixPaymentAttemptStatus::InProgress
+        );
+
+        let detail: AutomaticPixPaymentDetail = decode("automatic_pix_payment_detail.json");
+        assert!(!detail.scheduled_status_reached);
+        assert_eq!(detail.payment.amount, dec("0.01"));
+        assert_eq!(
+            detail.payment.client_payment_id.as_deref(),
+            Some("external-ref-456")
+        );
+
+        let code: AutomaticPixErrorCode = serde_json::from_value(json!("NOVO_CODIGO")).unwrap();
+        assert_eq!(code, AutomaticPixErrorCode::Unknown("NOVO_CODIGO".into()));
+    }
+
+    #[test]
+    fn payment_intents_decode() {
+        let one: PaymentIntent = decode("payment_intent.json");
+        assert_eq!(
+            one.id,
+            PaymentIntentId::new("4cfe1f6d-ae71-4c35-aae0-8f8a535ffbbd")
+        );
+        assert_eq!(
+            one.status,
+            PaymentIntentStatus::ConsentAwaitingAuthorization
+        );
+        assert_eq!(one.consent_url.as_deref(), Some("https://consenturl.com"));
+        let req = one.payment_request.as_ref().unwrap();
+        assert_eq!(req.status, PaymentRequestStatus::InProgress);
+        assert_eq!(req.amount, Some(dec("100.5")));
+        assert_eq!(one.connector.as_ref().unwrap().id, ConnectorId::new(603));
+
+        let page: Page<PaymentIntent> = decode("payment_intents_page.json");
+        let done = &page.results[1];
+        assert_eq!(done.status, PaymentIntentStatus::PaymentCompleted);
+        assert!(done.status.is_final() && done.status.is_success());
+        assert_eq!(done.payment_method, Some(PaymentMethod::Pis));
+        let debtor = done.debtor.as_ref().unwrap();
+        assert_eq!(debtor.tax_number.as_deref(), Some("52998224725"));
+        assert_eq!(
+            debtor.bank_account.as_ref().unwrap().agency.as_deref(),
+            Some("0001")
+        );
+        let rejected = &page.results[2];
+        assert!(rejected.status.is_failure());
+        assert_eq!(rejected.payment_method, Some(PaymentMethod::Pix));
+        assert_eq!(rejected.pix_data.as_ref().unwrap().qr, "iVBORw0KGgo=");
+        assert_eq!(
+            rejected.error_detail.as_ref().unwrap().code,
+            PaymentIntentErrorCode::SaldoInsuficiente
+        );
+        let odd = &page.results[3];
+        assert_eq!(
+            odd.status,
+            PaymentIntentStatus::Unknown("SOME_NEW_STATUS".into())
+        );
+        assert!(!odd.status.is_final());
+        assert_eq!(
+            odd.error_detail.as_ref().unwrap().code,
+            PaymentIntentErrorCode::Unknown("A_NEW_ERROR_CODE".into())
+        );
+    }
+
+    #[test]
+    fn payment_intent_statuses_end_as_documented() {
+        use PaymentIntentStatus as S;
+        let success = [S::PaymentCompleted];
+        let failures = [
+            S::ConsentRejected,
+            S::PaymentRejected,
+            S::Rejected,
+            S::Error,
+            S::Canceled,
+            S::Expired,
+            S::PaymentTimeout,
+            S::Revoked,
+        ];
+        let going_on = [
+            S::Started,
+            S::Enqueued,
+            S::ConsentAwaitingAuthorization,
+            S::ConsentAuthorized,
+            S::PaymentPending,
+            S::PaymentPartiallyAccepted,
+            S::PaymentSettlementProcessing,
+            S::PaymentSettlementDebtorAccount,
+            S::PaymentWaitingConfirmation,
+            S::Consumed,
+            S::Unknown("NEW".into()),
+        ];
+        for s in success {
+            assert!(s.is_final() && s.is_success() && !s.is_failure(), "{s}");
+        }
+        for s in failures {
+            assert!(s.is_final() && !s.is_success() && s.is_failure(), "{s}");
+        }
+        for s in going_on {
+            assert!(!s.is_final() && !s.is_success() && !s.is_failure(), "{s}");
+        }
+        // Every value round-trips through its wire text.
+        for s in [
+            "STARTED",
+            "PAYMENT_SETTLEMENT_DEBTOR_ACCOUNT",
+            "EXPIRED",
+            "CANCELED",
+        ] {
+            assert_eq!(S::parse(s).as_str(), s);
+            assert!(!matches!(S::parse(s), S::Unknown(_)));
+        }
+    }
+
+    #[test]
+    fn customers_recipients_and_institutions_decode() {
+        let page: Page<PaymentCustomer> = decode("payment_customers_page.json");
+        assert_eq!(
+            page.results[0].kind, None,
+            "the document's list example has no type"
+        );
+        assert_eq!(page.results[0].email.as_deref(), Some("msilva@pluggy.ai"));
+        assert_eq!(page.results[1].cpf.as_deref(), Some("123.456.789-00"));
+        let business = &page.results[2];
+        assert_eq!(
+            business.id,
+            PaymentCustomerId::new("7c1d9a44-0b7e-4a4e-9a51-1f2b3c4d5e6f")
+        );
+        assert_eq!(business.kind, Some(PaymentCustomerType::Business));
+        assert!(is_valid_cnpj(business.cnpj.as_deref().unwrap()));
+
+        let page: Page<PaymentRecipient> = decode("payment_recipients_page.json");
+        let bank = &page.results[0];
+        assert_eq!(bank.kind, "BANK_ACCOUNT");
+        assert!(!bank.is_default);
+        assert_eq!(
+            bank.account,
+            Some(PaymentRecipientAccount::checking("0001", "123456"))
+        );
+        let inst = bank.payment_institution.as_ref().unwrap();
+        assert_eq!(inst.ispb, "03017677");
+        assert_eq!(inst.compe.as_deref(), Some("074"));
+        let pix = &page.results[1];
+        assert!(pix.is_default);
+        assert_eq!(pix.pix_key.as_deref(), Some("pagamentos@example.com.br"));
+
+        let page: Page<PaymentInstitution> = decode("payment_institutions_page.json");
+        assert_eq!(
+            page.results[1].id,
+            PaymentInstitutionId::new("abfd2a88-bc7b-407f-9fcc-395548ee6840")
+        );
+        assert_eq!(page.results[1].trade_name, "BCO XP S.A.");
+    }
+
+    #[test]
+    fn schedules_decode() {
+        let page: Page<PaymentSchedule> = decode("payment_schedules_page.json");
+        let [failed, done, pending] = &page.results[..] else {
+            panic!("three schedules")
+        };
+        assert_eq!(
+            failed.id,
+            PaymentScheduleId::new("05c693bf-c196-47ea-a28c-8251d6bb8a04")
+        );
+        assert_eq!(failed.status, PaymentScheduleStatus::Error);
+        assert_eq!(
+            failed.error_detail.as_ref().unwrap().code.as_deref(),
+            Some("INSUFFICIENT_BALANCE")
+        );
+        assert_eq!(done.status, PaymentScheduleStatus::Completed);
+        assert_eq!(
+            done.end_to_end_id.as_deref(),
+            Some("E44471172202505141500U29c6ff88e3")
+        );
+        assert_eq!(pending.scheduled_date, date("2024-07-04"));
+        assert_eq!(pending.description, "PAGAMENTO AGENDADO 3/3");
+        assert!(!pending.status.is_final() && done.status.is_final());
+    }
+
+    #[test]
+    fn smart_transfers_decode() {
+        let page: Page<SmartTransferPreauthorization> =
+            decode("smart_transfer_preauthorizations_page.json");
+        let pre = &page.results[0];
+        assert_eq!(
+            pre.id,
+            SmartTransferPreauthorizationId::new("db97ad98-5b8f-4027-a248-6e112a73ced8")
+        );
+        assert_eq!(pre.status, SmartTransferPreauthorizationStatus::Created);
+        assert!(!pre.status.is_authorized() && !pre.status.is_failure());
+        assert_eq!(pre.recipients.len(), 1);
+        assert_eq!(pre.connector.as_ref().unwrap().id, ConnectorId::new(612));
+        let conf = pre.configuration.as_ref().unwrap();
+        assert_eq!(conf.total_allowed_amount, Some(dec("10000")));
+        assert_eq!(conf.transaction_limit, Some(dec("500.5")));
+        let day = conf.periodic_limits.as_ref().unwrap().day.as_ref().unwrap();
+        assert_eq!(day.quantity_limit, Some(3));
+
+        let page: Page<SmartTransferPayment> = decode("smart_transfer_payments_page.json");
+        let paid = &page.results[0];
+        assert_eq!(
+            paid.id,
+            SmartTransferPaymentId::new("b5a1c4f0-6a3e-4e5b-9c0d-1e2f3a4b5c6d")
+        );
+        assert_eq!(paid.preauthorization_id, pre.id);
+        assert_eq!(paid.amount, dec("100.1"));
+        assert!(paid.status.is_final() && paid.status.is_success());
+        let rejected = &page.results[1];
+        assert_eq!(rejected.status, SmartTransferPaymentStatus::PaymentRejected);
+        assert!(rejected.recipient.is_none());
+        assert_eq!(
+            rejected.error_detail.as_ref().unwrap().code,
+            Some(SmartTransferPaymentErrorCode::PaymentRejectedByHolder)
+        );
+        assert!(!SmartTransferPaymentStatus::PaymentPending.is_final());
+        assert!(!SmartTransferPaymentStatus::Unknown("X".into()).is_final());
+    }
+
+    #[test]
+    fn boletos_decode() {
+        let conn: BoletoConnection = decode("boleto_connection.json");
+        assert_eq!(
+            conn.id,
+            BoletoConnectionId::new("dc3537ad-13b4-4770-b248-e4578983899c")
+        );
+        assert_eq!(conn.connector_id, ConnectorId::new(225));
+
+        let b: Boleto = decode("boleto.json");
+        assert_eq!(b.id, BoletoId::new("0b4f2c9e-6d1a-4b8e-9f3c-7a5d2e1b0c48"));
+        assert_eq!(b.amount, dec("150.75"));
+        assert_eq!(b.amount_paid, Some(dec("150.75")));
+        assert_eq!(b.status, BoletoStatus::Paid);
+        assert_eq!(b.payment_origin, Some(BoletoPaymentOrigin::Pix));
+        assert_eq!(b.due_date, date("2025-08-10"));
+        assert_eq!(
+            b.fine,
+            Some(BoletoFine {
+                value: dec("2"),
+                kind: BoletoFineType::Percentage
+            })
+        );
+        assert_eq!(b.payer.address_state, "SP");
+        assert_eq!(b.boleto_connection_id, conn.id);
+        let s: BoletoStatus = serde_json::from_value(json!("WRITTEN_OFF")).unwrap();
+        assert_eq!(s, BoletoStatus::Unknown("WRITTEN_OFF".into()));
+    }
+
+    #[test]
+    fn request_bodies_serialize_to_the_documented_json() {
+        // The document's example bodies.
+        let create = CreatePaymentRequest::new(dec("100.5")).with_description("Transferência");
+        assert_eq!(
+            body(&create),
+            json!({"amount": 100.5, "description": "Transferência"})
+        );
+        let full = CreatePaymentRequest::new(dec("1234.56"))
+            .with_recipient(PaymentRecipientId::new("r1"))
+            .with_customer(PaymentCustomerId::new("c1"))
+            .with_client_payment_id("order-1")
+            .with_callback_urls(PaymentCallbackUrls {
+                success: Some("https://x.example/ok".into()),
+                ..Default::default()
+            })
+            .with_schedule(PaymentSchedulePlan::Weekly {
+                start_date: date("2025-04-01"),
+                day_of_week: DayOfWeek::Monday,
+                occurrences: 3,
+            })
+            .with_sandbox(true);
+        assert_eq!(
+            body(&full),
+            json!({
+                "amount": 1234.56, "recipientId": "r1", "customerId": "c1",
+                "clientPaymentId": "order-1", "callbackUrls": {"success": "https://x.example/ok"},
+                "schedule": {"type": "WEEKLY", "startDate": "2025-04-01", "dayOfWeek": "MONDAY",
+                             "occurrences": 3},
+                "isSandbox": true
+            })
+        );
+        let single =
+            CreatePaymentRequest::new(dec("10")).with_schedule(PaymentSchedulePlan::Single {
+                date: date("2025-05-02"),
+            });
+        assert_eq!(
+            body(&single),
+            json!({"amount": 10, "schedule": {"type": "SINGLE", "date": "2025-05-02"}})
+        );
+        let custom = PaymentSchedulePlan::Custom {
+            dates: vec![date("2025-05-02")],
+            additional_information: None,
+        };
+        assert_eq!(
+            body(&custom),
+            json!({"type": "CUSTOM", "dates": ["2025-05-02"]})
+        );
+
+        assert_eq!(body(&UpdatePaymentRequest::default()), json!({}));
+        let update = UpdatePaymentRequest {
+            amount: Some(dec("100.5")),
+            description: Some("Transferência".into()),
+            is_sandbox: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            body(&update),
+            json!({"amount": 100.5, "description": "Transferência", "isSandbox": false})
+        );
+
+        let qr = CreatePixQrPaymentRequest::new("000201...");
+        assert_eq!(body(&qr), json!({"pixQrCode": "000201..."}));
+
+        let auto = CreateAutomaticPixPaymentRequest::new(
+            PaymentRecipientId::new("05c693bf-c196-47ea-a28c-8251d6bb8a06"),
+            AutomaticPixInterval::Weekly,
+            date("2025-06-10"),
+        )
+        .with_fixed_amount(dec("100.5"))
+        .with_expiry(date("2025-10-01"))
+        .with_first_payment(AutomaticPixFirstPayment {
+            date: Some(date("2025-06-10")),
+            description: Some("Primeiro pagamento".into()),
+            amount: dec("100.5"),
+        });
+        let auto = CreateAutomaticPixPaymentRequest {
+            is_retry_accepted: Some(true),
+            ..auto
+        };
+        assert_eq!(
+            body(&auto),
+            json!({
+                "fixedAmount": 100.5, "startDate": "2025-06-10", "expiresAt": "2025-10-01",
+                "isRetryAccepted": true,
+                "firstPayment": {"date": "2025-06-10", "description": "Primeiro pagamento",
+                                 "amount": 100.5},
+                "interval": "WEEKLY", "recipientId": "05c693bf-c196-47ea-a28c-8251d6bb8a06"
+            })
+        );
+        let variable = CreateAutomaticPixPaymentRequest::new(
+            PaymentRecipientId::new("r"),
+            AutomaticPixInterval::Monthly,
+            date("2025-06-10"),
+        )
+        .with_variable_amounts(None, dec("500"));
+        assert_eq!(
+            body(&variable),
+            json!({"maximumVariableAmount": 500, "startDate": "2025-06-10",
+                   "interval": "MONTHLY", "recipientId": "r"})
+        );
+
+        let schedule = ScheduleAutomaticPixPayment::new(dec("100.5"), date("2025-06-10"))
+            .with_description("Transferência")
+            .with_client_payment_id("external-ref-456");
+        assert_eq!(
+            body(&schedule),
+            json!({"amount": 100.5, "date": "2025-06-10", "description": "Transferência",
+                   "clientPaymentId": "external-ref-456"})
+        );
+        assert_eq!(
+            body(&RetryAutomaticPixPayment::new(date("2025-06-10"))),
+            json!({"date": "2025-06-10"})
+        );
+    }
+
+    #[test]
+    fn other_bodies_serialize_to_the_documented_json() {
+        let intent = CreatePaymentIntent::new(PaymentRequestId::new(
+            "c2a6b7d9-3349-435d-8341-44021449ebbc",
+        ))
+        .with_payer(
+            ConnectorId::new(603),
+            PaymentIntentParameters::cpf("11111111111"),
+        );
+        assert_eq!(
+            body(&intent),
+            json!({"paymentRequestId": "c2a6b7d9-3349-435d-8341-44021449ebbc",
+                   "connectorId": 603, "parameters": {"cpf": "11111111111"}})
+        );
+        assert_eq!(
+            body(&CreatePaymentIntent::new(PaymentRequestId::new("p"))),
+            json!({"paymentRequestId": "p"})
+        );
+
+        let customer = CreatePaymentCustomer::individual("Marco Silva", "12345678900")
+            .with_email("msilva@pluggy.ai");
+        assert_eq!(
+            body(&customer),
+            json!({"type": "INDIVIDUAL", "name": "Marco Silva", "email": "msilva@pluggy.ai",
+                   "cpf": "12345678900"})
+        );
+        let business = CreatePaymentCustomer::business("Loja", "11222333000181")
+            .with_connector(ConnectorId::new(201));
+        assert_eq!(
+            body(&business),
+            json!({"type": "BUSINESS", "name": "Loja", "cnpj": "11222333000181",
+                   "connectorId": 201})
+        );
+        let update = UpdatePaymentCustomer {
+            name: Some("Marco Silva".into()),
+            email: Some("msilva@pluggy.ai".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            body(&update),
+            json!({"name": "Marco Silva", "email": "msilva@pluggy.ai"})
+        );
+
+        let recipient = CreatePaymentRecipient::new(
+            "123456789-00",
+            "Conta empresa",
+            PaymentInstitutionId::new("00000000-0000-0000-0000-000000000000"),
+            PaymentRecipientAccount::checking("0001", "123456"),
+        );
+        assert_eq!(
+            body(&recipient),
+            json!({"taxNumber": "123456789-00", "name": "Conta empresa",
+                   "paymentInstitutionId": "00000000-0000-0000-0000-000000000000",
+                   "account": {"branch": "0001", "number": "123456", "type": "CHECKING_ACCOUNT"}})
+        );
+        assert_eq!(body(&UpdatePaymentRecipient::default()), json!({}));
+        let savings = UpdatePaymentRecipient {
+            account: Some(PaymentRecipientAccount::new(
+                "0002",
+                "9",
+                PaymentRecipientAccountType::SavingsAccount,
+            )),
+            ..Default::default()
+        };
+        assert_eq!(
+            body(&savings),
+            json!({"account": {"branch": "0002", "number": "9", "type": "SAVINGS_ACCOUNT"}})
+        );
+
+        let pre = CreateSmartTransferPreauthorization::new(
+            ConnectorId::new(612),
+            SmartTransferPreauthorizationParameters::cpf("52998224725"),
+            vec![PaymentRecipientId::new("r1"), PaymentRecipientId::new("r2")],
+        );
+        assert_eq!(
+            body(&pre),
+            json!({"connectorId": 612, "parameters": {"cpf": "52998224725"},
+                   "recipientIds": ["r1", "r2"]})
+        );
+        let pay = CreateSmartTransferPayment::new(
+            SmartTransferPreauthorizationId::new("p"),
+            PaymentRecipientId::new("r1"),
+            dec("0.1"),
+        )
+        .with_description("x");
+        assert_eq!(
+            body(&pay),
+            json!({"preauthorizationId": "p", "recipientId": "r1", "amount": 0.1,
+                   "description": "x"})
+        );
+
+        let boleto = CreateBoleto::new(
+            BoletoConnectionId::new("dc3537ad-13b4-4770-b248-e4578983899c"),
+            "0000001234",
+            dec("150.75"),
+            date("2025-08-10T00:00:00.000Z"),
+            BoletoToIssuePayer::new("41.679.495/0001-00", "NOME LEGAL EMPRESA", "SP", "01001000"),
+        );
+        assert_eq!(
+            body(&boleto),
+            json!({"boletoConnectionId": "dc3537ad-13b4-4770-b248-e4578983899c",
+                   "boleto": {"seuNumero": "0000001234", "amount": 150.75,
+                              "dueDate": "2025-08-10T00:00:00.000Z",
+                              "payer": {"taxNumber": "41.679.495/0001-00",
+                                        "name": "NOME LEGAL EMPRESA", "addressState": "SP",
+                                        "addressZipCode": "01001000"}}})
+        );
+
+        assert_eq!(
+            body(&CreateBoletoConnectionFromItem::new(ItemId::new(
+                "0303c07b-fef0-4903-af9a-007fa086ca8c"
+            ))),
+            json!({"itemId": "0303c07b-fef0-4903-af9a-007fa086ca8c"})
+        );
+    }
+
+    #[test]
+    fn boleto_connection_credentials_are_secret() {
+        let creds: BoletoCredentials = [
+            ("clientId", "your-client-id"),
+            ("clientSecret", "s3cr3t-value"),
+        ]
+        .into_iter()
+        .collect();
+        let create = CreateBoletoConnection::new(ConnectorId::new(225), creds);
+        let shown = format!("{create:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(!shown.contains("your-client-id"), "{shown}");
+        assert!(shown.contains("clientSecret"), "{shown}");
+        // The wire body carries them.
+        assert_eq!(
+            body(&create),
+            json!({"connectorId": 225,
+                   "credentials": {"clientId": "your-client-id", "clientSecret": "s3cr3t-value"}})
+        );
+    }
+
+    #[test]
+    fn filters_add_exactly_the_documented_query_parameters() {
+        let call = || Call::new(&endpoints::CATEGORIES_LIST);
+        let names = |c: &Call, names: &[&str]| -> Vec<Option<String>> {
+            names
+                .iter()
+                .map(|n| c.query_value(n).map(str::to_owned))
+                .collect()
+        };
+        let all = [
+            "page",
+            "pageSize",
+            "name",
+            "email",
+            "cpf",
+            "cnpj",
+            "isDefault",
+            "pixKey",
+            "taxNumber",
+            "from",
+            "to",
+            "customer",
+            "status",
+        ];
+        let none = vec![None; all.len()];
+
+        assert_eq!(
+            names(&PaymentCustomerFilters::default().apply(call()), &all),
+            none
+        );
+        assert_eq!(
+            names(&PaymentRecipientFilters::default().apply(call()), &all),
+            none
+        );
+        assert_eq!(
+            names(&PaymentInstitutionFilters::default().apply(call()), &all),
+            none
+        );
+        assert_eq!(
+            names(&PaymentRequestFilters::default().apply(call()), &all),
+            none
+        );
+        assert_eq!(
+            names(&SmartTransferPaymentFilters::default().apply(call()), &all),
+            none
+        );
+        assert_eq!(
+            names(
+                &SmartTransferPreauthorizationFilters::default().apply(call()),
+                &all
+            ),
+            none
+        );
+
+        let s = |v: &str| Some(v.to_owned());
+        let c = PaymentCustomerFilters {
+            page: Some(2),
+            page_size: Some(50),
+            name: Some("Marco Silva".into()),
+            email: Some("msilva@pluggy.ai".into()),
+            cpf: Some("12345678900".into()),
+            cnpj: Some("11222333000181".into()),
+        }
+        .apply(call());
+        assert_eq!(
+            names(&c, &["page", "pageSize", "name", "email", "cpf", "cnpj"]),
+            vec![
+                s("2"),
+                s("50"),
+                s("Marco Silva"),
+                s("msilva@pluggy.ai"),
+                s("12345678900"),
+                s("11222333000181")
+            ]
+        );
+
+        let r = PaymentRecipientFilters {
+            page: Some(1),
+            page_size: Some(20),
+            is_default: Some(false),
+            pix_key: Some("pagamentos@example.com.br".into()),
+            name: Some("Conta".into()),
+            tax_number: Some("11222333000181".into()),
+        }
+        .apply(call());
+        assert_eq!(
+            names(
+                &r,
+                &[
+                    "page",
+                    "pageSize",
+                    "isDefault",
+                    "pixKey",
+                    "name",
+                    "taxNumber"
+                ]
+            ),
+            vec![
+                s("1"),
+                s("20"),
+                s("false"),
+                s("pagamentos@example.com.br"),
+                s("Conta"),
+                s("11222333000181")
+            ]
+        );
+
+        let i = PaymentInstitutionFilters {
+            page: None,
+            page_size: Some(500),
+            name: Some("Safra".into()),
+        }
+        .apply(call());
+        assert_eq!(
+            names(&i, &["page", "pageSize", "name"]),
+            vec![None, s("500"), s("Safra")]
+        );
+
+        let q = PaymentRequestFilters {
+            page: Some(3),
+            page_size: Some(10),
+            from: Some(date("2025-01-01")),
+            to: Some(date("2025-01-31T00:00:00.000Z")),
+            customer: Some("c1".into()),
+            pix_key: Some("+5511987654321".into()),
+            status: Some(PaymentRequestStatus::WaitingPayerAuthorization),
+        }
+        .apply(call());
+        assert_eq!(
+            names(
+                &q,
+                &[
+                    "page", "pageSize", "from", "to", "customer", "pixKey", "status"
+                ]
+            ),
+            vec![
+                s("3"),
+                s("10"),
+                s("2025-01-01"),
+                s("2025-01-31"),
+                s("c1"),
+                s("+5511987654321"),
+                s("WAITING_PAYER_AUTHORIZATION")
+            ]
+        );
+
+        let t = SmartTransferPaymentFilters {
+            from: Some(date("2025-01-01")),
+            to: Some(date("2025-02-01")),
+            page: Some(1),
+            page_size: Some(25),
+        }
+        .apply(call());
+        assert_eq!(
+            names(&t, &["from", "to", "page", "pageSize"]),
+            vec![s("2025-01-01"), s("2025-02-01"), s("1"), s("25")]
+        );
+        let p = SmartTransferPreauthorizationFilters {
+            page: Some(4),
+            page_size: None,
+        }
+        .apply(call());
+        assert_eq!(names(&p, &["page", "pageSize"]), vec![s("4"), None]);
+    }
+
+    #[test]
+    fn tax_numbers_and_pix_keys() {
+        assert!(is_valid_cpf("529.982.247-25") && is_valid_cpf("52998224725"));
+        assert!(!is_valid_cpf("529.982.247-26"));
+        assert!(
+            !is_valid_cpf("123.456.789-00"),
+            "the document's example CPF is not valid"
+        );
+        assert!(!is_valid_cpf("00000000000"));
+        assert!(is_valid_cnpj("11.222.333/0001-81") && is_valid_cnpj("11222333000181"));
+        assert!(!is_valid_cnpj("11.222.333/0001-80"));
+        assert!(!is_valid_cnpj("22222222222222"));
+        assert!(is_valid_cnpj("12ABC34501DE35"), "alphanumeric CNPJ");
+        assert!(is_valid_tax_number("52998224725") && is_valid_tax_number("11222333000181"));
+        assert!(!is_valid_tax_number("12345678900"));
+        assert_eq!(pix_key_kind("52998224725"), Some(PixKeyKind::Cpf));
+        assert_eq!(pix_key_kind("+5511987654321"), Some(PixKeyKind::Phone));
+        assert_eq!(
+            pix_key_kind("123e4567-e89b-12d3-a456-426614174000"),
+            Some(PixKeyKind::Random)
+        );
+        assert!(is_valid_pix_key("pagamentos@example.com.br"));
+        assert!(!is_valid_pix_key("dict-key"));
+    }
 }

@@ -193,10 +193,12 @@ pub struct SmartTransferPreauthorization {
     /// The payer's institution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connector: Option<Connector>,
-    /// When it was created.
-    pub created_at: Timestamp,
+    /// When it was created. The document requires it but its list example leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
     /// When it last changed.
-    pub updated_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
     /// Its limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<SmartTransferPreauthorizationConfiguration>,
