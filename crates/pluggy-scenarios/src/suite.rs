@@ -895,6 +895,125 @@ macro_rules! __scenario_suite {
             expect::create_item_dropped_once(&emu.stats());
         }
 
+        /// Checks that the call on `route` reached the emulator exactly once, though it failed:
+        /// the 503 (`dropped == false`) or the dropped connection (`dropped == true`) was not
+        /// retried.
+        fn sent_once(emu: &Emulator, route: &str, result: Result<impl std::fmt::Debug, Error>, dropped: bool) {
+            let e = result.expect_err("the fault answers");
+            let stats = emu.stats();
+            if dropped {
+                assert!(matches!(e, Error::Transport { .. }), "{route}: {e:?}");
+                assert_eq!(stats.answered(route), 0, "{route}: {}", stats.0);
+            } else {
+                assert_eq!(e.status(), Some(503), "{route}: {e:?}");
+                assert_eq!(stats.requests(route, 503), 1, "{route}: {}", stats.0);
+                assert_eq!(stats.answered(route), 1, "{route}: {}", stats.0);
+            }
+        }
+
+        $($test)* $($as)* fn money_is_never_repeated_under_faults() {
+            use $crate::__private::pluggy_core::models::{
+                AutomaticPixInterval, BoletoToIssuePayer, CreateBoleto, CreatePaymentIntent,
+                CreatePaymentRequest, CreatePixQrPaymentRequest, CreateSmartTransferPayment,
+                RetryAutomaticPixPayment, ScheduleAutomaticPixPayment,
+                CreateAutomaticPixPaymentRequest, CreateBoletoConnectionFromItem,
+            };
+            use $crate::__private::pluggy_core::models::Date;
+            use $crate::__private::pluggy_core::{
+                AutomaticPixPaymentId, BoletoConnectionId, PaymentRecipientId, PaymentRequestId,
+                SmartTransferPreauthorizationId,
+            };
+            let amount = || "12.34".parse().expect("a decimal");
+            let date = Date::from_ymd(2030, 1, 15).expect("a date");
+            for dropped in [false, true] {
+                let emu = Emulator::start();
+                let c = client(&emu);
+                // A key first, so that a dropped connection hits the call itself.
+                c.get_connector(CONNECTOR) $($aw)*.unwrap();
+                let fault = |method: &str, route: &str| {
+                    let rule = Fault::on(method, route);
+                    emu.fault(if dropped { rule.drop_connection() } else { rule.status(503) });
+                };
+                let request = PaymentRequestId::new("pr-1");
+                let recipient = PaymentRecipientId::new("rc-1");
+
+                fault("POST", "/payments/requests");
+                let r = c.create_payment_request(&CreatePaymentRequest::new(amount())) $($aw)*;
+                sent_once(&emu, "POST /payments/requests", r, dropped);
+
+                fault("POST", "/payments/requests/pix-qr");
+                let r = c
+                    .create_pix_qr_payment_request(&CreatePixQrPaymentRequest::new("000201"))
+                    $($aw)*;
+                sent_once(&emu, "POST /payments/requests/pix-qr", r, dropped);
+
+                fault("POST", "/payments/intents");
+                let r = c.create_payment_intent(&CreatePaymentIntent::new(request.clone())) $($aw)*;
+                sent_once(&emu, "POST /payments/intents", r, dropped);
+
+                fault("POST", "/payments/requests/automatic-pix");
+                let mandate = CreateAutomaticPixPaymentRequest::new(
+                    recipient.clone(),
+                    AutomaticPixInterval::Monthly,
+                    date,
+                );
+                let r = c.create_automatic_pix_request(&mandate) $($aw)*;
+                sent_once(&emu, "POST /payments/requests/automatic-pix", r, dropped);
+
+                fault("POST", "/payments/requests/{id}/automatic-pix/schedule");
+                let r = c
+                    .schedule_automatic_pix_payment(
+                        &request,
+                        &ScheduleAutomaticPixPayment::new(amount(), date),
+                    )
+                    $($aw)*;
+                sent_once(&emu, "POST /payments/requests/{id}/automatic-pix/schedule", r, dropped);
+
+                fault("POST", "/payments/requests/{id}/automatic-pix/schedules/{scheduleId}/retry");
+                let r = c
+                    .retry_automatic_pix_payment(
+                        &request,
+                        &AutomaticPixPaymentId::new("ap-1"),
+                        &RetryAutomaticPixPayment::new(date),
+                    )
+                    $($aw)*;
+                sent_once(
+                    &emu,
+                    "POST /payments/requests/{id}/automatic-pix/schedules/{scheduleId}/retry",
+                    r,
+                    dropped,
+                );
+
+                fault("POST", "/smart-transfers/payments");
+                let payment = CreateSmartTransferPayment::new(
+                    SmartTransferPreauthorizationId::new("sp-1"),
+                    recipient.clone(),
+                    amount(),
+                );
+                let r = c.create_smart_transfer_payment(&payment) $($aw)*;
+                sent_once(&emu, "POST /smart-transfers/payments", r, dropped);
+
+                fault("POST", "/boleto-connections/from-item");
+                let r = c
+                    .create_boleto_connection_from_item(&CreateBoletoConnectionFromItem::new(
+                        ItemId::new("it-1"),
+                    ))
+                    $($aw)*;
+                sent_once(&emu, "POST /boleto-connections/from-item", r, dropped);
+
+                fault("POST", "/boletos");
+                let boleto = CreateBoleto::new(
+                    BoletoConnectionId::new("bc-1"),
+                    "1",
+                    amount(),
+                    date,
+                    BoletoToIssuePayer::new("52998224725", "Ana", "SP", "01001000"),
+                );
+                let r = c.create_boleto(&boleto) $($aw)*;
+                sent_once(&emu, "POST /boletos", r, dropped);
+            }
+        }
+
         $($test)* $($as)* fn abandoned_refresh_taken_over() {
             let emu = Emulator::start();
             // The first refresh is abandoned half-way, its caller gone (see the kit).
