@@ -135,6 +135,16 @@ impl Emulator {
         self.admin("POST", "/__emulator/faults", Some(fault.0));
     }
 
+    /// Plays the payer approving a payment intent at their bank
+    /// (`POST /__emulator/payments/intents/{id}/authorize`).
+    pub fn authorize_payment_intent(&self, id: &str) {
+        self.admin(
+            "POST",
+            &format!("/__emulator/payments/intents/{id}/authorize"),
+            None,
+        );
+    }
+
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.admin("DELETE", "/__emulator/faults", None);

@@ -895,6 +895,160 @@ macro_rules! __scenario_suite {
             expect::create_item_dropped_once(&emu.stats());
         }
 
+        $($test)* $($as)* fn every_payments_operation() {
+            use $crate::__private::pluggy_core::models::{
+                CreatePaymentCustomer, CreatePaymentIntent, CreatePaymentRecipient,
+                CreatePaymentRequest, CreateSmartTransferPreauthorization,
+                PaymentCustomerFilters, PaymentInstitutionFilters, PaymentIntentParameters,
+                PaymentRecipientAccount, PaymentRecipientFilters, PaymentRequestFilters,
+                SmartTransferPreauthorizationParameters, UpdatePaymentCustomer,
+                UpdatePaymentRequest,
+            };
+            let emu = Emulator::start();
+            let c = client(&emu);
+            let amount = "123.45".parse().expect("a decimal");
+
+            // The payer.
+            let customer = c
+                .create_payment_customer(&CreatePaymentCustomer::individual("Ana Silva", "52998224725"))
+                $($aw)*
+                .unwrap();
+            assert_eq!(c.get_payment_customer(&customer.id) $($aw)*.unwrap().id, customer.id);
+            let renamed = c
+                .update_payment_customer(
+                    &customer.id,
+                    &UpdatePaymentCustomer { name: Some("Ana S. Silva".into()), ..Default::default() },
+                )
+                $($aw)*
+                .unwrap();
+            assert_eq!(renamed.name, "Ana S. Silva");
+            let customers = kit::collect(c.payment_customers(&PaymentCustomerFilters::default()))
+                $($aw)*
+                .unwrap();
+            assert!(customers.iter().any(|k| k.id == customer.id));
+
+            // The account that receives, at an institution of the list.
+            let institutions = kit::collect(c.payment_institutions(&PaymentInstitutionFilters::default()))
+                $($aw)*
+                .unwrap();
+            let institution = institutions.first().expect("an institution");
+            assert_eq!(
+                c.get_payment_institution(&institution.id) $($aw)*.unwrap().id,
+                institution.id
+            );
+            let recipient = c
+                .create_payment_recipient(&CreatePaymentRecipient::new(
+                    "11222333000181",
+                    "Loja Exemplo Ltda",
+                    institution.id.clone(),
+                    PaymentRecipientAccount::checking("0001", "12345-6"),
+                ))
+                $($aw)*
+                .unwrap();
+            assert_eq!(c.get_payment_recipient(&recipient.id) $($aw)*.unwrap().id, recipient.id);
+            let recipients = kit::collect(c.payment_recipients(&PaymentRecipientFilters::default()))
+                $($aw)*
+                .unwrap();
+            assert!(recipients.iter().any(|r| r.id == recipient.id));
+
+            // A payment request, its page and an intent at a bank that initiates payments.
+            let request = c
+                .create_payment_request(
+                    &CreatePaymentRequest::new(amount)
+                        .with_description("Pedido 42")
+                        .with_recipient(recipient.id.clone())
+                        .with_customer(customer.id.clone()),
+                )
+                $($aw)*
+                .unwrap();
+            assert_eq!(request.amount, Some(amount));
+            assert!(request.payment_url.as_deref().is_some_and(|u| u.starts_with(emu.base_url())), "{request:?}");
+            assert!(!request.status.is_final());
+            let described = c
+                .update_payment_request(
+                    &request.id,
+                    &UpdatePaymentRequest { description: Some("Pedido 43".into()), ..Default::default() },
+                )
+                $($aw)*
+                .unwrap();
+            assert_eq!(described.description.as_deref(), Some("Pedido 43"));
+            let requests = kit::collect(c.payment_requests(&PaymentRequestFilters::default()))
+                $($aw)*
+                .unwrap();
+            assert!(requests.iter().any(|r| r.id == request.id));
+            let bank = c
+                .list_connectors(&ConnectorFilters {
+                    supports_payment_initiation: Some(true),
+                    ..Default::default()
+                })
+                $($aw)*
+                .unwrap()
+                .results
+                .into_iter()
+                .next()
+                .expect("a connector that initiates payments");
+            let intent = c
+                .create_payment_intent(
+                    &CreatePaymentIntent::new(request.id.clone())
+                        .with_payer(bank.id, PaymentIntentParameters::cpf("52998224725")),
+                )
+                $($aw)*
+                .unwrap();
+            assert!(!intent.status.is_final());
+            assert_eq!(c.get_payment_intent(&intent.id) $($aw)*.unwrap().id, intent.id);
+            let intents = kit::collect(c.payment_intents(&request.id)) $($aw)*.unwrap();
+            assert!(intents.iter().any(|i| i.id == intent.id));
+            let schedules = kit::collect(c.payment_schedules(&request.id)) $($aw)*.unwrap();
+            assert!(schedules.is_empty(), "a request without a plan has no schedules");
+
+            // The payer approves: the intent and the request settle, and the waits see it.
+            emu.authorize_payment_intent(intent.id.as_str());
+            let settled = c
+                .wait_for_payment_intent(&intent.id, fast_wait(), |_| {})
+                $($aw)*
+                .unwrap();
+            assert!(settled.status.is_success(), "{:?}", settled.status);
+            let paid = c
+                .wait_for_payment_request(&request.id, fast_wait(), |_| {})
+                $($aw)*
+                .unwrap();
+            assert!(paid.status.is_success(), "{:?}", paid.status);
+
+            // Smart transfers: a preauthorization for this recipient.
+            let preauthorization = c
+                .create_smart_transfer_preauthorization(&CreateSmartTransferPreauthorization::new(
+                    bank.id,
+                    SmartTransferPreauthorizationParameters::cpf("52998224725"),
+                    vec![recipient.id.clone()],
+                ))
+                $($aw)*
+                .unwrap();
+            assert_eq!(
+                c.get_smart_transfer_preauthorization(&preauthorization.id) $($aw)*.unwrap().id,
+                preauthorization.id
+            );
+            let all = kit::collect(c.smart_transfer_preauthorizations(None)) $($aw)*.unwrap();
+            assert!(all.iter().any(|p| p.id == preauthorization.id));
+
+            // Cleaning up: a new request deleted, the recipient and the customer too.
+            let other = c.create_payment_request(&CreatePaymentRequest::new(amount)) $($aw)*.unwrap();
+            c.delete_payment_request(&other.id) $($aw)*.unwrap();
+            assert_eq!(c.get_payment_request(&other.id) $($aw)*.unwrap_err().status(), Some(404));
+            c.delete_payment_recipient(&recipient.id) $($aw)*.unwrap();
+            c.delete_payment_customer(&customer.id) $($aw)*.unwrap();
+            assert_eq!(c.get_payment_customer(&customer.id) $($aw)*.unwrap_err().status(), Some(404));
+
+            // None of it is open to a connect token.
+            let front = c.connect_client(
+                c.create_connect_token(&ConnectTokenRequest::default()) $($aw)*.unwrap(),
+            );
+            let e = front
+                .raw(calls::get_payment_request(&request.id).into_call())
+                $($aw)*
+                .unwrap_err();
+            assert!(matches!(e, Error::Scope(ScopeError::ApiKeyRequired { .. })), "{e:?}");
+        }
+
         /// Checks that the call on `route` reached the emulator exactly once, though it failed:
         /// the 503 (`dropped == false`) or the dropped connection (`dropped == true`) was not
         /// retried.
