@@ -250,7 +250,15 @@ pub(crate) fn create_recipient(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, R
     let client_id = ctx.cred.client_id().to_owned();
     let model = match body.pix_key {
         Some(key) => {
-            if !is_valid_pix_key(&key) {
+            // The Pix directory's phone keys are Brazilian: `+55`, the area code and the
+            // number (10 or 11 digits); pluggy-core's check takes any E.164 number.
+            let brazilian_phone = |k: &str| {
+                k.strip_prefix("+55")
+                    .is_some_and(|n| (10..=11).contains(&n.len()) && !n.starts_with('0'))
+            };
+            if !is_valid_pix_key(&key)
+                || (pix_key_kind(&key) == Some(PixKeyKind::Phone) && !brazilian_phone(&key))
+            {
                 return Err(reply::bad_request(format!("pixKey '{key}' is not a valid Pix key")));
             }
             let h = fnv(&key);
