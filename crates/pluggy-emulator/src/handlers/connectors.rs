@@ -15,12 +15,16 @@ use crate::world::catalog::Connector;
 pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
     let sandbox = parse_bool(ctx.q("sandbox"))?.unwrap_or(false);
     let open_finance = parse_bool(ctx.q("isOpenFinance"))?;
+    // The three payment capabilities go together here (`Connector::supports_payments`).
+    let mut payments = None;
     for flag in [
         "supportsPaymentInitiation",
         "supportsSmartTransfers",
         "supportsAutomaticPix",
     ] {
-        parse_bool(ctx.q(flag))?;
+        if let Some(wanted) = parse_bool(ctx.q(flag))? {
+            payments = Some(wanted);
+        }
     }
     let list = |name| -> Vec<String> {
         ctx.list(name)
@@ -32,13 +36,6 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
     let countries = list("countries");
     let types = list("types");
     let name = ctx.q("name").map(str::to_lowercase);
-    let wants_payments = [
-        "supportsPaymentInitiation",
-        "supportsSmartTransfers",
-        "supportsAutomaticPix",
-    ]
-    .iter()
-    .any(|f| ctx.q(f) == Some("true"));
     let results: Vec<_> = ctx
         .shared
         .connectors
@@ -51,7 +48,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
                 .is_none_or(|n| c.name.to_lowercase().contains(n))
         })
         .filter(|c| open_finance.is_none_or(|o| o == c.open_finance))
-        .filter(|_| !wants_payments)
+        .filter(|c| payments.is_none_or(|p| p == c.supports_payments()))
         .map(views::connector)
         .collect();
     Ok(page_json(results.len(), 1, results.len().max(1), results))
