@@ -7,6 +7,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::demo::DemoOptions;
 
+pub mod payments;
+
+use payments::{BoletosCommand, PaymentsCommand, SmartTransfersCommand};
+
 const AFTER_HELP: &str = "\
 Configuration: flags first, then the environment.
   PLUGGY_BASE_URL       the API (default https://api.pluggy.ai)
@@ -26,7 +30,7 @@ PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET are unset.
 Exit codes: 0 ok, 1 other failure (sync failed, deadline), 2 usage or configuration,
 3 credentials refused, 4 scope refusal, 5 API error, 6 network failure.
 
-Start here: pluggy demo";
+Start here: pluggy demo (and pluggy demo --payments for Pix payments)";
 
 /// The environment variable holding the API's base URL.
 pub const BASE_URL_VAR: &str = "PLUGGY_BASE_URL";
@@ -146,6 +150,25 @@ pub enum Command {
         #[command(subcommand)]
         command: WebhooksCommand,
     },
+    /// Payments: customers, recipients and their institutions, payment requests and their
+    /// intents, schedules (Pix Agendado) and Automatic Pix.
+    Payments {
+        /// What to do.
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
+    /// Smart transfers: payments from a preauthorized account, without a new consent each time.
+    SmartTransfers {
+        /// What to do.
+        #[command(subcommand)]
+        command: SmartTransfersCommand,
+    },
+    /// Boletos: connections to the issuing institution, and the boletos issued through them.
+    Boletos {
+        /// What to do.
+        #[command(subcommand)]
+        command: BoletosCommand,
+    },
     /// Run the Pluggy API emulator in the foreground.
     Emulator(EmulatorArgs),
 }
@@ -156,6 +179,10 @@ pub struct DemoArgs {
     /// Connect the two-step MFA sandbox connector and answer its prompt.
     #[arg(long)]
     pub mfa: bool,
+    /// Walk the payments flow instead: a recipient, a customer, a payment request, the
+    /// payer's approval, the intent's statuses, the webhooks and the settled request.
+    #[arg(long, conflicts_with = "mfa")]
+    pub payments: bool,
     /// Delay between two steps of the embedded emulator's sync, in milliseconds.
     #[arg(long, default_value_t = 150, hide = true)]
     pub step_delay_ms: u64,
@@ -169,6 +196,7 @@ impl DemoArgs {
     pub fn options(&self) -> DemoOptions {
         DemoOptions {
             mfa: self.mfa,
+            payments: self.payments,
             step_delay: Duration::from_millis(self.step_delay_ms),
             webhook_wait: Duration::from_secs(self.webhook_wait_secs),
         }

@@ -1,6 +1,6 @@
 //! Every command: the everyday ones here, the data products (balances, statements,
-//! transactions, categories, loans, bills, consents, merchants) in [`crate::data`], `pluggy
-//! demo` in [`crate::demo`].
+//! transactions, categories, loans, bills, consents, merchants) in [`crate::data`], payments,
+//! smart transfers and boletos in [`crate::payments`], `pluggy demo` in [`crate::demo`].
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -71,6 +71,9 @@ pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
         Command::Consents { command } => data::consents(settings, command),
         Command::Merchants(args) => data::merchants(settings, args.cnpjs),
         Command::Webhooks { command } => webhooks(settings, command),
+        Command::Payments { command } => crate::payments::payments(settings, command),
+        Command::SmartTransfers { command } => crate::payments::smart_transfers(settings, command),
+        Command::Boletos { command } => crate::payments::boletos(settings, command),
         Command::Demo(args) => crate::demo::run(settings, &args.options()),
         Command::Emulator(args) => emulator(settings, &args),
     }
@@ -318,7 +321,7 @@ pub(crate) fn yes_no(flag: Option<bool>) -> String {
 
 /// Item credentials from `--parameter NAME=VALUE` and `--secret-parameter NAME` (standard
 /// input).
-fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
+pub(crate) fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
     let mut parameters = ItemParameters::new();
     for pair in &args.parameters {
         let (name, value) = pair.split_once('=').ok_or_else(|| {
