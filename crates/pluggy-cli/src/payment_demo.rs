@@ -153,7 +153,8 @@ pub fn run(settings: &Settings, options: &DemoOptions) -> Result<(), Failure> {
     if let Some(id) = subscription {
         if let Err(e) = backend.delete_webhook(&id) {
             eprintln!(
-                "pluggy: the demo's webhook subscription {id} could not be removed: {}",
+                "pluggy: the demo's webhook subscription {} could not be removed: {}",
+                sanitize(id.as_str()),
                 sanitize(&e.to_string())
             );
         }

@@ -533,7 +533,7 @@ fn requests(settings: &Settings, command: RequestsCommand) -> Result<(), Failure
             }
             eprintln!(
                 "payment request {} created for {}: the payer pays at {}",
-                request.id,
+                sanitize(request.id.as_str()),
                 cell(request.amount),
                 sanitize(&request.payment_url)
             );
