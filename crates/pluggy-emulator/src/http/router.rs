@@ -7,9 +7,11 @@ use pluggy_core::endpoint::Endpoint;
 
 use crate::handlers::request::Ctx;
 use crate::handlers::{
-    accounts, auth, bills, categories, connectors, consents, identity, investments, items, loans,
-    merchants, transactions, webhooks,
+    accounts, auth, bills, boletos, categories, connectors, consents, identity, investments, items,
+    loans, merchants, payment_parties as parties, payment_requests as requests, smart_transfers,
+    transactions, webhooks,
 };
+use crate::world::payments;
 use crate::reply::Reply;
 use crate::world::state::State;
 
@@ -183,7 +185,61 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {
         Operation::WebhooksRetrieve => webhooks::retrieve(ctx, st),
         Operation::WebhooksUpdate => webhooks::update(ctx, st),
         Operation::WebhooksDelete => webhooks::delete(ctx, st),
+        Operation::PaymentCustomersList => parties::list_customers(ctx, st),
+        Operation::PaymentCustomerCreate => parties::create_customer(ctx, st),
+        Operation::PaymentCustomerRetrieve => parties::get_customer(ctx, st),
+        Operation::PaymentCustomerDelete => parties::delete_customer(ctx, st),
+        Operation::PaymentCustomerUpdate => parties::update_customer(ctx, st),
+        Operation::PaymentRecipientsList => parties::list_recipients(ctx, st),
+        Operation::PaymentRecipientCreate => parties::create_recipient(ctx, st),
+        Operation::PaymentRecipientRetrieve => parties::get_recipient(ctx, st),
+        Operation::PaymentRecipientUpdate => parties::update_recipient(ctx, st),
+        Operation::PaymentRecipientDelete => parties::delete_recipient(ctx, st),
+        Operation::PaymentRecipientsInstitutionList => parties::list_institutions(ctx),
+        Operation::PaymentRecipientInstitutionsRetrieve => parties::get_institution(ctx),
+        Operation::PaymentRequestsList => requests::list(ctx, st),
+        Operation::PaymentRequestCreate => requests::create(ctx, st),
+        Operation::PaymentRequestCreateAutomaticPix => requests::create_automatic_pix(ctx, st),
+        Operation::PaymentRequestCreateAutomaticPixSchedule => {
+            requests::schedule_automatic_pix(ctx, st)
+        }
+        Operation::PaymentRequestGetAutomaticPixSchedules => requests::list_automatic_pix(ctx, st),
+        Operation::PaymentRequestGetAutomaticPixSchedule => requests::get_automatic_pix(ctx, st),
+        Operation::PaymentRequestCancelAutomaticPixConsent => requests::cancel_mandate(ctx, st),
+        Operation::CancelAutomaticPixSchedule => requests::cancel_automatic_pix(ctx, st),
+        Operation::RetryAutomaticPixSchedule => requests::retry_automatic_pix(ctx, st),
+        Operation::PaymentRequestCreatePixQr => requests::create_pix_qr(ctx, st),
+        Operation::PaymentRequestRetrieve => requests::retrieve(ctx, st),
+        Operation::PaymentRequestDelete => requests::delete(ctx, st),
+        Operation::PaymentRequestUpdate => requests::update(ctx, st),
+        Operation::PaymentSchedulesList => requests::list_schedules(ctx, st),
+        Operation::PaymentSchedulesCancel => requests::cancel_schedules(ctx, st),
+        Operation::PaymentSchedulesCancelSpecific => requests::cancel_schedule(ctx, st),
+        Operation::PaymentIntentCreate => requests::create_intent(ctx, st),
+        Operation::PaymentIntentsList => requests::list_intents(ctx, st),
+        Operation::PaymentIntentRetrieve => requests::get_intent(ctx, st),
+        Operation::SmartTranfersPreauthorizationsList => {
+            smart_transfers::list_preauthorizations(ctx, st)
+        }
+        Operation::SmartTransferPreauthorizationCreate => {
+            smart_transfers::create_preauthorization(ctx, st)
+        }
+        Operation::SmartTransferPreauthorizationRetrieve => {
+            smart_transfers::get_preauthorization(ctx, st)
+        }
+        Operation::SmartTransferPreauthorizationPaymentsList => {
+            smart_transfers::list_payments(ctx, st)
+        }
+        Operation::SmartTransferPaymentCreate => smart_transfers::create_payment(ctx, st),
+        Operation::SmartTransferPaymentretrieve => smart_transfers::get_payment(ctx, st),
+        Operation::BoletoConnectionCreate => boletos::create_connection(ctx, st),
+        Operation::BoletoConnectionCreateFromItem => boletos::create_connection_from_item(ctx, st),
+        Operation::BoletoCreate => boletos::create(ctx, st),
+        Operation::BoletoCancel => boletos::cancel(ctx, st),
+        Operation::BoletoGet => boletos::retrieve(ctx, st),
     };
+    // The payment events a handler raised go out with this answer.
+    payments::flush_raised(st);
     result.unwrap_or_else(|e| e)
 }
 

@@ -81,6 +81,12 @@ pub(crate) struct Connector {
 }
 
 impl Connector {
+    /// Whether the connector initiates payments (and smart transfers, schedules, Automatic
+    /// Pix and boleto management): only the Open Finance sandbox bank does.
+    pub(crate) fn supports_payments(&self) -> bool {
+        self.sandbox && self.open_finance
+    }
+
     /// The image shown for the connector.
     pub(crate) fn image_url(&self) -> String {
         if self.sandbox {

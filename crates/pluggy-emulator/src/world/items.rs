@@ -311,6 +311,7 @@ impl State {
         for r in raised {
             webhooks::raise(self, &r.item_id, r.event, r.trigger, r.extra);
         }
+        self.advance_payments(now);
         if self.tokens.len() > 1024 {
             self.tokens.retain(|_, t| t.expires_at > now);
         }
@@ -318,14 +319,19 @@ impl State {
 
     /// When the next sync step is due, if any.
     pub(crate) fn next_due(&self) -> Option<Millis> {
-        self.items
+        let items = self
+            .items
             .values()
             .filter_map(|i| match &i.sync {
                 Some(run) => run.steps.front().map(|(at, _)| *at),
                 None if i.auto_sync => i.next_auto_sync_at,
                 None => None,
             })
-            .min()
+            .min();
+        match (items, self.payments.next_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 

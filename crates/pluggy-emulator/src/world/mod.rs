@@ -8,6 +8,7 @@ pub(crate) mod data;
 pub(crate) mod items;
 pub(crate) mod jwt;
 pub(crate) mod merchants;
+pub(crate) mod payments;
 pub(crate) mod products;
 pub(crate) mod rng;
 pub(crate) mod sandbox;

@@ -13,6 +13,7 @@ use crate::world::catalog::{self, Connector};
 use crate::world::categories::RuleRec;
 use crate::world::clock::{Clock, Millis};
 use crate::world::items::ItemRec;
+use crate::world::payments::Payments;
 use crate::world::rng::Rng;
 use crate::world::webhooks::{Delivery, WebhookRec};
 
@@ -211,6 +212,8 @@ pub(crate) struct State {
     pub(crate) webhooks: Vec<WebhookRec>,
     /// Every client's category rules, oldest first.
     pub(crate) rules: Vec<RuleRec>,
+    /// Every payment record and the timers of their status machines.
+    pub(crate) payments: Payments,
     pub(crate) stats: Stats,
     pub(crate) faults: Vec<FaultRule>,
     pub(crate) windows: HashMap<(IpAddr, &'static str), Window>,
@@ -228,6 +231,7 @@ impl State {
             items: BTreeMap::new(),
             webhooks: Vec::new(),
             rules: Vec::new(),
+            payments: Payments::default(),
             stats: Stats::default(),
             faults: Vec::new(),
             windows: HashMap::new(),

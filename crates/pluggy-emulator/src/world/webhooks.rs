@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use pluggy_core::webhook::{ItemEvent, TransactionsCreatedEvent, TriggeredBy, WebhookPayload};
+use pluggy_core::webhook::{
+    ItemEvent, PaymentEvent, TransactionsCreatedEvent, TriggeredBy, WebhookPayload,
+};
 use pluggy_core::{AccountId, ClientUserId, EventId, ItemId, WebhookEvent};
 
 use super::clock::{Millis, ts};
@@ -107,10 +109,56 @@ pub(crate) fn raise(
     if let Some(url) = &item.webhook_url {
         targets.push((url.clone(), Vec::new()));
     }
+    push_registered(st, &item.client_id, &event, &mut targets);
+    for (url, headers) in targets {
+        st.outbox.push(Delivery {
+            generation: st.generation,
+            url,
+            headers,
+            body: body.clone(),
+        });
+    }
+}
+
+/// Queues a payment event for every receiver that wants it: `url` (the payment request's own
+/// `webhookUrl`, if any) and the client's webhooks registered for this event or for `all`.
+/// The event gets its `eventId` here.
+pub(crate) fn raise_payment(
+    st: &mut State,
+    client_id: &str,
+    url: Option<&str>,
+    event: WebhookEvent,
+    mut payload: PaymentEvent,
+) {
+    payload.event_id = Some(EventId::new(st.rng.uuid()));
+    payload.event = event.clone();
+    let body = serde_json::to_vec(&WebhookPayload::Payment(payload)).unwrap_or_default();
+    let mut targets: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    if let Some(u) = url {
+        targets.push((u.to_owned(), Vec::new()));
+    }
+    push_registered(st, client_id, &event, &mut targets);
+    for (url, headers) in targets {
+        st.outbox.push(Delivery {
+            generation: st.generation,
+            url,
+            headers,
+            body: body.clone(),
+        });
+    }
+}
+
+/// Adds the client's enabled webhooks for `event` (or `all`) to `targets`, once each.
+fn push_registered(
+    st: &State,
+    client_id: &str,
+    event: &WebhookEvent,
+    targets: &mut Vec<(String, Vec<(String, String)>)>,
+) {
     for w in &st.webhooks {
-        if w.client_id == item.client_id
+        if w.client_id == client_id
             && w.disabled_at.is_none()
-            && (w.event == event || w.event == WebhookEvent::All)
+            && (w.event == *event || w.event == WebhookEvent::All)
         {
             let headers = w
                 .headers
@@ -122,14 +170,6 @@ pub(crate) fn raise(
                 targets.push(t);
             }
         }
-    }
-    for (url, headers) in targets {
-        st.outbox.push(Delivery {
-            generation: st.generation,
-            url,
-            headers,
-            body: body.clone(),
-        });
     }
 }
 
