@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 use crate::demo::{DemoOptions, Transcript, emulator_config, expiry_json};
 use crate::embedded::Embedded;
 use crate::fail::{Failure, Kind};
-use crate::output::sanitize;
+use crate::output::{money, sanitize};
 use crate::payments::poll_interval;
 use crate::receiver::{Delivery, Event, Receiver};
 use crate::settings::{Settings, is_local};
@@ -311,7 +311,7 @@ fn walk(
                         request.id,
                         request
                             .amount
-                            .map(|a| a.to_string())
+                            .map(money)
                             .unwrap_or_else(|| "no amount".into())
                     ),
                 ));
@@ -333,7 +333,7 @@ fn walk(
             ));
             let data = json!({
                 "paymentRequestId": request.id.as_str(),
-                "amount": request.amount.map(|a| a.to_string()),
+                "amount": request.amount.map(money),
                 "status": request.status.as_str(),
                 "paymentUrl": request.payment_url,
             });
@@ -385,7 +385,7 @@ fn walk(
                 settled.status,
                 settled
                     .amount
-                    .map(|a| a.to_string())
+                    .map(money)
                     .unwrap_or_else(|| "no amount".into())
             ));
             transcript.line(format!(
@@ -429,7 +429,7 @@ fn walk(
             let data = json!({
                 "paymentRequestId": settled.id.as_str(),
                 "status": settled.status.as_str(),
-                "amount": settled.amount.map(|a| a.to_string()),
+                "amount": settled.amount.map(money),
                 "intents": intents
                     .iter()
                     .map(|i| json!({ "id": i.id.as_str(), "status": i.status.as_str() }))

@@ -39,7 +39,7 @@ use crate::cli::payments::{
 };
 use crate::commands::{checked_id, join, read_parameters, show, yes_no};
 use crate::fail::Failure;
-use crate::output::{Table, cell, sanitize};
+use crate::output::{Table, cell, money, sanitize};
 use crate::settings::{Settings, is_local};
 
 /// The least a boleto may be, in reais.
@@ -423,7 +423,7 @@ pub(crate) fn print_requests(list: &[PaymentRequest]) {
         table.row(vec![
             r.id.to_string(),
             r.status.to_string(),
-            cell(r.amount),
+            r.amount.map(money).unwrap_or_default(),
             cell(r.description.as_ref()),
             recipient_name(r.recipient.as_ref()),
             r.customer
@@ -534,7 +534,7 @@ fn requests(settings: &Settings, command: RequestsCommand) -> Result<(), Failure
             eprintln!(
                 "payment request {} created for {}: the payer pays at {}",
                 sanitize(request.id.as_str()),
-                cell(request.amount),
+                request.amount.map(money).unwrap_or_default(),
                 sanitize(&request.payment_url)
             );
             wait_request(
@@ -782,7 +782,7 @@ fn print_automatic_payments(list: &[AutomaticPixPayment]) {
             p.id.to_string(),
             p.date.to_string(),
             p.status.to_string(),
-            p.amount.to_string(),
+            money(p.amount),
             cell(p.description.as_ref()),
             p.attempts.len().to_string(),
             p.error_detail
@@ -1082,7 +1082,7 @@ fn print_smart_payments(list: &[SmartTransferPayment]) {
         table.row(vec![
             p.id.to_string(),
             p.status.to_string(),
-            p.amount.to_string(),
+            money(p.amount),
             p.recipient
                 .as_ref()
                 .map(|r| r.name.clone())
@@ -1200,11 +1200,11 @@ fn print_boleto(b: &Boleto) {
     table.row(vec![
         b.id.to_string(),
         b.status.to_string(),
-        b.amount.to_string(),
+        money(b.amount),
         b.due_date.to_string(),
         b.payer.name.clone(),
         b.seu_numero.clone(),
-        cell(b.amount_paid),
+        b.amount_paid.map(money).unwrap_or_default(),
     ]);
     table.print();
     if !b.digitable_line.is_empty() {
