@@ -1,4 +1,5 @@
-//! The tester's routes under `/__emulator/`: statistics, clock, fault rules and reset.
+//! The tester's routes under `/__emulator/`: statistics, clock, fault rules and reset, and
+//! (in [`crate::tester`]) the payer's side of payments.
 
 use serde_json::{Value, json};
 
@@ -12,6 +13,9 @@ const MAX_ADVANCE_SECS: f64 = 1e10;
 
 /// Answers one `/__emulator/…` request.
 pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Reply {
+    if let Some(r) = crate::tester::handle(shared, method, path.trim_end_matches('/'), body) {
+        return r;
+    }
     match (method, path.trim_end_matches('/')) {
         ("GET", "/__emulator/stats") => Reply::ok(&shared.lock().stats.to_json()),
         ("POST", "/__emulator/clock/advance") => advance(shared, body),

@@ -53,7 +53,8 @@
 // Layers, each importing only those after it: `server` (start, connections, ticker) →
 // `http` (request pipeline, router, auth) → `handlers` (one module per resource) → `world`
 // (state, records, clock, generated data, sandbox rules). `delivery` sends the webhooks the
-// world queues, `admin` serves `/__emulator/`, `reply` is the answer type they share.
+// world queues, `admin` serves `/__emulator/` (with `tester`,
+// the payer's side of payments), `reply` is the answer type they share.
 mod admin;
 mod config;
 mod delivery;
@@ -61,6 +62,7 @@ mod handlers;
 mod http;
 mod reply;
 mod server;
+mod tester;
 mod world;
 
 pub use config::{
