@@ -455,20 +455,20 @@ fn payer(
     backend: &Client,
     request: &PaymentRequest,
 ) -> Result<(PaymentIntent, Value), Failure> {
+    // The banks are told apart by what each connector says of itself.
     let connectors = backend.list_connectors(&ConnectorFilters {
         sandbox: Some(true),
-        supports_payment_initiation: Some(true),
         ..Default::default()
     })?;
     let Some(bank) = connectors
         .results
         .iter()
-        .find(|c| c.is_sandbox == Some(true) && c.supports_payment_initiation != Some(false))
+        .find(|c| c.is_sandbox == Some(true) && c.supports_payment_initiation == Some(true))
     else {
         return Err(Failure::new(
             Kind::Api,
-            "GET /connectors?sandbox=true&supportsPaymentInitiation=true listed no sandbox \
-             bank: is this a sandbox-enabled application?",
+            "GET /connectors?sandbox=true listed no sandbox bank with \
+             supportsPaymentInitiation: is this a sandbox-enabled application?",
         ));
     };
     transcript.line(format!(
