@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use pluggy_blocking::Client;
 use pluggy_core::models::{
-    AutomaticPixFirstPayment, AutomaticPixPayment, Boleto, BoletoConnection, BoletoToIssuePayer,
-    CreateAutomaticPixPaymentRequest, CreateBoleto, CreateBoletoConnection,
+    AutomaticPix, AutomaticPixFirstPayment, AutomaticPixPayment, Boleto, BoletoConnection,
+    BoletoToIssuePayer, CreateAutomaticPixPaymentRequest, CreateBoleto, CreateBoletoConnection,
     CreateBoletoConnectionFromItem, CreatePaymentCustomer, CreatePaymentIntent,
     CreatePaymentRecipient, CreatePaymentRequest, CreateSmartTransferPayment,
     CreateSmartTransferPreauthorization, PaymentCallbackUrls, PaymentCustomer,
@@ -439,12 +439,63 @@ pub(crate) fn print_requests(list: &[PaymentRequest]) {
 /// One request: its row, its payment page, and why it failed if it did.
 fn print_request(r: &PaymentRequest) {
     print_requests(std::slice::from_ref(r));
+    if let Some(plan) = &r.schedule {
+        println!("scheduled: {}", sanitize(&schedule_text(plan)));
+    }
+    if let Some(mandate) = &r.automatic_pix {
+        println!("Automatic Pix: {}", sanitize(&mandate_text(mandate)));
+    }
     if !r.payment_url.is_empty() {
         println!("payment page: {}", sanitize(&r.payment_url));
     }
     if let Some(error) = &r.error_detail {
         println!("error: {}", sanitize(&request_error(error)));
     }
+}
+
+/// When a scheduled request pays, in words.
+fn schedule_text(plan: &PaymentSchedulePlan) -> String {
+    match plan {
+        PaymentSchedulePlan::Single { date } => format!("once, on {date}"),
+        PaymentSchedulePlan::Daily {
+            start_date,
+            occurrences,
+        } => format!("daily from {start_date}, {occurrences} times"),
+        PaymentSchedulePlan::Weekly {
+            start_date,
+            day_of_week,
+            occurrences,
+        } => format!("every {day_of_week} from {start_date}, {occurrences} times"),
+        PaymentSchedulePlan::Monthly {
+            start_date,
+            day_of_month,
+            occurrences,
+        } => format!("on day {day_of_month} of each month from {start_date}, {occurrences} times"),
+        PaymentSchedulePlan::Custom { dates, .. } => format!(
+            "on {}",
+            dates
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.kind().to_owned(),
+    }
+}
+
+/// An Automatic Pix mandate's amounts and interval, in words.
+fn mandate_text(m: &AutomaticPix) -> String {
+    let amounts = match (
+        m.fixed_amount,
+        m.minimum_variable_amount,
+        m.maximum_variable_amount,
+    ) {
+        (Some(fixed), _, _) => money(fixed),
+        (None, Some(min), Some(max)) => format!("{} to {}", money(min), money(max)),
+        (None, None, Some(max)) => format!("up to {}", money(max)),
+        _ => "amounts not given".to_owned(),
+    };
+    format!("{amounts}, {} from {}", m.interval, m.start_date)
 }
 
 fn request_error(error: &pluggy_core::models::PaymentRequestErrorDetail) -> String {

@@ -511,3 +511,312 @@ fn payments_commands_refuse_a_connect_token_before_sending() {
         );
     }
 }
+
+/// The day `n` days from today (UTC), as YYYY-MM-DD.
+fn day(n: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(n)).to_string()
+}
+
+/// Moves the emulator's clock forward.
+fn advance(url: &str, seconds: u64) {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let body = format!("{{\"seconds\": {seconds}}}");
+    let mut stream = TcpStream::connect(host).expect("connect to the emulator");
+    write!(
+        stream,
+        "POST /__emulator/clock/advance HTTP/1.1\r\nHost: {host}\r\nContent-Type: \
+         application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+fn schedules_and_automatic_pix_from_the_command_line() {
+    let emulator = EmulatorProcess::start();
+    let url = emulator.url.as_str();
+    let (recipient, _) = recipient_and_customer(url);
+    let (on, start, first, retry) = (day(20), day(10), day(40), day(90));
+
+    // A scheduled request: once approved, its schedule is listed, then cancelled.
+    let scheduled = json(
+        url,
+        &[
+            "payments",
+            "requests",
+            "create",
+            "--amount",
+            "10.00",
+            "--recipient-id",
+            &recipient,
+            "--schedule-date",
+            &on,
+        ],
+    );
+    let id = str_of(&scheduled, "id");
+    let table = text(url, &["payments", "requests", "get", id]);
+    assert!(
+        table.contains(&format!("scheduled: once, on {on}")),
+        "{table}"
+    );
+    pay(url, id);
+    let schedules = json(url, &["payments", "schedules", "list", "--request-id", id]);
+    let schedule = &array(&schedules)[0];
+    assert_eq!(schedule["scheduledDate"], on.as_str(), "{schedules}");
+    assert_eq!(schedule["status"], "SCHEDULED", "{schedules}");
+    let schedule = str_of(schedule, "id");
+    let canceled = json(
+        url,
+        &[
+            "payments",
+            "schedules",
+            "cancel",
+            "--request-id",
+            id,
+            "--schedule-id",
+            schedule,
+        ],
+    );
+    assert_eq!(canceled["canceled"], true, "{canceled}");
+    let table = text(url, &["payments", "schedules", "list", "--request-id", id]);
+    assert!(
+        lines_with(&table, schedule)[0].contains("CANCELED"),
+        "{table}"
+    );
+
+    // A mandate: approved by the payer, a payment scheduled under it, failed, retried.
+    let mandate = json(
+        url,
+        &[
+            "payments",
+            "automatic-pix",
+            "create",
+            "--recipient-id",
+            &recipient,
+            "--interval",
+            "monthly",
+            "--start-date",
+            &start,
+            "--fixed-amount",
+            "50",
+        ],
+    );
+    let mandate_id = str_of(&mandate, "id");
+    assert_eq!(mandate["automaticPix"]["fixedAmount"], 50, "{mandate}");
+    let table = text(url, &["payments", "requests", "get", mandate_id]);
+    assert!(
+        table.contains(&format!("Automatic Pix: 50.00, MONTHLY from {start}")),
+        "{table}"
+    );
+    pay(url, mandate_id);
+    let authorized = json(url, &["payments", "requests", "get", mandate_id]);
+    assert_eq!(authorized["status"], "AUTHORIZED", "{authorized}");
+    let payment = json(
+        url,
+        &[
+            "payments",
+            "automatic-pix",
+            "schedule",
+            "--request-id",
+            mandate_id,
+            "--amount",
+            "50.00",
+            "--date",
+            &first,
+        ],
+    );
+    assert_eq!(payment["status"], "SCHEDULED", "{payment}");
+    let payment_id = str_of(&payment, "id");
+    let (status, body) = tester_post(
+        url,
+        &format!(
+            "/__emulator/payments/requests/{mandate_id}/automatic-pix/schedules/{payment_id}/fail"
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    // Past the payment's day: it fails, and the table says why.
+    advance(url, 86_400 * 60);
+    let table = text(
+        url,
+        &[
+            "payments",
+            "automatic-pix",
+            "list",
+            "--request-id",
+            mandate_id,
+        ],
+    );
+    let row = lines_with(&table, payment_id);
+    assert!(
+        row[0].contains("ERROR") && row[0].contains("50.00"),
+        "{table}"
+    );
+    let retried = json(
+        url,
+        &[
+            "payments",
+            "automatic-pix",
+            "retry",
+            "--request-id",
+            mandate_id,
+            "--payment-id",
+            payment_id,
+            "--date",
+            &retry,
+        ],
+    );
+    assert_eq!(retried["retried"], true, "{retried}");
+    let detail = json(
+        url,
+        &[
+            "payments",
+            "automatic-pix",
+            "get",
+            "--request-id",
+            mandate_id,
+            "--payment-id",
+            payment_id,
+        ],
+    );
+    assert_eq!(detail["status"], "SCHEDULED", "{detail}");
+    assert_eq!(detail["date"], retry.as_str(), "{detail}");
+    let revoked = text(
+        url,
+        &[
+            "payments",
+            "automatic-pix",
+            "cancel",
+            "--request-id",
+            mandate_id,
+            "--mandate",
+        ],
+    );
+    assert!(revoked.contains("is revoked"), "{revoked}");
+    let after = json(url, &["payments", "requests", "get", mandate_id]);
+    assert_eq!(after["status"], "CANCELED", "{after}");
+}
+
+#[test]
+fn smart_transfers_and_boletos_from_the_command_line() {
+    let emulator = EmulatorProcess::start();
+    let url = emulator.url.as_str();
+    let (recipient, _) = recipient_and_customer(url);
+    let bank = payment_bank(url);
+
+    let preauthorization = json(
+        url,
+        &[
+            "smart-transfers",
+            "preauthorizations",
+            "create",
+            "--connector-id",
+            &bank,
+            "--cpf",
+            "52998224725",
+            "--recipient-id",
+            &recipient,
+        ],
+    );
+    assert_eq!(preauthorization["status"], "CREATED", "{preauthorization}");
+    let pre = str_of(&preauthorization, "id");
+    let (status, body) = tester_post(
+        url,
+        &format!("/__emulator/smart-transfers/preauthorizations/{pre}/authorize"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let table = text(url, &["smart-transfers", "preauthorizations", "list"]);
+    assert!(lines_with(&table, pre)[0].contains("COMPLETED"), "{table}");
+    let payment = json(
+        url,
+        &[
+            "smart-transfers",
+            "payments",
+            "create",
+            "--preauthorization-id",
+            pre,
+            "--recipient-id",
+            &recipient,
+            "--amount",
+            "7.50",
+            "--description",
+            "aluguel",
+        ],
+    );
+    assert_eq!(payment["amount"].to_string(), "7.5", "{payment}");
+    let payment_id = str_of(&payment, "id");
+    let got = json(url, &["smart-transfers", "payments", "get", payment_id]);
+    assert_eq!(got["preauthorizationId"], pre, "{got}");
+    let table = text(
+        url,
+        &[
+            "smart-transfers",
+            "payments",
+            "list",
+            "--preauthorization-id",
+            pre,
+        ],
+    );
+    let row = lines_with(&table, payment_id);
+    assert!(
+        row[0].contains("7.50") && row[0].contains("aluguel"),
+        "{table}"
+    );
+
+    // A boleto connection from credentials (never printed), a boleto, paid, then refused
+    // cancellation.
+    let connection = at(
+        url,
+        &[
+            "boletos",
+            "connections",
+            "create",
+            "--connector-id",
+            &bank,
+            "--parameter",
+            "clientId=abc",
+            "--parameter",
+            "clientSecret=s3cr3t-value",
+            "--json",
+        ],
+    )
+    .expect_code(0);
+    assert!(
+        !connection.stdout.contains("s3cr3t-value"),
+        "{}",
+        connection.stdout
+    );
+    let connection = connection.json();
+    let boleto = json(
+        url,
+        &[
+            "boletos",
+            "create",
+            "--connection-id",
+            str_of(&connection, "id"),
+            "--amount",
+            "99.90",
+            "--due-date",
+            &day(30),
+            "--seu-numero",
+            "123",
+            "--payer-name",
+            "Joao",
+            "--payer-tax-number",
+            "52998224725",
+            "--payer-state",
+            "SP",
+            "--payer-zip-code",
+            "01310-100",
+        ],
+    );
+    assert_eq!(boleto["status"], "OPEN", "{boleto}");
+    let id = str_of(&boleto, "id");
+    let table = text(url, &["boletos", "get", id]);
+    assert!(lines_with(&table, id)[0].contains("99.90"), "{table}");
+    assert!(table.contains("digitable line: "), "{table}");
+    let canceled = json(url, &["boletos", "cancel", id]);
+    assert_eq!(canceled["status"], "CANCELLED", "{canceled}");
+}
