@@ -20,15 +20,19 @@ Configuration: flags first, then the environment.
   PLUGGY_CONNECT_TOKEN  act as the front end with this connect token instead: connectors,
                         items create/get/update/mfa, accounts list (reduced view); other
                         commands (every data command: balances, statements, transactions,
-                        categories, loans, bills, consents, merchants…), and a token whose
+                        categories, loans, bills, consents, merchants…; every payments,
+                        smart-transfers and boletos command), and a token whose
                         expiry has passed, are refused before anything is sent (exit code
                         4); which items the token may touch only the API knows, and it
                         answers 403 (exit code 4 too)
 Against an API on this machine (`pluggy emulator`), the emulator's own client is used when
 PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET are unset.
 
-Exit codes: 0 ok, 1 other failure (sync failed, deadline), 2 usage or configuration,
-3 credentials refused, 4 scope refusal, 5 API error, 6 network failure.
+Amounts are reais with a dot and at most two decimal places (12.34); CPF, CNPJ, Pix keys and
+days (YYYY-MM-DD) are checked before anything is sent.
+
+Exit codes: 0 ok, 1 other failure (sync failed, payment not completed, deadline), 2 usage or
+configuration, 3 credentials refused, 4 scope refusal, 5 API error, 6 network failure.
 
 Start here: pluggy demo (and pluggy demo --payments for Pix payments)";
 

@@ -15,7 +15,8 @@
 //! 6. the webhooks received, linking the item to "demo-user" through `clientUserId`.
 //!
 //! The first failing step ends the demo; its number and title are in the error, and the exit
-//! code tells the kind of failure.
+//! code tells the kind of failure. `--payments` walks a Pix payment instead
+//! ([`crate::payment_demo`]).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -13,14 +13,14 @@ use pluggy_core::models::{
     AutomaticPix, AutomaticPixFirstPayment, AutomaticPixPayment, Boleto, BoletoConnection,
     BoletoToIssuePayer, CreateAutomaticPixPaymentRequest, CreateBoleto, CreateBoletoConnection,
     CreateBoletoConnectionFromItem, CreatePaymentCustomer, CreatePaymentIntent,
-    CreatePaymentRecipient, CreatePaymentRequest, CreateSmartTransferPayment,
-    CreateSmartTransferPreauthorization, PaymentCallbackUrls, PaymentCustomer,
-    PaymentCustomerFilters, PaymentInstitution, PaymentInstitutionFilters, PaymentIntent,
-    PaymentIntentParameters, PaymentRecipient, PaymentRecipientAccount, PaymentRecipientFilters,
-    PaymentRequest, PaymentRequestFilters, PaymentRequestRecipient, PaymentSchedule,
-    PaymentSchedulePlan, RetryAutomaticPixPayment, ScheduleAutomaticPixPayment,
+    CreatePaymentRecipient, CreatePaymentRequest, CreatePixQrPaymentRequest,
+    CreateSmartTransferPayment, CreateSmartTransferPreauthorization, PaymentCallbackUrls,
+    PaymentCustomer, PaymentCustomerFilters, PaymentInstitution, PaymentInstitutionFilters,
+    PaymentIntent, PaymentIntentParameters, PaymentRecipient, PaymentRecipientAccount,
+    PaymentRecipientFilters, PaymentRequest, PaymentRequestFilters, PaymentRequestRecipient,
+    PaymentSchedule, PaymentSchedulePlan, RetryAutomaticPixPayment, ScheduleAutomaticPixPayment,
     SmartTransferPayment, SmartTransferPreauthorization, SmartTransferPreauthorizationParameters,
-    UpdatePaymentCustomer, UpdatePaymentRecipient,
+    UpdatePaymentCustomer, UpdatePaymentRecipient, UpdatePaymentRequest,
 };
 use pluggy_core::{
     AutomaticPixPaymentId, BoletoConnectionId, BoletoId, ConnectorId, ItemId, PaymentCustomerId,
@@ -44,6 +44,9 @@ use crate::settings::{Settings, is_local};
 
 /// The least a boleto may be, in reais.
 const MIN_BOLETO_AMOUNT: Decimal = Decimal::from_parts(250, 0, 0, false, 2);
+
+/// Longest Pix QR code text taken (a BR Code is a few hundred bytes).
+const MAX_QR_CODE_BYTES: usize = 4096;
 
 /// Longest "seu número" of a boleto.
 const MAX_SEU_NUMERO_CHARS: usize = 10;
@@ -594,6 +597,61 @@ fn requests(settings: &Settings, command: RequestsCommand) -> Result<(), Failure
                 &request.id,
                 Duration::from_secs(wait_secs),
             )
+        }
+        RequestsCommand::PixQr {
+            qr_code,
+            customer_id,
+            callback_urls: urls,
+            sandbox,
+        } => {
+            let code = required_text("--qr-code", qr_code)?;
+            if code.len() > MAX_QR_CODE_BYTES || code.chars().any(char::is_control) {
+                return Err(Failure::usage(format!(
+                    "--qr-code is a Pix code's text: at most {MAX_QR_CODE_BYTES} bytes, on one line"
+                )));
+            }
+            let mut body = CreatePixQrPaymentRequest::new(code);
+            body.customer_id = customer_id
+                .map(|c| checked_id("--customer-id", c).map(PaymentCustomerId::new))
+                .transpose()?;
+            body.callback_urls = callback_urls(urls);
+            body.is_sandbox = sandbox.then_some(true);
+            let request = caller
+                .backend(calls::create_pix_qr_payment_request(&body))?
+                .create_pix_qr_payment_request(&body)?;
+            show(settings, &request, print_request)
+        }
+        RequestsCommand::Update {
+            id,
+            amount,
+            description,
+            recipient_id,
+            customer_id,
+            client_payment_id,
+        } => {
+            let id = PaymentRequestId::new(checked_id("the payment request id", id)?);
+            let update = UpdatePaymentRequest {
+                amount,
+                description: non_empty("--description", description)?,
+                recipient_id: recipient_id
+                    .map(|r| checked_id("--recipient-id", r).map(PaymentRecipientId::new))
+                    .transpose()?,
+                customer_id: customer_id
+                    .map(|c| checked_id("--customer-id", c).map(PaymentCustomerId::new))
+                    .transpose()?,
+                client_payment_id: non_empty("--client-payment-id", client_payment_id)?,
+                ..Default::default()
+            };
+            if update == UpdatePaymentRequest::default() {
+                return Err(Failure::usage(
+                    "nothing to change: give --amount, --description, --recipient-id, \
+                     --customer-id or --client-payment-id",
+                ));
+            }
+            let request = caller
+                .backend(calls::update_payment_request(&id, &update))?
+                .update_payment_request(&id, &update)?;
+            show(settings, &request, print_request)
         }
         RequestsCommand::Wait { id, wait_secs } => {
             let id = PaymentRequestId::new(checked_id("the payment request id", id)?);

@@ -135,6 +135,32 @@ fn the_payments_demo_prints_one_json_object_per_step() {
     assert_eq!(steps[8]["data"]["amount"], "12.34");
 }
 
+#[test]
+fn the_payments_demo_cleans_up_and_names_its_failing_step() {
+    // Against a separate emulator, twice: each run removes its webhook subscription.
+    let emulator = EmulatorProcess::start();
+    for _ in 0..2 {
+        let run = pluggy(&["demo", "--payments", "--base-url", &emulator.url]).expect_code(0);
+        assert!(
+            run.stdout.contains("done: all 9 steps succeeded"),
+            "{}",
+            run.stdout
+        );
+    }
+    let hooks = pluggy(&["webhooks", "list", "--json", "--base-url", &emulator.url]).expect_code(0);
+    assert_eq!(hooks.json(), serde_json::json!([]), "{}", hooks.stdout);
+
+    // Nothing listens: a network failure at step 1, named.
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let run = pluggy(&["demo", "--payments", "--base-url", &url]).expect_code(6);
+    assert!(
+        run.stderr
+            .contains("step 1/9 (backend: client credentials → API key) failed"),
+        "{}",
+        run.stderr
+    );
+}
+
 fn steps(run: &common::Run) -> Vec<Value> {
     let steps = run.json_lines();
     assert_eq!(steps.len(), 6, "{}", run.stdout);

@@ -250,6 +250,33 @@ fn recipients_customers_and_requests_as_tables_and_json() {
     let intents = json(url, &["payments", "intents", "list", "--request-id", id]);
     assert!(array(&intents).is_empty(), "{intents}");
 
+    // Changed before anyone paid: the answer carries the new amount.
+    let changed = json(
+        url,
+        &[
+            "payments",
+            "requests",
+            "update",
+            id,
+            "--amount",
+            "13.00",
+            "--description",
+            "pedido 1b",
+        ],
+    );
+    assert_eq!(changed["amount"], 13, "{changed}");
+    assert_eq!(changed["description"], "pedido 1b", "{changed}");
+
+    // A Pix QR code's request: the amount and the receiver come from the code.
+    let code = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-426655440000\
+                520400005303986540512.505802BR5913Fulano de Tal6008BRASILIA62070503***6304ABCD";
+    let qr = text(url, &["payments", "requests", "pix-qr", "--qr-code", code]);
+    let row = qr.lines().nth(1).expect("a row");
+    assert!(
+        row.contains("12.50") && row.contains("Pix QR Fulano de Tal"),
+        "{qr}"
+    );
+
     // Deleting: gone afterwards, as the API says.
     let deleted = json(url, &["payments", "requests", "delete", id]);
     assert_eq!(deleted["deleted"], true, "{deleted}");

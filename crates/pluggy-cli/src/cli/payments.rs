@@ -501,6 +501,42 @@ pub enum RequestsCommand {
         #[arg(long, default_value_t = 600, requires = "wait")]
         wait_secs: u64,
     },
+    /// Ask the payer to pay a Pix QR code (BR Code, "copia e cola"): a payment request whose
+    /// recipient is the code's receiver.
+    PixQr {
+        /// The code's text.
+        #[arg(long)]
+        qr_code: String,
+        /// The customer who pays.
+        #[arg(long)]
+        customer_id: Option<String>,
+        /// Where the payer goes after the page, KIND=URL (repeatable).
+        #[arg(long = "callback-url", value_name = "KIND=URL", value_parser = callback_url)]
+        callback_urls: Vec<CallbackUrl>,
+        /// A sandbox request.
+        #[arg(long)]
+        sandbox: bool,
+    },
+    /// Change a payment request not yet paid: only the fields given change.
+    Update {
+        /// The request's id.
+        id: String,
+        /// A new amount, in reais.
+        #[arg(long, value_parser = amount)]
+        amount: Option<Decimal>,
+        /// A new description.
+        #[arg(long)]
+        description: Option<String>,
+        /// A new recipient.
+        #[arg(long)]
+        recipient_id: Option<String>,
+        /// A new customer.
+        #[arg(long)]
+        customer_id: Option<String>,
+        /// A new reference of yours.
+        #[arg(long)]
+        client_payment_id: Option<String>,
+    },
     /// Follow a payment request until it settles (exit code 0 only when it completed).
     Wait {
         /// The request's id.
