@@ -9,8 +9,8 @@
 //! 4. a customer: the payer, with a CPF;
 //! 5. a payment request of 12.34 to the recipient, paid by the customer, with its payment page;
 //! 6. the payer: picks a sandbox bank on the payment page (`POST /payments/intents`, what the
-//!    page does) and approves the consent at the bank (the emulator's tester route, what the
-//!    bank's page does);
+//!    page does) and approves the consent at the bank (on an emulator its tester route, what
+//!    the bank's page does; elsewhere the person running the demo, at the consent page);
 //! 7. the intent's statuses, followed until it settles;
 //! 8. the webhooks: `payment_intent/*` and `payment_request/updated` for the request;
 //! 9. the request, settled: `COMPLETED`, for the amount asked.
@@ -492,6 +492,24 @@ fn payer(
             format!("intent {} ended at once: {}", intent.id, intent.status),
         ));
     }
+    if !is_local(settings.base_url()) {
+        // A real bank's consent page needs a person: the next step waits for them.
+        transcript.line(format!(
+            "approve the payment at the bank now: {}",
+            intent
+                .consent_url
+                .as_deref()
+                .unwrap_or(&request.payment_url)
+        ));
+        let data = json!({
+            "connectorId": bank.id.get(),
+            "connector": bank.name,
+            "paymentIntentId": intent.id.as_str(),
+            "status": intent.status.as_str(),
+            "approvedWith": "the payer, at the bank",
+        });
+        return Ok((intent, data));
+    }
     let route = APPROVE_INTENT.path.replace("{id}", intent.id.as_str());
     let call = Call::new(&APPROVE_INTENT).path_param("id", intent.id.as_str());
     let raw = settings.send(&call, Credential::None)?;
@@ -499,8 +517,8 @@ fn payer(
         return Err(Failure::new(
             Kind::Api,
             format!(
-                "POST {route} answered {}: this API has no emulator tester route to approve \
-                 the consent (run the demo on the emulator, or approve at the bank's page)",
+                "POST {route} answered {}: this API on this machine is not an emulator with \
+                 the payment tester routes",
                 raw.status()
             ),
         ));
@@ -529,9 +547,15 @@ fn follow_intent(
     let started = Instant::now();
     let mut statuses: Vec<String> = vec![intent.status.to_string()];
     transcript.line(format!("  {:>5.1}s  {}", 0.0, intent.status));
+    // On an emulator the tester route approved at once; a person at a real bank takes longer.
+    let deadline = if is_local(settings.base_url()) {
+        Duration::from_secs(120)
+    } else {
+        Duration::from_secs(600)
+    };
     let policy = WaitPolicy {
         poll_interval: poll_interval(settings),
-        deadline: Duration::from_secs(120),
+        deadline,
     };
     let on_progress = |i: &PaymentIntent| {
         let now = i.status.to_string();

@@ -32,10 +32,10 @@ use serde_json::Value;
 
 use crate::caller::Caller;
 use crate::cli::payments::{
-    AccountArgs, AutomaticPixCommand, BoletoConnectionsCommand, BoletosCommand, CallbackKind,
-    CallbackUrl, CustomersCommand, InstitutionsCommand, IntentsCommand, PaymentsCommand,
-    PreauthorizationsCommand, RecipientsCommand, RequestsCommand, SchedulesCommand,
-    SmartPaymentsCommand, SmartTransfersCommand,
+    AccountArgs, AccountKind, AutomaticPixCommand, BoletoConnectionsCommand, BoletosCommand,
+    CallbackKind, CallbackUrl, CustomersCommand, InstitutionsCommand, IntentsCommand,
+    PaymentsCommand, PreauthorizationsCommand, RecipientsCommand, RequestsCommand,
+    SchedulesCommand, SmartPaymentsCommand, SmartTransfersCommand,
 };
 use crate::commands::{checked_id, join, read_parameters, show, yes_no};
 use crate::fail::Failure;
@@ -204,21 +204,24 @@ fn print_customers(list: &[PaymentCustomer]) {
     table.print();
 }
 
-/// The account of `--branch`/`--account-number`/`--account-type`: both or neither given.
+/// The account of `--branch`/`--account-number`/`--account-type`: the first two together
+/// (the kind is a checking account unless given), or none of the three.
 fn account(args: AccountArgs) -> Result<Option<PaymentRecipientAccount>, Failure> {
     match (args.branch, args.account_number) {
         (Some(branch), Some(number)) => {
             let branch = required_text("--branch", branch)?;
             let number = required_text("--account-number", number)?;
+            let kind = args.account_type.unwrap_or(AccountKind::Checking);
             Ok(Some(PaymentRecipientAccount::new(
                 branch,
                 number,
-                args.account_type.wire(),
+                kind.wire(),
             )))
         }
-        (None, None) => Ok(None),
+        (None, None) if args.account_type.is_none() => Ok(None),
         _ => Err(Failure::usage(
-            "an account is --branch and --account-number together",
+            "an account is --branch and --account-number together (and --account-type, if \
+             not a checking account)",
         )),
     }
 }

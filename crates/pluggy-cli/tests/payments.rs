@@ -508,6 +508,26 @@ fn bad_amounts_and_tax_numbers_are_usage_errors_and_nothing_is_sent() {
         let run = at(&url, args).expect_code(2);
         assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
     }
+    // A customer is a person or a company; an account has a branch and a number.
+    let run = at(&url, &["payments", "customers", "create", "--name", "X"]).expect_code(2);
+    assert!(run.stderr.contains("--cpf"), "{}", run.stderr);
+    let run = at(
+        &url,
+        &[
+            "payments",
+            "recipients",
+            "update",
+            "r-1",
+            "--account-type",
+            "savings",
+        ],
+    )
+    .expect_code(2);
+    assert!(
+        run.stderr.contains("--branch and --account-number"),
+        "{}",
+        run.stderr
+    );
     // An id no Pluggy id looks like is refused too, without repeating it.
     let run = at(&url, &["payments", "requests", "get", "../../auth"]).expect_code(2);
     assert!(!run.stderr.contains("../"), "{}", run.stderr);

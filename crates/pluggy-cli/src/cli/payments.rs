@@ -350,9 +350,9 @@ pub struct AccountArgs {
     /// The account number, with its check digit.
     #[arg(long)]
     pub account_number: Option<String>,
-    /// The kind of account.
-    #[arg(long, value_enum, default_value = "checking")]
-    pub account_type: AccountKind,
+    /// The kind of account (checking when not given).
+    #[arg(long, value_enum)]
+    pub account_type: Option<AccountKind>,
 }
 
 /// `pluggy payments recipients …`.
