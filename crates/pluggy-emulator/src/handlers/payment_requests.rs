@@ -756,7 +756,7 @@ mod tests {
 
     #[test]
     fn emv_codes_split_into_fields() {
-        let f = emv_fields("000201010212260014br.gov.bcb.pix5406100.005903Ana6304ABCD").unwrap();
+        let f = emv_fields("00020101021226180014br.gov.bcb.pix5406100.005903Ana6304ABCD").unwrap();
         assert_eq!(f[0], ("00".into(), "01".into()));
         assert!(f.contains(&("54".into(), "100.00".into())));
         assert!(f.contains(&("59".into(), "Ana".into())));
