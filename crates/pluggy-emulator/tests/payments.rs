@@ -50,8 +50,8 @@ async fn receiver() -> (SocketAddr, Received) {
                         .and_then(|v| v.trim().parse::<usize>().ok())
                         .unwrap_or(0);
                     if buf.len() >= p + 4 + len {
-                        let body = serde_json::from_slice(&buf[p + 4..p + 4 + len])
-                            .unwrap_or(Value::Null);
+                        let body =
+                            serde_json::from_slice(&buf[p + 4..p + 4 + len]).unwrap_or(Value::Null);
                         sink.lock().unwrap().push(body);
                         let _ = s
                             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -78,7 +78,9 @@ async fn event(got: &Received, f: impl Fn(&Value) -> bool) -> Value {
 
 /// Today's date on the emulator's clock, shifted by `days`.
 async fn day(emu: &RunningEmulator, days: i64) -> String {
-    let now = call(emu, "GET", "/__emulator/clock", None, None).await.json();
+    let now = call(emu, "GET", "/__emulator/clock", None, None)
+        .await
+        .json();
     let date = &now["now"].as_str().unwrap()[..10];
     let n: Vec<i32> = date.split('-').map(|p| p.parse().unwrap()).collect();
     let month = time::Month::try_from(u8::try_from(n[1]).unwrap()).unwrap();
@@ -99,7 +101,10 @@ fn assert_error(r: &Resp, status: u16, code: Option<&str>) {
     assert_eq!(r.status, status, "{}", String::from_utf8_lossy(&r.body));
     let body = r.json();
     assert_eq!(body["code"], status, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     if let Some(c) = code {
         assert_eq!(body["codeDescription"], c, "{body}");
     }
@@ -170,7 +175,11 @@ async fn customers_crud_and_validation() {
     assert_eq!(ok(get(&emu, &path, &key).await).await["name"], "Ana Payer");
     let updated = ok(patch(&emu, &path, &key, json!({"name": "Ana Souza"})).await).await;
     assert_eq!(updated["name"], "Ana Souza");
-    assert_error(&patch(&emu, &path, &key, json!({"cpf": "123"})).await, 400, None);
+    assert_error(
+        &patch(&emu, &path, &key, json!({"cpf": "123"})).await,
+        400,
+        None,
+    );
     let business = ok(post(
         &emu,
         "/payments/customers",
@@ -188,12 +197,24 @@ async fn customers_crud_and_validation() {
         json!({"type": "INDIVIDUAL", "name": "", "cpf": CPF}),
         json!({"name": "X", "cpf": CPF}),
     ] {
-        assert_error(&post(&emu, "/payments/customers", &key, bad).await, 400, None);
+        assert_error(
+            &post(&emu, "/payments/customers", &key, bad).await,
+            400,
+            None,
+        );
     }
     let deleted = delete(&emu, &path, &key).await;
     assert_eq!(deleted.status, 200);
-    assert_error(&get(&emu, &path, &key).await, 404, Some("PAYMENT_CUSTOMER_NOT_FOUND"));
-    assert_error(&delete(&emu, &path, &key).await, 404, Some("PAYMENT_CUSTOMER_NOT_FOUND"));
+    assert_error(
+        &get(&emu, &path, &key).await,
+        404,
+        Some("PAYMENT_CUSTOMER_NOT_FOUND"),
+    );
+    assert_error(
+        &delete(&emu, &path, &key).await,
+        404,
+        Some("PAYMENT_CUSTOMER_NOT_FOUND"),
+    );
     assert_error(
         &patch(&emu, &path, &key, json!({"name": "x"})).await,
         404,
@@ -211,7 +232,13 @@ async fn recipients_by_bank_details_or_pix_key_and_institutions() {
     assert_eq!(found["total"], 1);
     assert_eq!(found["results"][0]["ispb"], "18236120");
     let id = found["results"][0]["id"].as_str().unwrap();
-    let one = ok(get(&emu, &format!("/payments/recipients/institutions/{id}"), &key).await).await;
+    let one = ok(get(
+        &emu,
+        &format!("/payments/recipients/institutions/{id}"),
+        &key,
+    )
+    .await)
+    .await;
     assert_eq!(one["compe"], "260");
     assert_error(
         &get(&emu, "/payments/recipients/institutions/nope", &key).await,
@@ -223,15 +250,36 @@ async fn recipients_by_bank_details_or_pix_key_and_institutions() {
     let path = format!("/payments/recipients/{rid}");
     let r = ok(get(&emu, &path, &key).await).await;
     assert_eq!(r["taxNumber"], CNPJ);
-    assert_eq!(r["paymentInstitution"]["id"], institutions["results"][0]["id"]);
-    let by_key = ok(post(&emu, "/payments/recipients", &key, json!({"pixKey": "loja@example.com"})).await).await;
+    assert_eq!(
+        r["paymentInstitution"]["id"],
+        institutions["results"][0]["id"]
+    );
+    let by_key = ok(post(
+        &emu,
+        "/payments/recipients",
+        &key,
+        json!({"pixKey": "loja@example.com"}),
+    )
+    .await)
+    .await;
     assert_eq!(by_key["pixKey"], "loja@example.com");
     assert!(by_key["paymentInstitution"]["id"].is_string());
-    let again = ok(post(&emu, "/payments/recipients", &key, json!({"pixKey": "loja@example.com"})).await).await;
-    assert_eq!(again["account"], by_key["account"], "a key resolves to one account");
+    let again = ok(post(
+        &emu,
+        "/payments/recipients",
+        &key,
+        json!({"pixKey": "loja@example.com"}),
+    )
+    .await)
+    .await;
+    assert_eq!(
+        again["account"], by_key["account"],
+        "a key resolves to one account"
+    );
     let by_cpf = ok(post(&emu, "/payments/recipients", &key, json!({"pixKey": CPF})).await).await;
     assert_eq!(by_cpf["taxNumber"], CPF);
-    let filtered = ok(get(&emu, "/payments/recipients?pixKey=loja%40example.com", &key).await).await;
+    let filtered =
+        ok(get(&emu, "/payments/recipients?pixKey=loja%40example.com", &key).await).await;
     assert_eq!(filtered["total"], 2);
     for bad in [
         json!({"pixKey": "not a key"}),
@@ -241,14 +289,30 @@ async fn recipients_by_bank_details_or_pix_key_and_institutions() {
         json!({"taxNumber": CPF, "name": "X", "paymentInstitutionId": id}),
         json!({"name": "X"}),
     ] {
-        assert_error(&post(&emu, "/payments/recipients", &key, bad).await, 400, None);
+        assert_error(
+            &post(&emu, "/payments/recipients", &key, bad).await,
+            400,
+            None,
+        );
     }
     let updated = ok(patch(&emu, &path, &key, json!({"name": "Loja Nova"})).await).await;
     assert_eq!(updated["name"], "Loja Nova");
-    assert_error(&patch(&emu, &path, &key, json!({"taxNumber": "1"})).await, 400, None);
+    assert_error(
+        &patch(&emu, &path, &key, json!({"taxNumber": "1"})).await,
+        400,
+        None,
+    );
     assert_eq!(delete(&emu, &path, &key).await.status, 200);
-    assert_error(&get(&emu, &path, &key).await, 404, Some("PAYMENT_RECIPIENT_NOT_FOUND"));
-    assert_error(&delete(&emu, &path, &key).await, 404, Some("PAYMENT_RECIPIENT_NOT_FOUND"));
+    assert_error(
+        &get(&emu, &path, &key).await,
+        404,
+        Some("PAYMENT_RECIPIENT_NOT_FOUND"),
+    );
+    assert_error(
+        &delete(&emu, &path, &key).await,
+        404,
+        Some("PAYMENT_RECIPIENT_NOT_FOUND"),
+    );
 }
 
 #[tokio::test]
@@ -256,7 +320,14 @@ async fn an_intent_settles_through_the_tester_routes_and_the_clock_with_its_webh
     let emu = start().await;
     let key = api_key(&emu).await;
     let (addr, got) = receiver().await;
-    ok(post(&emu, "/webhooks", &key, json!({"url": format!("http://{addr}/all"), "event": "all"})).await).await;
+    ok(post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/all"), "event": "all"}),
+    )
+    .await)
+    .await;
     let cid = customer(&emu, &key).await;
     let (rid, _) = recipient(&emu, &key).await;
     let req = request(
@@ -282,20 +353,43 @@ async fn an_intent_settles_through_the_tester_routes_and_the_clock_with_its_webh
     assert_eq!(i["paymentRequest"]["id"], req_id.as_str());
     assert_eq!(i["connector"]["id"], BANK);
     let intent_path = format!("/payments/intents/{intent_id}");
-    assert_eq!(status_of(&emu, &key, &intent_path).await, "CONSENT_AWAITING_AUTHORIZATION");
-    assert_eq!(status_of(&emu, &key, &req_path).await, "WAITING_PAYER_AUTHORIZATION");
+    assert_eq!(
+        status_of(&emu, &key, &intent_path).await,
+        "CONSENT_AWAITING_AUTHORIZATION"
+    );
+    assert_eq!(
+        status_of(&emu, &key, &req_path).await,
+        "WAITING_PAYER_AUTHORIZATION"
+    );
     // One attempt at a time.
     assert_error(
-        &post(&emu, "/payments/intents", &key, json!({"paymentRequestId": req_id, "connectorId": BANK})).await,
+        &post(
+            &emu,
+            "/payments/intents",
+            &key,
+            json!({"paymentRequestId": req_id, "connectorId": BANK}),
+        )
+        .await,
         400,
         None,
     );
 
-    let auth = ok(tester(&emu, &format!("/__emulator/payments/intents/{intent_id}/authorize"), json!({})).await).await;
+    let auth = ok(tester(
+        &emu,
+        &format!("/__emulator/payments/intents/{intent_id}/authorize"),
+        json!({}),
+    )
+    .await)
+    .await;
     assert_eq!(auth["status"], "CONSENT_AUTHORIZED");
     assert_eq!(auth["paymentRequestStatus"], "AUTHORIZED");
     assert_error(
-        &tester(&emu, &format!("/__emulator/payments/intents/{intent_id}/reject"), json!({})).await,
+        &tester(
+            &emu,
+            &format!("/__emulator/payments/intents/{intent_id}/reject"),
+            json!({}),
+        )
+        .await,
         400,
         None,
     );
@@ -306,12 +400,23 @@ async fn an_intent_settles_through_the_tester_routes_and_the_clock_with_its_webh
     assert_eq!(done["status"], "PAYMENT_COMPLETED");
     assert!(done["referenceId"].as_str().unwrap().starts_with('E'));
     assert_eq!(status_of(&emu, &key, &req_path).await, "COMPLETED");
-    let intents = ok(get(&emu, &format!("/payments/intents?paymentRequestId={req_id}"), &key).await).await;
+    let intents = ok(get(
+        &emu,
+        &format!("/payments/intents?paymentRequestId={req_id}"),
+        &key,
+    )
+    .await)
+    .await;
     assert_eq!(intents["total"], 1);
     assert_eq!(intents["results"][0]["id"], intent_id.as_str());
     assert_error(&get(&emu, "/payments/intents", &key).await, 400, None);
     assert_error(
-        &tester(&emu, &format!("/__emulator/payments/intents/{intent_id}/settle"), json!({})).await,
+        &tester(
+            &emu,
+            &format!("/__emulator/payments/intents/{intent_id}/settle"),
+            json!({}),
+        )
+        .await,
         400,
         None,
     );
@@ -326,7 +431,12 @@ async fn an_intent_settles_through_the_tester_routes_and_the_clock_with_its_webh
     ] {
         event(&got, |v| v["event"] == name && ids(v)).await;
     }
-    for status in ["IN_PROGRESS", "WAITING_PAYER_AUTHORIZATION", "AUTHORIZED", "COMPLETED"] {
+    for status in [
+        "IN_PROGRESS",
+        "WAITING_PAYER_AUTHORIZATION",
+        "AUTHORIZED",
+        "COMPLETED",
+    ] {
         event(&got, |v| {
             v["event"] == "payment_request/updated"
                 && v["paymentRequestId"] == req_id.as_str()
@@ -338,16 +448,33 @@ async fn an_intent_settles_through_the_tester_routes_and_the_clock_with_its_webh
     let mut event_ids: Vec<&str> = all.iter().map(|v| v["eventId"].as_str().unwrap()).collect();
     event_ids.sort_unstable();
     event_ids.dedup();
-    assert_eq!(event_ids.len(), all.len(), "every delivery has its own eventId");
+    assert_eq!(
+        event_ids.len(),
+        all.len(),
+        "every delivery has its own eventId"
+    );
     // The SDK reads them as payment events.
     for v in &all {
-        let parsed: pluggy_core::webhook::WebhookPayload = serde_json::from_value(v.clone()).unwrap();
-        assert!(matches!(parsed, pluggy_core::webhook::WebhookPayload::Payment(_)), "{v}");
+        let parsed: pluggy_core::webhook::WebhookPayload =
+            serde_json::from_value(v.clone()).unwrap();
+        assert!(
+            matches!(parsed, pluggy_core::webhook::WebhookPayload::Payment(_)),
+            "{v}"
+        );
     }
 
-    assert_error(&get(&emu, "/payments/intents/nope", &key).await, 404, Some("PAYMENT_INTENT_NOT_FOUND"));
     assert_error(
-        &tester(&emu, "/__emulator/payments/intents/nope/authorize", json!({})).await,
+        &get(&emu, "/payments/intents/nope", &key).await,
+        404,
+        Some("PAYMENT_INTENT_NOT_FOUND"),
+    );
+    assert_error(
+        &tester(
+            &emu,
+            "/__emulator/payments/intents/nope/authorize",
+            json!({}),
+        )
+        .await,
         404,
         Some("PAYMENT_INTENT_NOT_FOUND"),
     );
@@ -370,28 +497,52 @@ async fn rejected_expired_and_failed_payments_end_the_request() {
         }
     };
     let (req, i) = new("10.00").await;
-    let r = ok(tester(&emu, &format!("/__emulator/payments/intents/{i}/reject"), json!({})).await).await;
+    let r = ok(tester(
+        &emu,
+        &format!("/__emulator/payments/intents/{i}/reject"),
+        json!({}),
+    )
+    .await)
+    .await;
     assert_eq!(r["status"], "CONSENT_REJECTED");
     assert_eq!(r["paymentRequestStatus"], "ERROR");
     let got = ok(get(&emu, &format!("/payments/intents/{i}"), &key).await).await;
     assert_eq!(got["errorDetail"]["code"], "REJEITADO_USUARIO");
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{req}")).await, "ERROR");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
+        "ERROR"
+    );
 
     let (req, i) = new("11.00").await;
-    let r = ok(tester(&emu, &format!("/__emulator/payments/intents/{i}/expire"), json!({})).await).await;
+    let r = ok(tester(
+        &emu,
+        &format!("/__emulator/payments/intents/{i}/expire"),
+        json!({}),
+    )
+    .await)
+    .await;
     assert_eq!(r["status"], "CONSENT_REJECTED");
     assert_eq!(r["paymentRequestStatus"], "EXPIRED");
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{req}")).await, "EXPIRED");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
+        "EXPIRED"
+    );
 
     // Not authorized within the consent's five minutes.
     let (req, i) = new("12.00").await;
     advance(&emu, 299.0).await;
-    assert_eq!(status_of(&emu, &key, &format!("/payments/intents/{i}")).await, "CONSENT_AWAITING_AUTHORIZATION");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/intents/{i}")).await,
+        "CONSENT_AWAITING_AUTHORIZATION"
+    );
     advance(&emu, 2.0).await;
     let got = ok(get(&emu, &format!("/payments/intents/{i}"), &key).await).await;
     assert_eq!(got["status"], "CONSENT_REJECTED");
     assert_eq!(got["errorDetail"]["code"], "TEMPO_EXPIRADO_AUTORIZACAO");
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{req}")).await, "EXPIRED");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
+        "EXPIRED"
+    );
 
     let (req, i) = new("13.00").await;
     let r = ok(tester(
@@ -402,20 +553,43 @@ async fn rejected_expired_and_failed_payments_end_the_request() {
     .await)
     .await;
     assert_eq!(r["status"], "PAYMENT_REJECTED");
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{req}")).await, "ERROR");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
+        "ERROR"
+    );
     // Settling at once completes without waiting for the clock.
     let (req, i) = new("14.00").await;
-    let r = ok(tester(&emu, &format!("/__emulator/payments/intents/{i}/settle"), json!({})).await).await;
+    let r = ok(tester(
+        &emu,
+        &format!("/__emulator/payments/intents/{i}/settle"),
+        json!({}),
+    )
+    .await)
+    .await;
     assert_eq!(r["status"], "PAYMENT_COMPLETED");
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{req}")).await, "COMPLETED");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
+        "COMPLETED"
+    );
     assert_error(
-        &tester(&emu, &format!("/__emulator/payments/intents/{i}/settle"), json!({"outcome": "maybe"})).await,
+        &tester(
+            &emu,
+            &format!("/__emulator/payments/intents/{i}/settle"),
+            json!({"outcome": "maybe"}),
+        )
+        .await,
         400,
         None,
     );
     // A finished request takes no new intent.
     assert_error(
-        &post(&emu, "/payments/intents", &key, json!({"paymentRequestId": req, "connectorId": BANK})).await,
+        &post(
+            &emu,
+            "/payments/intents",
+            &key,
+            json!({"paymentRequestId": req, "connectorId": BANK}),
+        )
+        .await,
         400,
         None,
     );
@@ -436,11 +610,18 @@ async fn the_payment_page_picks_a_bank_and_approves() {
     let path = format!("/__emulator/pay/{id}");
     let page = call(&emu, "GET", &path, None, None).await;
     assert_eq!(page.status, 200);
-    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = String::from_utf8(page.body.clone()).unwrap();
     assert!(html.contains("Pluggy Bank Open Finance"));
     assert!(html.contains("R$ 25.00"));
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;{{FORM}}"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;{{FORM}}"),
+        "{html}"
+    );
     assert!(!html.contains("<script>"));
     assert!(html.contains("Loja &lt;Exemplo&gt;"));
     assert!(html.contains("name=\"connectorId\" value=\"600\""));
@@ -457,18 +638,56 @@ async fn the_payment_page_picks_a_bank_and_approves() {
     let html = String::from_utf8(answer.body).unwrap();
     assert!(html.contains("Approved"), "{html}");
     assert!(!html.contains("<form"), "no second payment from the page");
-    let intents = ok(get(&emu, &format!("/payments/intents?paymentRequestId={id}"), &key).await).await;
+    let intents = ok(get(
+        &emu,
+        &format!("/payments/intents?paymentRequestId={id}"),
+        &key,
+    )
+    .await)
+    .await;
     assert_eq!(intents["results"][0]["status"], "CONSENT_AUTHORIZED");
     advance(&emu, 2.0).await;
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{id}")).await, "COMPLETED");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{id}")).await,
+        "COMPLETED"
+    );
     // A bank that does not initiate payments, and an unknown request.
     let other = request(&emu, &key, json!({"amount": "1.00", "recipientId": rid})).await;
     let other_path = format!("/__emulator/pay/{}", other["id"].as_str().unwrap());
-    assert_error(&tester(&emu, &other_path, json!({"connectorId": 0, "action": "approve"})).await, 400, None);
-    assert_error(&tester(&emu, &other_path, json!({"connectorId": BANK, "action": "maybe"})).await, 400, None);
-    let r = ok(tester(&emu, &other_path, json!({"connectorId": BANK, "action": "reject"})).await).await;
+    assert_error(
+        &tester(
+            &emu,
+            &other_path,
+            json!({"connectorId": 0, "action": "approve"}),
+        )
+        .await,
+        400,
+        None,
+    );
+    assert_error(
+        &tester(
+            &emu,
+            &other_path,
+            json!({"connectorId": BANK, "action": "maybe"}),
+        )
+        .await,
+        400,
+        None,
+    );
+    let r = ok(tester(
+        &emu,
+        &other_path,
+        json!({"connectorId": BANK, "action": "reject"}),
+    )
+    .await)
+    .await;
     assert_eq!(r["paymentRequestStatus"], "ERROR");
-    assert_eq!(call(&emu, "GET", "/__emulator/pay/nope", None, None).await.status, 404);
+    assert_eq!(
+        call(&emu, "GET", "/__emulator/pay/nope", None, None)
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
@@ -476,18 +695,37 @@ async fn scheduled_payments_settle_on_their_dates_and_can_be_canceled() {
     let emu = start().await;
     let key = api_key(&emu).await;
     let (addr, got) = receiver().await;
-    ok(post(&emu, "/webhooks", &key, json!({"url": format!("http://{addr}/"), "event": "all"})).await).await;
+    ok(post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/"), "event": "all"}),
+    )
+    .await)
+    .await;
     let (rid, _) = recipient(&emu, &key).await;
     let tomorrow = day(&emu, 1).await;
     assert_error(
-        &post(&emu, "/payments/requests", &key, json!({"amount": "5.00", "recipientId": rid,
-            "schedule": {"type": "SINGLE", "date": day(&emu, -1).await}})).await,
+        &post(
+            &emu,
+            "/payments/requests",
+            &key,
+            json!({"amount": "5.00", "recipientId": rid,
+            "schedule": {"type": "SINGLE", "date": day(&emu, -1).await}}),
+        )
+        .await,
         400,
         None,
     );
     assert_error(
-        &post(&emu, "/payments/requests", &key, json!({"amount": "5.00", "recipientId": rid,
-            "schedule": {"type": "DAILY", "startDate": tomorrow, "occurrences": 0}})).await,
+        &post(
+            &emu,
+            "/payments/requests",
+            &key,
+            json!({"amount": "5.00", "recipientId": rid,
+            "schedule": {"type": "DAILY", "startDate": tomorrow, "occurrences": 0}}),
+        )
+        .await,
         400,
         None,
     );
@@ -502,49 +740,118 @@ async fn scheduled_payments_settle_on_their_dates_and_can_be_canceled() {
     assert_eq!(req["schedule"]["type"], "DAILY");
     let schedules_path = format!("/payments/requests/{id}/schedules");
     assert_eq!(ok(get(&emu, &schedules_path, &key).await).await["total"], 0);
-    ok(tester(&emu, &format!("/__emulator/pay/{id}"), json!({"connectorId": BANK, "action": "approve"})).await).await;
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{id}")).await, "SCHEDULED");
+    ok(tester(
+        &emu,
+        &format!("/__emulator/pay/{id}"),
+        json!({"connectorId": BANK, "action": "approve"}),
+    )
+    .await)
+    .await;
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{id}")).await,
+        "SCHEDULED"
+    );
     let list = ok(get(&emu, &schedules_path, &key).await).await;
     assert_eq!(list["total"], 3);
     assert_eq!(list["results"][0]["scheduledDate"], tomorrow.as_str());
     assert_eq!(list["results"][2]["status"], "SCHEDULED");
     let last = list["results"][2]["id"].as_str().unwrap().to_owned();
-    let cancel = call(&emu, "POST", &format!("/payments/requests/{id}/schedules/{last}/cancel"), Some(&key), None).await;
+    let cancel = call(
+        &emu,
+        "POST",
+        &format!("/payments/requests/{id}/schedules/{last}/cancel"),
+        Some(&key),
+        None,
+    )
+    .await;
     assert_eq!(cancel.status, 204);
     assert!(cancel.body.is_empty());
     assert_error(
-        &call(&emu, "POST", &format!("/payments/requests/{id}/schedules/nope/cancel"), Some(&key), None).await,
+        &call(
+            &emu,
+            "POST",
+            &format!("/payments/requests/{id}/schedules/nope/cancel"),
+            Some(&key),
+            None,
+        )
+        .await,
         404,
         None,
     );
     advance(&emu, 4.0 * 86_400.0).await;
     let key = api_key(&emu).await;
     let list = ok(get(&emu, &schedules_path, &key).await).await;
-    let statuses: Vec<&str> = list["results"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = list["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["COMPLETED", "COMPLETED", "CANCELED"]);
     assert!(list["results"][0]["endToEndId"].is_string());
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{id}")).await, "COMPLETED");
-    for name in ["scheduled_payment/created", "scheduled_payment/all_created", "scheduled_payment/completed", "scheduled_payment/canceled"] {
-        event(&got, |v| v["event"] == name && v["paymentRequestId"] == id.as_str()).await;
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{id}")).await,
+        "COMPLETED"
+    );
+    for name in [
+        "scheduled_payment/created",
+        "scheduled_payment/all_created",
+        "scheduled_payment/completed",
+        "scheduled_payment/canceled",
+    ] {
+        event(&got, |v| {
+            v["event"] == name && v["paymentRequestId"] == id.as_str()
+        })
+        .await;
     }
-    event(&got, |v| v["event"] == "scheduled_payment/canceled" && v["scheduledPaymentId"] == last.as_str()).await;
+    event(&got, |v| {
+        v["event"] == "scheduled_payment/canceled" && v["scheduledPaymentId"] == last.as_str()
+    })
+    .await;
 
     // Cancel them all before any date.
     let req = request(&emu, &key, json!({"amount": "5.00", "recipientId": rid,
         "schedule": {"type": "WEEKLY", "startDate": day(&emu, 1).await, "dayOfWeek": "MONDAY", "occurrences": 2}})).await;
     let id = req["id"].as_str().unwrap().to_owned();
-    ok(tester(&emu, &format!("/__emulator/pay/{id}"), json!({"connectorId": BANK, "action": "approve"})).await).await;
+    ok(tester(
+        &emu,
+        &format!("/__emulator/pay/{id}"),
+        json!({"connectorId": BANK, "action": "approve"}),
+    )
+    .await)
+    .await;
     let list = ok(get(&emu, &format!("/payments/requests/{id}/schedules"), &key).await).await;
     assert_eq!(list["total"], 2);
-    let r = call(&emu, "POST", &format!("/payments/requests/{id}/schedules/cancel"), Some(&key), None).await;
+    let r = call(
+        &emu,
+        "POST",
+        &format!("/payments/requests/{id}/schedules/cancel"),
+        Some(&key),
+        None,
+    )
+    .await;
     assert_eq!(r.status, 204);
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{id}")).await, "CANCELED");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{id}")).await,
+        "CANCELED"
+    );
     assert_error(
-        &call(&emu, "POST", "/payments/requests/nope/schedules/cancel", Some(&key), None).await,
+        &call(
+            &emu,
+            "POST",
+            "/payments/requests/nope/schedules/cancel",
+            Some(&key),
+            None,
+        )
+        .await,
         404,
         Some("PAYMENT_REQUEST_NOT_FOUND"),
     );
-    assert_error(&get(&emu, "/payments/requests/nope/schedules", &key).await, 404, Some("PAYMENT_REQUEST_NOT_FOUND"));
+    assert_error(
+        &get(&emu, "/payments/requests/nope/schedules", &key).await,
+        404,
+        Some("PAYMENT_REQUEST_NOT_FOUND"),
+    );
 }
 
 #[tokio::test]
@@ -552,7 +859,14 @@ async fn automatic_pix_mandates_schedule_cancel_and_retry_payments() {
     let emu = start().await;
     let key = api_key(&emu).await;
     let (addr, got) = receiver().await;
-    ok(post(&emu, "/webhooks", &key, json!({"url": format!("http://{addr}/"), "event": "all"})).await).await;
+    ok(post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/"), "event": "all"}),
+    )
+    .await)
+    .await;
     let (rid, _) = recipient(&emu, &key).await;
     let today = day(&emu, 0).await;
     assert_error(
@@ -580,9 +894,28 @@ async fn automatic_pix_mandates_schedule_cancel_and_retry_payments() {
     let base = format!("/payments/requests/{id}/automatic-pix");
     let tomorrow = day(&emu, 1).await;
     // Not authorized yet.
-    assert_error(&post(&emu, &format!("{base}/schedule"), &key, json!({"amount": "50.00", "date": tomorrow})).await, 400, None);
-    ok(tester(&emu, &format!("/__emulator/pay/{id}"), json!({"connectorId": BANK, "action": "approve"})).await).await;
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{id}")).await, "AUTHORIZED");
+    assert_error(
+        &post(
+            &emu,
+            &format!("{base}/schedule"),
+            &key,
+            json!({"amount": "50.00", "date": tomorrow}),
+        )
+        .await,
+        400,
+        None,
+    );
+    ok(tester(
+        &emu,
+        &format!("/__emulator/pay/{id}"),
+        json!({"connectorId": BANK, "action": "approve"}),
+    )
+    .await)
+    .await;
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{id}")).await,
+        "AUTHORIZED"
+    );
     let list = ok(get(&emu, &format!("{base}/schedules"), &key).await).await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["results"][0]["isFirstPayment"], true);
@@ -590,48 +923,185 @@ async fn automatic_pix_mandates_schedule_cancel_and_retry_payments() {
     let list = ok(get(&emu, &format!("{base}/schedules"), &key).await).await;
     assert_eq!(list["results"][0]["status"], "COMPLETED");
 
-    assert_error(&post(&emu, &format!("{base}/schedule"), &key, json!({"amount": "49.99", "date": tomorrow})).await, 400, None);
-    assert_error(&post(&emu, &format!("{base}/schedule"), &key, json!({"amount": "50.00", "date": day(&emu, -1).await})).await, 400, None);
-    let p = ok(post(&emu, &format!("{base}/schedule"), &key, json!({"amount": "50.00", "date": tomorrow})).await).await;
+    assert_error(
+        &post(
+            &emu,
+            &format!("{base}/schedule"),
+            &key,
+            json!({"amount": "49.99", "date": tomorrow}),
+        )
+        .await,
+        400,
+        None,
+    );
+    assert_error(
+        &post(
+            &emu,
+            &format!("{base}/schedule"),
+            &key,
+            json!({"amount": "50.00", "date": day(&emu, -1).await}),
+        )
+        .await,
+        400,
+        None,
+    );
+    let p = ok(post(
+        &emu,
+        &format!("{base}/schedule"),
+        &key,
+        json!({"amount": "50.00", "date": tomorrow}),
+    )
+    .await)
+    .await;
     assert_eq!(p["status"], "SCHEDULED");
     let pid = p["id"].as_str().unwrap().to_owned();
     let detail = ok(get(&emu, &format!("{base}/schedules/{pid}"), &key).await).await;
     assert_eq!(detail["scheduledStatusReached"], true);
     assert_eq!(detail["amount"], "50.00".parse::<f64>().unwrap());
     // Cancel it; a second one fails on its date, then is retried.
-    let r = call(&emu, "POST", &format!("{base}/schedules/{pid}/cancel"), Some(&key), None).await;
+    let r = call(
+        &emu,
+        "POST",
+        &format!("{base}/schedules/{pid}/cancel"),
+        Some(&key),
+        None,
+    )
+    .await;
     assert_eq!(r.status, 204);
-    assert_eq!(status_of(&emu, &key, &format!("{base}/schedules/{pid}")).await, "CANCELED");
-    assert_error(&call(&emu, "POST", &format!("{base}/schedules/{pid}/cancel"), Some(&key), None).await, 400, None);
-    let p2 = ok(post(&emu, &format!("{base}/schedule"), &key, json!({"amount": "50.00", "date": tomorrow})).await).await;
+    assert_eq!(
+        status_of(&emu, &key, &format!("{base}/schedules/{pid}")).await,
+        "CANCELED"
+    );
+    assert_error(
+        &call(
+            &emu,
+            "POST",
+            &format!("{base}/schedules/{pid}/cancel"),
+            Some(&key),
+            None,
+        )
+        .await,
+        400,
+        None,
+    );
+    let p2 = ok(post(
+        &emu,
+        &format!("{base}/schedule"),
+        &key,
+        json!({"amount": "50.00", "date": tomorrow}),
+    )
+    .await)
+    .await;
     let pid2 = p2["id"].as_str().unwrap().to_owned();
-    ok(tester(&emu, &format!("/__emulator/payments/requests/{id}/automatic-pix/schedules/{pid2}/fail"), json!({})).await).await;
-    assert_error(&post(&emu, &format!("{base}/schedules/{pid2}/retry"), &key, json!({"date": tomorrow})).await, 400, None);
+    ok(tester(
+        &emu,
+        &format!("/__emulator/payments/requests/{id}/automatic-pix/schedules/{pid2}/fail"),
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_error(
+        &post(
+            &emu,
+            &format!("{base}/schedules/{pid2}/retry"),
+            &key,
+            json!({"date": tomorrow}),
+        )
+        .await,
+        400,
+        None,
+    );
     advance(&emu, 86_400.0).await;
     let key = api_key(&emu).await;
-    assert_eq!(status_of(&emu, &key, &format!("{base}/schedules/{pid2}")).await, "ERROR");
+    assert_eq!(
+        status_of(&emu, &key, &format!("{base}/schedules/{pid2}")).await,
+        "ERROR"
+    );
     let retry_date = day(&emu, 1).await;
-    let r = post(&emu, &format!("{base}/schedules/{pid2}/retry"), &key, json!({"date": retry_date})).await;
+    let r = post(
+        &emu,
+        &format!("{base}/schedules/{pid2}/retry"),
+        &key,
+        json!({"date": retry_date}),
+    )
+    .await;
     assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
     assert!(r.body.is_empty());
     advance(&emu, 86_400.0).await;
     let key = api_key(&emu).await;
-    assert_eq!(status_of(&emu, &key, &format!("{base}/schedules/{pid2}")).await, "COMPLETED");
-    for name in ["automatic_pix_payment/created", "automatic_pix_payment/completed", "automatic_pix_payment/canceled", "automatic_pix_payment/error"] {
-        event(&got, |v| v["event"] == name && v["paymentRequestId"] == id.as_str()).await;
+    assert_eq!(
+        status_of(&emu, &key, &format!("{base}/schedules/{pid2}")).await,
+        "COMPLETED"
+    );
+    for name in [
+        "automatic_pix_payment/created",
+        "automatic_pix_payment/completed",
+        "automatic_pix_payment/canceled",
+        "automatic_pix_payment/error",
+    ] {
+        event(&got, |v| {
+            v["event"] == name && v["paymentRequestId"] == id.as_str()
+        })
+        .await;
     }
-    event(&got, |v| v["event"] == "automatic_pix_payment/error" && v["automaticPixPaymentId"] == pid2.as_str()).await;
+    event(&got, |v| {
+        v["event"] == "automatic_pix_payment/error" && v["automaticPixPaymentId"] == pid2.as_str()
+    })
+    .await;
 
     let r = call(&emu, "POST", &format!("{base}/cancel"), Some(&key), None).await;
     assert_eq!(r.status, 204);
-    assert_eq!(status_of(&emu, &key, &format!("/payments/requests/{id}")).await, "CANCELED");
-    assert_error(&call(&emu, "POST", &format!("{base}/cancel"), Some(&key), None).await, 400, None);
-    assert_error(&get(&emu, &format!("{base}/schedules/nope"), &key).await, 404, Some("AUTOMATIC_PIX_PAYMENT_NOT_FOUND"));
-    assert_error(&get(&emu, "/payments/requests/nope/automatic-pix/schedules", &key).await, 404, Some("PAYMENT_REQUEST_NOT_FOUND"));
-    assert_error(&call(&emu, "POST", "/payments/requests/nope/automatic-pix/cancel", Some(&key), None).await, 404, Some("PAYMENT_REQUEST_NOT_FOUND"));
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{id}")).await,
+        "CANCELED"
+    );
+    assert_error(
+        &call(&emu, "POST", &format!("{base}/cancel"), Some(&key), None).await,
+        400,
+        None,
+    );
+    assert_error(
+        &get(&emu, &format!("{base}/schedules/nope"), &key).await,
+        404,
+        Some("AUTOMATIC_PIX_PAYMENT_NOT_FOUND"),
+    );
+    assert_error(
+        &get(
+            &emu,
+            "/payments/requests/nope/automatic-pix/schedules",
+            &key,
+        )
+        .await,
+        404,
+        Some("PAYMENT_REQUEST_NOT_FOUND"),
+    );
+    assert_error(
+        &call(
+            &emu,
+            "POST",
+            "/payments/requests/nope/automatic-pix/cancel",
+            Some(&key),
+            None,
+        )
+        .await,
+        404,
+        Some("PAYMENT_REQUEST_NOT_FOUND"),
+    );
     // A Pix request is no mandate.
     let pix = request(&emu, &key, json!({"amount": "1.00", "recipientId": rid})).await;
-    assert_error(&get(&emu, &format!("/payments/requests/{}/automatic-pix/schedules", pix["id"].as_str().unwrap()), &key).await, 400, None);
+    assert_error(
+        &get(
+            &emu,
+            &format!(
+                "/payments/requests/{}/automatic-pix/schedules",
+                pix["id"].as_str().unwrap()
+            ),
+            &key,
+        )
+        .await,
+        400,
+        None,
+    );
 }
 
 #[tokio::test]
@@ -639,41 +1109,155 @@ async fn smart_transfers_pay_without_a_new_consent() {
     let emu = start().await;
     let key = api_key(&emu).await;
     let (addr, got) = receiver().await;
-    ok(post(&emu, "/webhooks", &key, json!({"url": format!("http://{addr}/"), "event": "all"})).await).await;
+    ok(post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/"), "event": "all"}),
+    )
+    .await)
+    .await;
     let (rid, _) = recipient(&emu, &key).await;
     let body = json!({"connectorId": BANK, "parameters": {"cpf": CPF}, "recipientIds": [rid],
         "configuration": {"transactionLimit": 100, "totalAllowedAmount": 150}});
-    assert_error(&post(&emu, "/smart-transfers/preauthorizations", &key, json!({"connectorId": BANK, "parameters": {"cpf": "1"}, "recipientIds": [rid]})).await, 400, None);
-    assert_error(&post(&emu, "/smart-transfers/preauthorizations", &key, json!({"connectorId": 0, "parameters": {"cpf": CPF}, "recipientIds": [rid]})).await, 400, None);
-    assert_error(&post(&emu, "/smart-transfers/preauthorizations", &key, json!({"connectorId": BANK, "parameters": {"cpf": CPF}, "recipientIds": ["nope"]})).await, 400, None);
+    assert_error(
+        &post(
+            &emu,
+            "/smart-transfers/preauthorizations",
+            &key,
+            json!({"connectorId": BANK, "parameters": {"cpf": "1"}, "recipientIds": [rid]}),
+        )
+        .await,
+        400,
+        None,
+    );
+    assert_error(
+        &post(
+            &emu,
+            "/smart-transfers/preauthorizations",
+            &key,
+            json!({"connectorId": 0, "parameters": {"cpf": CPF}, "recipientIds": [rid]}),
+        )
+        .await,
+        400,
+        None,
+    );
+    assert_error(
+        &post(
+            &emu,
+            "/smart-transfers/preauthorizations",
+            &key,
+            json!({"connectorId": BANK, "parameters": {"cpf": CPF}, "recipientIds": ["nope"]}),
+        )
+        .await,
+        400,
+        None,
+    );
     let pre = ok(post(&emu, "/smart-transfers/preauthorizations", &key, body).await).await;
     let pre_id = pre["id"].as_str().unwrap().to_owned();
     assert_eq!(pre["status"], "CREATED");
     assert_eq!(pre["recipients"][0]["id"], rid.as_str());
     let pay = json!({"preauthorizationId": pre_id, "recipientId": rid, "amount": 60});
-    assert_error(&post(&emu, "/smart-transfers/payments", &key, pay.clone()).await, 400, None);
-    let r = ok(tester(&emu, &format!("/__emulator/smart-transfers/preauthorizations/{pre_id}/authorize"), json!({})).await).await;
+    assert_error(
+        &post(&emu, "/smart-transfers/payments", &key, pay.clone()).await,
+        400,
+        None,
+    );
+    let r = ok(tester(
+        &emu,
+        &format!("/__emulator/smart-transfers/preauthorizations/{pre_id}/authorize"),
+        json!({}),
+    )
+    .await)
+    .await;
     assert_eq!(r["status"], "COMPLETED");
-    event(&got, |v| v["event"] == "smart_transfer_preauthorization/completed" && v["preauthorizationId"] == pre_id.as_str()).await;
+    event(&got, |v| {
+        v["event"] == "smart_transfer_preauthorization/completed"
+            && v["preauthorizationId"] == pre_id.as_str()
+    })
+    .await;
     let p = ok(post(&emu, "/smart-transfers/payments", &key, pay.clone()).await).await;
     assert_eq!(p["status"], "PAYMENT_PENDING");
     let pid = p["id"].as_str().unwrap().to_owned();
     advance(&emu, 1.0).await;
-    assert_eq!(status_of(&emu, &key, &format!("/smart-transfers/payments/{pid}")).await, "PAYMENT_COMPLETED");
-    event(&got, |v| v["event"] == "smart_transfer_payment/completed" && v["smartTransferPaymentId"] == pid.as_str()).await;
+    assert_eq!(
+        status_of(&emu, &key, &format!("/smart-transfers/payments/{pid}")).await,
+        "PAYMENT_COMPLETED"
+    );
+    event(&got, |v| {
+        v["event"] == "smart_transfer_payment/completed"
+            && v["smartTransferPaymentId"] == pid.as_str()
+    })
+    .await;
     // Limits: 101 is above the transaction limit; 60 + 60 + 60 above the total.
-    assert_error(&post(&emu, "/smart-transfers/payments", &key, json!({"preauthorizationId": pre_id, "recipientId": rid, "amount": 101})).await, 400, None);
+    assert_error(
+        &post(
+            &emu,
+            "/smart-transfers/payments",
+            &key,
+            json!({"preauthorizationId": pre_id, "recipientId": rid, "amount": 101}),
+        )
+        .await,
+        400,
+        None,
+    );
     ok(post(&emu, "/smart-transfers/payments", &key, pay.clone()).await).await;
-    assert_error(&post(&emu, "/smart-transfers/payments", &key, pay.clone()).await, 400, None);
-    assert_error(&post(&emu, "/smart-transfers/payments", &key, json!({"preauthorizationId": pre_id, "recipientId": rid, "amount": 0})).await, 400, None);
-    let list = ok(get(&emu, &format!("/smart-transfers/preauthorizations/{pre_id}/payments"), &key).await).await;
+    assert_error(
+        &post(&emu, "/smart-transfers/payments", &key, pay.clone()).await,
+        400,
+        None,
+    );
+    assert_error(
+        &post(
+            &emu,
+            "/smart-transfers/payments",
+            &key,
+            json!({"preauthorizationId": pre_id, "recipientId": rid, "amount": 0}),
+        )
+        .await,
+        400,
+        None,
+    );
+    let list = ok(get(
+        &emu,
+        &format!("/smart-transfers/preauthorizations/{pre_id}/payments"),
+        &key,
+    )
+    .await)
+    .await;
     assert_eq!(list["total"], 2);
     let all = ok(get(&emu, "/smart-transfers/preauthorizations", &key).await).await;
     assert_eq!(all["total"], 1);
-    assert_eq!(ok(get(&emu, &format!("/smart-transfers/preauthorizations/{pre_id}"), &key).await).await["status"], "COMPLETED");
-    assert_error(&get(&emu, "/smart-transfers/preauthorizations/nope", &key).await, 404, Some("SMART_TRANSFER_PREAUTHORIZATION_NOT_FOUND"));
-    assert_error(&get(&emu, "/smart-transfers/preauthorizations/nope/payments", &key).await, 404, Some("SMART_TRANSFER_PREAUTHORIZATION_NOT_FOUND"));
-    assert_error(&get(&emu, "/smart-transfers/payments/nope", &key).await, 404, Some("SMART_TRANSFER_PAYMENT_NOT_FOUND"));
+    assert_eq!(
+        ok(get(
+            &emu,
+            &format!("/smart-transfers/preauthorizations/{pre_id}"),
+            &key
+        )
+        .await)
+        .await["status"],
+        "COMPLETED"
+    );
+    assert_error(
+        &get(&emu, "/smart-transfers/preauthorizations/nope", &key).await,
+        404,
+        Some("SMART_TRANSFER_PREAUTHORIZATION_NOT_FOUND"),
+    );
+    assert_error(
+        &get(
+            &emu,
+            "/smart-transfers/preauthorizations/nope/payments",
+            &key,
+        )
+        .await,
+        404,
+        Some("SMART_TRANSFER_PREAUTHORIZATION_NOT_FOUND"),
+    );
+    assert_error(
+        &get(&emu, "/smart-transfers/payments/nope", &key).await,
+        404,
+        Some("SMART_TRANSFER_PAYMENT_NOT_FOUND"),
+    );
 }
 
 #[tokio::test]
@@ -681,47 +1265,168 @@ async fn boletos_are_issued_paid_cancelled_and_fall_overdue() {
     let emu = start().await;
     let key = api_key(&emu).await;
     let (addr, got) = receiver().await;
-    ok(post(&emu, "/webhooks", &key, json!({"url": format!("http://{addr}/"), "event": "boleto/updated"})).await).await;
-    assert_error(&post(&emu, "/boleto-connections", &key, json!({"connectorId": BANK, "credentials": {"clientId": "wrong"}})).await, 400, Some("BOLETO_CONNECTION_CREATION_CREDENTIALS_ERROR"));
-    assert_error(&post(&emu, "/boleto-connections", &key, json!({"connectorId": 0, "credentials": {"clientId": "a"}})).await, 400, None);
-    let conn = ok(post(&emu, "/boleto-connections", &key, json!({"connectorId": BANK, "credentials": {"clientId": "a", "clientSecret": "b"}})).await).await;
+    ok(post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/"), "event": "boleto/updated"}),
+    )
+    .await)
+    .await;
+    assert_error(
+        &post(
+            &emu,
+            "/boleto-connections",
+            &key,
+            json!({"connectorId": BANK, "credentials": {"clientId": "wrong"}}),
+        )
+        .await,
+        400,
+        Some("BOLETO_CONNECTION_CREATION_CREDENTIALS_ERROR"),
+    );
+    assert_error(
+        &post(
+            &emu,
+            "/boleto-connections",
+            &key,
+            json!({"connectorId": 0, "credentials": {"clientId": "a"}}),
+        )
+        .await,
+        400,
+        None,
+    );
+    let conn = ok(post(
+        &emu,
+        "/boleto-connections",
+        &key,
+        json!({"connectorId": BANK, "credentials": {"clientId": "a", "clientSecret": "b"}}),
+    )
+    .await)
+    .await;
     assert_eq!(conn["connectorId"], BANK);
     let item = create_item(&emu, &key, BANK, "user-ok").await;
-    let from_item = ok(post(&emu, "/boleto-connections/from-item", &key, json!({"itemId": item})).await).await;
+    let from_item = ok(post(
+        &emu,
+        "/boleto-connections/from-item",
+        &key,
+        json!({"itemId": item}),
+    )
+    .await)
+    .await;
     assert_eq!(from_item["connectorId"], BANK);
     let other = create_item(&emu, &key, 0, "user-ok").await;
-    assert_error(&post(&emu, "/boleto-connections/from-item", &key, json!({"itemId": other})).await, 400, None);
-    assert_error(&post(&emu, "/boleto-connections/from-item", &key, json!({"itemId": "nope"})).await, 400, None);
+    assert_error(
+        &post(
+            &emu,
+            "/boleto-connections/from-item",
+            &key,
+            json!({"itemId": other}),
+        )
+        .await,
+        400,
+        None,
+    );
+    assert_error(
+        &post(
+            &emu,
+            "/boleto-connections/from-item",
+            &key,
+            json!({"itemId": "nope"}),
+        )
+        .await,
+        400,
+        None,
+    );
     let boleto = |amount: &str, due: &str| {
         json!({"boletoConnectionId": conn["id"], "boleto": {"seuNumero": "42", "amount": amount, "dueDate": due,
             "payer": {"taxNumber": CPF, "name": "Ana", "addressState": "SP", "addressZipCode": "01001000"}}})
     };
     let tomorrow = day(&emu, 1).await;
-    assert_error(&post(&emu, "/boletos", &key, boleto("0", &tomorrow)).await, 400, None);
-    assert_error(&post(&emu, "/boletos", &key, boleto("10.00", &day(&emu, -1).await)).await, 400, None);
+    assert_error(
+        &post(&emu, "/boletos", &key, boleto("0", &tomorrow)).await,
+        400,
+        None,
+    );
+    assert_error(
+        &post(
+            &emu,
+            "/boletos",
+            &key,
+            boleto("10.00", &day(&emu, -1).await),
+        )
+        .await,
+        400,
+        None,
+    );
     let b = ok(post(&emu, "/boletos", &key, boleto("10.00", &tomorrow)).await).await;
     let bid = b["id"].as_str().unwrap().to_owned();
     assert_eq!(b["status"], "OPEN");
     assert_eq!(b["barcode"].as_str().unwrap().len(), 44);
     assert_eq!(b["digitableLine"].as_str().unwrap().len(), 47);
-    assert_eq!(ok(get(&emu, &format!("/boletos/{bid}"), &key).await).await["amount"], 10.0);
-    let paid = ok(tester(&emu, &format!("/__emulator/boletos/{bid}/pay"), json!({"origin": "PIX"})).await).await;
+    assert_eq!(
+        ok(get(&emu, &format!("/boletos/{bid}"), &key).await).await["amount"],
+        10.0
+    );
+    let paid = ok(tester(
+        &emu,
+        &format!("/__emulator/boletos/{bid}/pay"),
+        json!({"origin": "PIX"}),
+    )
+    .await)
+    .await;
     assert_eq!(paid["status"], "PAID");
     assert_eq!(paid["paymentOrigin"], "PIX");
-    event(&got, |v| v["event"] == "boleto/updated" && v["boletoId"] == bid.as_str()).await;
-    assert_error(&call(&emu, "POST", &format!("/boletos/{bid}/cancel"), Some(&key), None).await, 400, None);
+    event(&got, |v| {
+        v["event"] == "boleto/updated" && v["boletoId"] == bid.as_str()
+    })
+    .await;
+    assert_error(
+        &call(
+            &emu,
+            "POST",
+            &format!("/boletos/{bid}/cancel"),
+            Some(&key),
+            None,
+        )
+        .await,
+        400,
+        None,
+    );
     let b2 = ok(post(&emu, "/boletos", &key, boleto("20.00", &tomorrow)).await).await;
     let b2 = b2["id"].as_str().unwrap().to_owned();
-    let c = ok(call(&emu, "POST", &format!("/boletos/{b2}/cancel"), Some(&key), None).await).await;
+    let c = ok(call(
+        &emu,
+        "POST",
+        &format!("/boletos/{b2}/cancel"),
+        Some(&key),
+        None,
+    )
+    .await)
+    .await;
     assert_eq!(c["status"], "CANCELLED");
     let b3 = ok(post(&emu, "/boletos", &key, boleto("30.00", &tomorrow)).await).await;
     let b3 = b3["id"].as_str().unwrap().to_owned();
     advance(&emu, 3.0 * 86_400.0).await;
     let key = api_key(&emu).await;
-    assert_eq!(status_of(&emu, &key, &format!("/boletos/{b3}")).await, "OVERDUE");
-    assert_error(&get(&emu, "/boletos/nope", &key).await, 404, Some("BOLETO_NOT_FOUND"));
-    assert_error(&call(&emu, "POST", "/boletos/nope/cancel", Some(&key), None).await, 404, Some("BOLETO_NOT_FOUND"));
-    assert_error(&tester(&emu, "/__emulator/boletos/nope/pay", json!({})).await, 404, Some("BOLETO_NOT_FOUND"));
+    assert_eq!(
+        status_of(&emu, &key, &format!("/boletos/{b3}")).await,
+        "OVERDUE"
+    );
+    assert_error(
+        &get(&emu, "/boletos/nope", &key).await,
+        404,
+        Some("BOLETO_NOT_FOUND"),
+    );
+    assert_error(
+        &call(&emu, "POST", "/boletos/nope/cancel", Some(&key), None).await,
+        404,
+        Some("BOLETO_NOT_FOUND"),
+    );
+    assert_error(
+        &tester(&emu, "/__emulator/boletos/nope/pay", json!({})).await,
+        404,
+        Some("BOLETO_NOT_FOUND"),
+    );
 }
 
 #[tokio::test]
@@ -740,20 +1445,38 @@ async fn requests_validate_amounts_parties_and_states() {
         json!({"amount": 1, "recipientId": rid, "customerId": "nope"}),
         json!({"amount": 1, "recipientId": rid, "schedule": {"type": "YEARLY"}}),
     ] {
-        assert_error(&post(&emu, "/payments/requests", &key, bad).await, 400, None);
+        assert_error(
+            &post(&emu, "/payments/requests", &key, bad).await,
+            400,
+            None,
+        );
     }
     let req = request(&emu, &key, json!({"amount": "9.90", "recipientId": rid})).await;
     let id = req["id"].as_str().unwrap().to_owned();
     let path = format!("/payments/requests/{id}");
-    let updated = ok(patch(&emu, &path, &key, json!({"amount": "19.90", "customerId": cid, "description": "x"})).await).await;
+    let updated = ok(patch(
+        &emu,
+        &path,
+        &key,
+        json!({"amount": "19.90", "customerId": cid, "description": "x"}),
+    )
+    .await)
+    .await;
     assert_eq!(updated["amount"], 19.9);
     assert_eq!(updated["customer"]["id"], cid.as_str());
-    assert_error(&patch(&emu, &path, &key, json!({"amount": 0})).await, 400, None);
+    assert_error(
+        &patch(&emu, &path, &key, json!({"amount": 0})).await,
+        400,
+        None,
+    );
     let list = ok(get(&emu, "/payments/requests?status=CREATED", &key).await).await;
     assert_eq!(list["total"], 1);
     let list = ok(get(&emu, &format!("/payments/requests?customer={CPF}"), &key).await).await;
     assert_eq!(list["total"], 1);
-    assert_eq!(ok(get(&emu, "/payments/requests?status=COMPLETED", &key).await).await["total"], 0);
+    assert_eq!(
+        ok(get(&emu, "/payments/requests?status=COMPLETED", &key).await).await["total"],
+        0
+    );
     for bad in [
         json!({"paymentRequestId": "nope", "connectorId": BANK}),
         json!({"paymentRequestId": id, "connectorId": 0}),
@@ -764,21 +1487,58 @@ async fn requests_validate_amounts_parties_and_states() {
         assert_error(&post(&emu, "/payments/intents", &key, bad).await, 400, None);
     }
     intent(&emu, &key, &id).await;
-    assert_error(&patch(&emu, &path, &key, json!({"amount": "1.00"})).await, 400, None);
+    assert_error(
+        &patch(&emu, &path, &key, json!({"amount": "1.00"})).await,
+        400,
+        None,
+    );
     assert_eq!(delete(&emu, &path, &key).await.status, 200);
-    assert_error(&get(&emu, &path, &key).await, 404, Some("PAYMENT_REQUEST_NOT_FOUND"));
-    assert_error(&delete(&emu, &path, &key).await, 404, Some("PAYMENT_REQUEST_NOT_FOUND"));
-    assert_error(&patch(&emu, &path, &key, json!({})).await, 404, Some("PAYMENT_REQUEST_NOT_FOUND"));
+    assert_error(
+        &get(&emu, &path, &key).await,
+        404,
+        Some("PAYMENT_REQUEST_NOT_FOUND"),
+    );
+    assert_error(
+        &delete(&emu, &path, &key).await,
+        404,
+        Some("PAYMENT_REQUEST_NOT_FOUND"),
+    );
+    assert_error(
+        &patch(&emu, &path, &key, json!({})).await,
+        404,
+        Some("PAYMENT_REQUEST_NOT_FOUND"),
+    );
 
     // Pix QR: the amount and the receiver come from the code.
     let code = "00020101021226360014br.gov.bcb.pix0114+55119999999995204000053039865406123.455802BR5909Loja Pix 6009SAO PAULO6304ABCD";
-    let qr = ok(post(&emu, "/payments/requests/pix-qr", &key, json!({"pixQrCode": code})).await).await;
+    let qr = ok(post(
+        &emu,
+        "/payments/requests/pix-qr",
+        &key,
+        json!({"pixQrCode": code}),
+    )
+    .await)
+    .await;
     assert_eq!(qr["amount"], 123.45);
     assert_eq!(qr["recipient"]["type"], "PIX_QR_CODE");
     assert_eq!(qr["recipient"]["name"], "Loja Pix ");
     assert_eq!(qr["pixQrCode"], code);
-    assert_error(&post(&emu, "/payments/requests/pix-qr", &key, json!({"pixQrCode": "hello"})).await, 400, None);
-    assert_error(&post(&emu, "/payments/requests/pix-qr", &key, json!({})).await, 400, None);
+    assert_error(
+        &post(
+            &emu,
+            "/payments/requests/pix-qr",
+            &key,
+            json!({"pixQrCode": "hello"}),
+        )
+        .await,
+        400,
+        None,
+    );
+    assert_error(
+        &post(&emu, "/payments/requests/pix-qr", &key, json!({})).await,
+        400,
+        None,
+    );
 }
 
 #[tokio::test]
@@ -799,7 +1559,12 @@ async fn connect_tokens_reach_no_payment_operation() {
         assert_eq!(r.status, 403, "{method} {path}");
         assert_eq!(r.json()["code"], 403);
     }
-    assert_eq!(call(&emu, "GET", "/payments/customers", None, None).await.status, 403);
+    assert_eq!(
+        call(&emu, "GET", "/payments/customers", None, None)
+            .await
+            .status,
+        403
+    );
 }
 
 #[tokio::test]
@@ -809,12 +1574,30 @@ async fn the_same_seed_makes_the_same_payments() {
         let key = api_key(&emu).await;
         let cid = customer(&emu, &key).await;
         let (rid, _) = recipient(&emu, &key).await;
-        let pix = ok(post(&emu, "/payments/recipients", &key, json!({"pixKey": "+5511999999999"})).await).await;
-        let req = request(&emu, &key, json!({"amount": "1.00", "recipientId": rid, "customerId": cid})).await;
+        let pix = ok(post(
+            &emu,
+            "/payments/recipients",
+            &key,
+            json!({"pixKey": "+5511999999999"}),
+        )
+        .await)
+        .await;
+        let req = request(
+            &emu,
+            &key,
+            json!({"amount": "1.00", "recipientId": rid, "customerId": cid}),
+        )
+        .await;
         let id = req["id"].as_str().unwrap().to_owned();
         let i = intent(&emu, &key, &id).await;
         let intent_id = i["id"].as_str().unwrap().to_owned();
-        ok(tester(&emu, &format!("/__emulator/payments/intents/{intent_id}/settle"), json!({})).await).await;
+        ok(tester(
+            &emu,
+            &format!("/__emulator/payments/intents/{intent_id}/settle"),
+            json!({}),
+        )
+        .await)
+        .await;
         let settled = ok(get(&emu, &format!("/payments/intents/{intent_id}"), &key).await).await;
         vec![
             json!(cid),
