@@ -23,25 +23,37 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
     let reply = match (method, parts.as_slice()) {
         ("GET", ["pay", id]) => page(shared, id, None),
         ("POST", ["pay", id]) => pay(shared, id, body),
-        ("POST", ["payments", "intents", id, action]) => {
-            intent_action(shared, id, action, body)
-        }
-        ("POST", ["smart-transfers", "preauthorizations", id, action @ ("authorize" | "reject")]) => {
-            change(shared, |st, now| {
-                payments::answer_preauthorization(&mut st.payments, id, *action == "authorize", now)?;
-                let p = st
-                    .payments
-                    .preauthorizations
-                    .iter()
-                    .find(|p| p.model.id.as_str() == *id)
-                    .map(|p| json!({"id": id, "status": p.model.status.as_str()}));
-                Ok(p.unwrap_or(Value::Null))
-            })
-        }
+        ("POST", ["payments", "intents", id, action]) => intent_action(shared, id, action, body),
+        (
+            "POST",
+            [
+                "smart-transfers",
+                "preauthorizations",
+                id,
+                action @ ("authorize" | "reject"),
+            ],
+        ) => change(shared, |st, now| {
+            payments::answer_preauthorization(&mut st.payments, id, *action == "authorize", now)?;
+            let p = st
+                .payments
+                .preauthorizations
+                .iter()
+                .find(|p| p.model.id.as_str() == *id)
+                .map(|p| json!({"id": id, "status": p.model.status.as_str()}));
+            Ok(p.unwrap_or(Value::Null))
+        }),
         ("POST", ["boletos", id, "pay"]) => pay_boleto(shared, id, body),
         (
             "POST",
-            ["payments", "requests", request_id, "automatic-pix", "schedules", payment_id, "fail"],
+            [
+                "payments",
+                "requests",
+                request_id,
+                "automatic-pix",
+                "schedules",
+                payment_id,
+                "fail",
+            ],
         ) => change(shared, |st, _| {
             let belongs = st
                 .payments
@@ -61,10 +73,7 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
 
 /// Runs `f` on the world brought up to now, then runs what became due and sends the
 /// webhooks raised.
-fn change(
-    shared: &Shared,
-    f: impl FnOnce(&mut State, i64) -> Result<Value, Refusal>,
-) -> Reply {
+fn change(shared: &Shared, f: impl FnOnce(&mut State, i64) -> Result<Value, Refusal>) -> Reply {
     let now = shared.clock.now();
     let mut st = shared.lock();
     st.advance(shared, now);
@@ -159,7 +168,9 @@ fn pay_boleto(shared: &Shared, id: &str, body: &[u8]) -> Reply {
     let origin = match m.get("origin").and_then(Value::as_str) {
         None | Some("BOLETO") => BoletoPaymentOrigin::Boleto,
         Some("PIX") => BoletoPaymentOrigin::Pix,
-        Some(other) => return reply::bad_request(format!("origin must be PIX or BOLETO, not '{other}'")),
+        Some(other) => {
+            return reply::bad_request(format!("origin must be PIX or BOLETO, not '{other}'"));
+        }
     };
     change(shared, |st, now| {
         let b = payments::pay_boleto(&mut st.payments, id, amount, origin, now)?;
@@ -312,8 +323,11 @@ fn escape(s: &str) -> String {
 /// is asked, the banks that initiate payments, and approve / reject.
 fn page(shared: &Shared, id: &str, message: Option<&str>) -> Reply {
     let st = shared.lock();
-    let (title, amount, recipient, description, status, open) = if let Some(r) =
-        st.payments.requests.iter().find(|r| r.model.id.as_str() == id)
+    let (title, amount, recipient, description, status, open) = if let Some(r) = st
+        .payments
+        .requests
+        .iter()
+        .find(|r| r.model.id.as_str() == id)
     {
         let m = &r.model;
         let recipient = match &m.recipient {
@@ -353,7 +367,11 @@ fn page(shared: &Shared, id: &str, message: Option<&str>) -> Reply {
             p.model.status.as_str() == "CREATED",
         )
     } else {
-        return reply::error(404, Some("PAYMENT_REQUEST_NOT_FOUND"), "Payment request not found");
+        return reply::error(
+            404,
+            Some("PAYMENT_REQUEST_NOT_FOUND"),
+            "Payment request not found",
+        );
     };
     let is_request = title == "Payment request";
     drop(st);
@@ -415,7 +433,10 @@ mod tests {
 
     #[test]
     fn fills_placeholders_once() {
-        assert_eq!(fill("a{{X}}b{{Y}}c{{Z}}", &[("X", "{{Y}}"), ("Y", "2")]), "a{{Y}}b2c{{Z}}");
+        assert_eq!(
+            fill("a{{X}}b{{Y}}c{{Z}}", &[("X", "{{Y}}"), ("Y", "2")]),
+            "a{{Y}}b2c{{Z}}"
+        );
         assert_eq!(fill("{{open", &[]), "{{open");
         assert_eq!(
             form_pairs(b"connectorId=600&action=approve&x=a+b%21"),

@@ -115,10 +115,10 @@ fn mod11(digits: &str) -> u32 {
 /// The due-date factor: days since 1997-10-07, restarting at 1000 on 2025-02-22 when it
 /// passed 9999.
 fn due_factor(due: time::Date) -> i64 {
-    let restart = time::Date::from_calendar_date(2025, time::Month::February, 22)
-        .unwrap_or(time::Date::MIN);
-    let base = time::Date::from_calendar_date(1997, time::Month::October, 7)
-        .unwrap_or(time::Date::MIN);
+    let restart =
+        time::Date::from_calendar_date(2025, time::Month::February, 22).unwrap_or(time::Date::MIN);
+    let base =
+        time::Date::from_calendar_date(1997, time::Month::October, 7).unwrap_or(time::Date::MIN);
     if due >= restart {
         1000 + (due - restart).whole_days() % 9000
     } else {

@@ -3,9 +3,8 @@
 
 use pluggy_core::models::{
     CreatePaymentCustomer, PaymentCustomer, PaymentCustomerType, PaymentRecipient,
-    PaymentRecipientAccount, PaymentRecipientAccountType, UpdatePaymentCustomer,
+    PaymentRecipientAccount, PaymentRecipientAccountType, PixKeyKind, UpdatePaymentCustomer,
     UpdatePaymentRecipient, is_valid_cnpj, is_valid_cpf, is_valid_pix_key, pix_key_kind,
-    PixKeyKind,
 };
 use pluggy_core::{PaymentCustomerId, PaymentRecipientId};
 use serde::Deserialize;
@@ -54,15 +53,15 @@ fn check_customer(c: &PaymentCustomer) -> Result<(), Reply> {
     check_cpf("cpf", c.cpf.as_deref())?;
     check_cnpj("cnpj", c.cnpj.as_deref())?;
     match c.kind {
-        Some(PaymentCustomerType::Individual) if c.cpf.is_none() => {
-            Err(reply::bad_request("cpf is required for an INDIVIDUAL customer"))
-        }
-        Some(PaymentCustomerType::Business) if c.cnpj.is_none() => {
-            Err(reply::bad_request("cnpj is required for a BUSINESS customer"))
-        }
-        Some(PaymentCustomerType::Unknown(ref t)) => {
-            Err(reply::bad_request(format!("type must be INDIVIDUAL or BUSINESS, not '{t}'")))
-        }
+        Some(PaymentCustomerType::Individual) if c.cpf.is_none() => Err(reply::bad_request(
+            "cpf is required for an INDIVIDUAL customer",
+        )),
+        Some(PaymentCustomerType::Business) if c.cnpj.is_none() => Err(reply::bad_request(
+            "cnpj is required for a BUSINESS customer",
+        )),
+        Some(PaymentCustomerType::Unknown(ref t)) => Err(reply::bad_request(format!(
+            "type must be INDIVIDUAL or BUSINESS, not '{t}'"
+        ))),
         _ => Ok(()),
     }
 }
@@ -117,7 +116,13 @@ pub(crate) fn list_customers(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> 
         .filter(|c| ctx.q("cpf").is_none_or(|v| c.cpf.as_deref() == Some(v)))
         .filter(|c| ctx.q("cnpj").is_none_or(|v| c.cnpj.as_deref() == Some(v)))
         .collect();
-    let results = all.iter().skip(skipped(page, size)).take(size).copied().cloned().collect();
+    let results = all
+        .iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .copied()
+        .cloned()
+        .collect();
     Ok(page_json(all.len(), page, size, results))
 }
 
@@ -217,7 +222,10 @@ fn cpf_from(h: u64) -> String {
         let r = (sum * 10) % 11;
         digits.push(if r == 10 { 0 } else { r });
     }
-    digits.iter().map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect()
+    digits
+        .iter()
+        .map(|d| char::from_digit(*d, 10).unwrap_or('0'))
+        .collect()
 }
 
 fn check_bank_details(r: &PaymentRecipient) -> Result<(), Reply> {
@@ -230,10 +238,14 @@ fn check_bank_details(r: &PaymentRecipient) -> Result<(), Reply> {
     if let Some(a) = &r.account {
         let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '-');
         if !digits(&a.branch) || !digits(&a.number) {
-            return Err(reply::bad_request("account branch and number must be digits"));
+            return Err(reply::bad_request(
+                "account branch and number must be digits",
+            ));
         }
         if let PaymentRecipientAccountType::Unknown(t) = &a.kind {
-            return Err(reply::bad_request(format!("account type '{t}' is not valid")));
+            return Err(reply::bad_request(format!(
+                "account type '{t}' is not valid"
+            )));
         }
     }
     Ok(())
@@ -250,8 +262,18 @@ pub(crate) fn create_recipient(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, R
     let client_id = ctx.cred.client_id().to_owned();
     let model = match body.pix_key {
         Some(key) => {
-            if !is_valid_pix_key(&key) {
-                return Err(reply::bad_request(format!("pixKey '{key}' is not a valid Pix key")));
+            // The Pix directory's phone keys are Brazilian: `+55`, the area code and the
+            // number (10 or 11 digits); pluggy-core's check takes any E.164 number.
+            let brazilian_phone = |k: &str| {
+                k.strip_prefix("+55")
+                    .is_some_and(|n| (10..=11).contains(&n.len()) && !n.starts_with('0'))
+            };
+            if !is_valid_pix_key(&key)
+                || (pix_key_kind(&key) == Some(PixKeyKind::Phone) && !brazilian_phone(&key))
+            {
+                return Err(reply::bad_request(format!(
+                    "pixKey '{key}' is not a valid Pix key"
+                )));
             }
             let h = fnv(&key);
             let list = payments::institutions();
@@ -280,7 +302,9 @@ pub(crate) fn create_recipient(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, R
             let tax_number = body
                 .tax_number
                 .ok_or_else(|| reply::bad_request("taxNumber is required"))?;
-            let name = body.name.ok_or_else(|| reply::bad_request("name is required"))?;
+            let name = body
+                .name
+                .ok_or_else(|| reply::bad_request("name is required"))?;
             let inst_id = body
                 .payment_institution_id
                 .ok_or_else(|| reply::bad_request("paymentInstitutionId is required"))?;
@@ -321,11 +345,20 @@ pub(crate) fn list_recipients(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply>
         .filter(|r| r.client_id == client_id)
         .map(|r| &r.model)
         .filter(|r| is_default.is_none_or(|d| r.is_default == d))
-        .filter(|r| ctx.q("pixKey").is_none_or(|k| r.pix_key.as_deref() == Some(k)))
+        .filter(|r| {
+            ctx.q("pixKey")
+                .is_none_or(|k| r.pix_key.as_deref() == Some(k))
+        })
         .filter(|r| ctx.q("name").is_none_or(|n| contains_ci(&r.name, n)))
         .filter(|r| ctx.q("taxNumber").is_none_or(|t| r.tax_number == t))
         .collect();
-    let results = all.iter().skip(skipped(page, size)).take(size).copied().cloned().collect();
+    let results = all
+        .iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .copied()
+        .cloned()
+        .collect();
     Ok(page_json(all.len(), page, size, results))
 }
 
@@ -386,7 +419,11 @@ pub(crate) fn list_institutions(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
         })
         .collect();
     let total = all.len();
-    let results = all.into_iter().skip(skipped(page, size)).take(size).collect();
+    let results = all
+        .into_iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .collect();
     Ok(page_json(total, page, size, results))
 }
 
@@ -395,12 +432,19 @@ pub(crate) fn get_institution(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
     payments::institution(ctx.id())
         .map(|i| Reply::ok(&i))
         .ok_or_else(|| {
-            reply::not_found("PAYMENT_INSTITUTION_NOT_FOUND", "Payment institution not found")
+            reply::not_found(
+                "PAYMENT_INSTITUTION_NOT_FOUND",
+                "Payment institution not found",
+            )
         })
 }
 
 /// The recipient with this id, of this client, for the handlers that name one in a body.
-pub(crate) fn recipient_of(st: &State, client_id: &str, id: &str) -> Result<PaymentRecipient, Reply> {
+pub(crate) fn recipient_of(
+    st: &State,
+    client_id: &str,
+    id: &str,
+) -> Result<PaymentRecipient, Reply> {
     st.payments
         .recipients
         .iter()

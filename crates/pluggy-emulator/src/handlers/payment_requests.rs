@@ -1,13 +1,13 @@
 //! Payment requests (Pix, Pix QR and Automatic Pix mandates), their scheduled payments
 //! (Pix Agendado), their Automatic Pix payments and their intents.
 
+use pluggy_core::PaymentRequestId;
 use pluggy_core::models::{
     AutomaticPix, CreateAutomaticPixPaymentRequest, CreatePaymentIntent, CreatePaymentRequest,
-    CreatePixQrPaymentRequest, Date, PaymentRequest, PaymentRequestRecipient,
-    PaymentRequestStatus, PaymentSchedulePlan, RetryAutomaticPixPayment,
-    ScheduleAutomaticPixPayment, UpdatePaymentRequest,
+    CreatePixQrPaymentRequest, Date, PaymentRequest, PaymentRequestRecipient, PaymentRequestStatus,
+    PaymentSchedulePlan, RetryAutomaticPixPayment, ScheduleAutomaticPixPayment,
+    UpdatePaymentRequest,
 };
-use pluggy_core::PaymentRequestId;
 use rust_decimal::Decimal;
 use serde_json::json;
 use time::Duration;
@@ -93,7 +93,11 @@ fn schedule_dates(plan: &PaymentSchedulePlan, now: i64) -> Result<Vec<Date>, Rep
             let (mut year, mut month) = (start.year(), start.month());
             let on = |y: i32, m: time::Month| {
                 let last = m.length(y);
-                time::Date::from_calendar_date(y, m, u8::try_from(*day_of_month).unwrap_or(1).min(last))
+                time::Date::from_calendar_date(
+                    y,
+                    m,
+                    u8::try_from(*day_of_month).unwrap_or(1).min(last),
+                )
             };
             let mut out = Vec::new();
             if on(year, month).is_ok_and(|d| d < start) {
@@ -172,10 +176,9 @@ fn new_request(ctx: &Ctx<'_>, id: &str, amount: Option<Decimal>) -> PaymentReque
     }
 }
 
-fn store(ctx: &Ctx<'_>, st: &mut State, rec: RequestRec) -> Reply {
+fn store(st: &mut State, rec: RequestRec) -> Reply {
     let view = pv::request(&rec);
     st.payments.requests.push(rec);
-    let _ = ctx;
     Reply::ok(&view)
 }
 
@@ -216,7 +219,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         schedule_dates,
         webhook_url,
     };
-    Ok(store(ctx, st, rec))
+    Ok(store(st, rec))
 }
 
 /// The fields of a Pix QR code (EMV BR Code): `(id, value)` pairs of its top level, or
@@ -241,7 +244,11 @@ pub(crate) fn create_pix_qr(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Repl
     let body: CreatePixQrPaymentRequest = parse_body(ctx)?;
     let fields = emv_fields(body.pix_qr_code.trim())
         .filter(|f| f.first().is_some_and(|(id, v)| id == "00" && v == "01"))
-        .filter(|_| body.pix_qr_code.to_ascii_lowercase().contains("br.gov.bcb.pix"))
+        .filter(|_| {
+            body.pix_qr_code
+                .to_ascii_lowercase()
+                .contains("br.gov.bcb.pix")
+        })
         .ok_or_else(|| reply::bad_request("pixQrCode is not a valid Pix QR code"))?;
     let field = |id: &str| fields.iter().find(|(i, _)| i == id).map(|(_, v)| v.clone());
     let amount = match field("54") {
@@ -275,7 +282,7 @@ pub(crate) fn create_pix_qr(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Repl
         schedule_dates: Vec::new(),
         webhook_url,
     };
-    Ok(store(ctx, st, rec))
+    Ok(store(st, rec))
 }
 
 /// `POST /payments/requests/automatic-pix`: a mandate with a fixed amount or a variable
@@ -361,7 +368,7 @@ pub(crate) fn create_automatic_pix(ctx: &Ctx<'_>, st: &mut State) -> Result<Repl
         schedule_dates: Vec::new(),
         webhook_url,
     };
-    Ok(store(ctx, st, rec))
+    Ok(store(st, rec))
 }
 
 /// `GET /payments/requests`: filtered by creation date (`from`, `to`), `customer` (id, name,
@@ -400,7 +407,11 @@ pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .filter(|r| ctx.q("status").is_none_or(|s| r.status.as_str() == s))
         .collect();
     let total = all.len();
-    let results = all.into_iter().skip(skipped(page, size)).take(size).collect();
+    let results = all
+        .into_iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .collect();
     Ok(page_json(total, page, size, results))
 }
 
@@ -490,7 +501,11 @@ pub(crate) fn list_schedules(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> 
         .map(|s| pv::schedule(st, s))
         .collect();
     let total = all.len();
-    let results = all.into_iter().skip(skipped(page, size)).take(size).collect();
+    let results = all
+        .into_iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .collect();
     Ok(page_json(total, page, size, results))
 }
 
@@ -559,7 +574,12 @@ pub(crate) fn schedule_automatic_pix(ctx: &Ctx<'_>, st: &mut State) -> Result<Re
         }
     }
     let recipient_id = match &body.recipient_id {
-        Some(id) => Some(recipient_of(st, &r.client_id, id.as_str())?.id.as_str().to_owned()),
+        Some(id) => Some(
+            recipient_of(st, &r.client_id, id.as_str())?
+                .id
+                .as_str()
+                .to_owned(),
+        ),
         None => r.recipient_id.clone(),
     };
     let rec = AutoPixRec {
@@ -600,7 +620,11 @@ pub(crate) fn list_automatic_pix(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Rep
         .map(pv::auto_pix)
         .collect();
     let total = all.len();
-    let results = all.into_iter().skip(skipped(page, size)).take(size).collect();
+    let results = all
+        .into_iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .collect();
     Ok(page_json(total, page, size, results))
 }
 
@@ -734,7 +758,11 @@ pub(crate) fn list_intents(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .map(|i| pv::intent(ctx, st, i))
         .collect();
     let total = all.len();
-    let results = all.into_iter().skip(skipped(page, size)).take(size).collect();
+    let results = all
+        .into_iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .collect();
     Ok(page_json(total, page, size, results))
 }
 
@@ -756,7 +784,7 @@ mod tests {
 
     #[test]
     fn emv_codes_split_into_fields() {
-        let f = emv_fields("000201010212260014br.gov.bcb.pix5406100.005903Ana6304ABCD").unwrap();
+        let f = emv_fields("00020101021226180014br.gov.bcb.pix5406100.005903Ana6304ABCD").unwrap();
         assert_eq!(f[0], ("00".into(), "01".into()));
         assert!(f.contains(&("54".into(), "100.00".into())));
         assert!(f.contains(&("59".into(), "Ana".into())));

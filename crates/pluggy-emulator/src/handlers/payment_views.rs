@@ -52,7 +52,9 @@ pub(crate) fn check_not_past(name: &str, date: Date, now: Millis) -> Result<(), 
 /// A CPF, when one is given.
 pub(crate) fn check_cpf(name: &str, cpf: Option<&str>) -> Result<(), Reply> {
     match cpf {
-        Some(c) if !is_valid_cpf(c) => Err(reply::bad_request(format!("{name} is not a valid CPF"))),
+        Some(c) if !is_valid_cpf(c) => {
+            Err(reply::bad_request(format!("{name} is not a valid CPF")))
+        }
         _ => Ok(()),
     }
 }

@@ -3,8 +3,7 @@
 
 use pluggy_core::models::{
     CreateSmartTransferPayment, CreateSmartTransferPreauthorization, SmartTransferPayment,
-    SmartTransferPaymentStatus, SmartTransferPreauthorization,
-    SmartTransferPreauthorizationStatus,
+    SmartTransferPaymentStatus, SmartTransferPreauthorization, SmartTransferPreauthorizationStatus,
 };
 use pluggy_core::{SmartTransferPaymentId, SmartTransferPreauthorizationId};
 use rust_decimal::Decimal;
@@ -94,7 +93,13 @@ pub(crate) fn list_preauthorizations(ctx: &Ctx<'_>, st: &State) -> Result<Reply,
         .filter(|p| p.client_id == client_id)
         .map(|p| &p.model)
         .collect();
-    let results = all.iter().skip(skipped(page, size)).take(size).copied().cloned().collect();
+    let results = all
+        .iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .copied()
+        .cloned()
+        .collect();
     Ok(page_json(all.len(), page, size, results))
 }
 
@@ -123,7 +128,8 @@ pub(crate) fn list_payments(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     let from = date_filter(ctx, "from", false)?;
     let to = date_filter(ctx, "to", true)?;
     let client_id = ctx.cred.client_id();
-    let pre = find_preauthorization(st, client_id, ctx.id()).ok_or_else(preauthorization_not_found)?;
+    let pre =
+        find_preauthorization(st, client_id, ctx.id()).ok_or_else(preauthorization_not_found)?;
     let all: Vec<&SmartTransferPayment> = st
         .payments
         .transfers
@@ -133,7 +139,13 @@ pub(crate) fn list_payments(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
         .filter(|t| from.is_none_or(|f| t.created_at.unix_millis() >= f))
         .filter(|t| to.is_none_or(|x| t.created_at.unix_millis() <= x))
         .collect();
-    let results = all.iter().skip(skipped(page, size)).take(size).copied().cloned().collect();
+    let results = all
+        .iter()
+        .skip(skipped(page, size))
+        .take(size)
+        .copied()
+        .cloned()
+        .collect();
     Ok(page_json(all.len(), page, size, results))
 }
 

@@ -11,8 +11,8 @@ use crate::handlers::{
     loans, merchants, payment_parties as parties, payment_requests as requests, smart_transfers,
     transactions, webhooks,
 };
-use crate::world::payments;
 use crate::reply::Reply;
+use crate::world::payments;
 use crate::world::state::State;
 
 /// Where a request goes.

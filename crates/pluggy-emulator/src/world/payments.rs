@@ -243,7 +243,13 @@ impl Payments {
         self.timers.iter().map(|(at, ..)| *at).min()
     }
 
-    fn raise(&mut self, client_id: &str, url: Option<String>, event: WebhookEvent, payload: PaymentEvent) {
+    fn raise(
+        &mut self,
+        client_id: &str,
+        url: Option<String>,
+        event: WebhookEvent,
+        payload: PaymentEvent,
+    ) {
         self.raised.push(Raised {
             client_id: client_id.to_owned(),
             url,
@@ -290,7 +296,9 @@ impl Payments {
             s if s.is_failure() => Some(WebhookEvent::PaymentIntentError),
             _ => None,
         };
-        let url = self.request_mut(&request_id).and_then(|r| r.webhook_url.clone());
+        let url = self
+            .request_mut(&request_id)
+            .and_then(|r| r.webhook_url.clone());
         if let Some(name) = name {
             let mut e = event(name.clone());
             e.payment_intent_id = Some(pluggy_core::PaymentIntentId::new(intent_id));
@@ -324,7 +332,9 @@ impl Payments {
                     .iter()
                     .find(|i| i.id == intent_id)
                     .and_then(|i| i.error.as_ref())
-                    .is_some_and(|e| e.code == PaymentIntentErrorCode::TempoExpiradoAutorizacao) =>
+                    .is_some_and(|e| {
+                        e.code == PaymentIntentErrorCode::TempoExpiradoAutorizacao
+                    }) =>
             {
                 Some(PaymentRequestStatus::Expired)
             }
@@ -393,14 +403,62 @@ fn end_to_end_id(ispb: &str, at: Millis, seed_id: &str) -> String {
 /// banks with their real ISPB and COMPE codes, under fixed ids.
 pub(crate) fn institutions() -> Vec<PaymentInstitution> {
     const LIST: [(&str, &str, &str, &str, &str); 8] = [
-        ("3b5c4b1e-0001-4a00-8000-000000000001", "BCO DO BRASIL S.A.", "Banco do Brasil", "00000000", "001"),
-        ("3b5c4b1e-0001-4a00-8000-000000000033", "BCO SANTANDER (BRASIL) S.A.", "Santander", "90400888", "033"),
-        ("3b5c4b1e-0001-4a00-8000-000000000077", "BANCO INTER", "Inter", "00416968", "077"),
-        ("3b5c4b1e-0001-4a00-8000-000000000104", "CAIXA ECONOMICA FEDERAL", "Caixa", "00360305", "104"),
-        ("3b5c4b1e-0001-4a00-8000-000000000237", "BCO BRADESCO S.A.", "Bradesco", "60746948", "237"),
-        ("3b5c4b1e-0001-4a00-8000-000000000260", "NU PAGAMENTOS - IP", "Nubank", "18236120", "260"),
-        ("3b5c4b1e-0001-4a00-8000-000000000341", "ITAÚ UNIBANCO S.A.", "Itaú", "60701190", "341"),
-        ("3b5c4b1e-0001-4a00-8000-000000000999", "PLUGGY SANDBOX IP", "Pluggy Bank", "99999999", "999"),
+        (
+            "3b5c4b1e-0001-4a00-8000-000000000001",
+            "BCO DO BRASIL S.A.",
+            "Banco do Brasil",
+            "00000000",
+            "001",
+        ),
+        (
+            "3b5c4b1e-0001-4a00-8000-000000000033",
+            "BCO SANTANDER (BRASIL) S.A.",
+            "Santander",
+            "90400888",
+            "033",
+        ),
+        (
+            "3b5c4b1e-0001-4a00-8000-000000000077",
+            "BANCO INTER",
+            "Inter",
+            "00416968",
+            "077",
+        ),
+        (
+            "3b5c4b1e-0001-4a00-8000-000000000104",
+            "CAIXA ECONOMICA FEDERAL",
+            "Caixa",
+            "00360305",
+            "104",
+        ),
+        (
+            "3b5c4b1e-0001-4a00-8000-000000000237",
+            "BCO BRADESCO S.A.",
+            "Bradesco",
+            "60746948",
+            "237",
+        ),
+        (
+            "3b5c4b1e-0001-4a00-8000-000000000260",
+            "NU PAGAMENTOS - IP",
+            "Nubank",
+            "18236120",
+            "260",
+        ),
+        (
+            "3b5c4b1e-0001-4a00-8000-000000000341",
+            "ITAÚ UNIBANCO S.A.",
+            "Itaú",
+            "60701190",
+            "341",
+        ),
+        (
+            "3b5c4b1e-0001-4a00-8000-000000000999",
+            "PLUGGY SANDBOX IP",
+            "Pluggy Bank",
+            "99999999",
+            "999",
+        ),
     ];
     // The same fixed instant the connector catalog carries.
     let at = ts(1_589_380_301_214);
@@ -434,7 +492,11 @@ pub(crate) struct NewIntent<'a> {
 }
 
 /// Creates an intent for a request that can still be paid.
-pub(crate) fn start_intent(st: &mut State, new: NewIntent<'_>, now: Millis) -> Result<String, Refusal> {
+pub(crate) fn start_intent(
+    st: &mut State,
+    new: NewIntent<'_>,
+    now: Millis,
+) -> Result<String, Refusal> {
     let request = st
         .payments
         .request(new.client_id, new.request_id)
@@ -477,7 +539,9 @@ pub(crate) fn start_intent(st: &mut State, new: NewIntent<'_>, now: Millis) -> R
         created_at: now,
         updated_at: now,
     });
-    let url = p.request_mut(new.request_id).and_then(|r| r.webhook_url.clone());
+    let url = p
+        .request_mut(new.request_id)
+        .and_then(|r| r.webhook_url.clone());
     let mut e = event(WebhookEvent::PaymentIntentCreated);
     e.payment_intent_id = Some(pluggy_core::PaymentIntentId::new(id.clone()));
     e.payment_request_id = Some(pluggy_core::PaymentRequestId::new(new.request_id));
@@ -488,14 +552,21 @@ pub(crate) fn start_intent(st: &mut State, new: NewIntent<'_>, now: Millis) -> R
     Ok(id)
 }
 
-fn waiting_intent<'p>(p: &'p mut Payments, client_id: Option<&str>, id: &str) -> Result<&'p mut IntentRec, Refusal> {
+fn waiting_intent<'p>(
+    p: &'p mut Payments,
+    client_id: Option<&str>,
+    id: &str,
+) -> Result<&'p mut IntentRec, Refusal> {
     let i = p
         .intents
         .iter_mut()
         .find(|i| i.id == id && client_id.is_none_or(|c| c == i.client_id))
         .ok_or_else(intent_not_found)?;
     if i.status.is_final() {
-        return Err(Refusal::bad(format!("Payment intent {id} is already {}", i.status)));
+        return Err(Refusal::bad(format!(
+            "Payment intent {id} is already {}",
+            i.status
+        )));
     }
     Ok(i)
 }
@@ -509,7 +580,10 @@ pub(crate) fn authorize_intent(st: &mut State, id: &str, now: Millis) -> Result<
         && i.status != PaymentIntentStatus::Enqueued
         && i.status != PaymentIntentStatus::ConsentAwaitingAuthorization
     {
-        return Err(Refusal::bad(format!("Payment intent {id} is already {}", i.status)));
+        return Err(Refusal::bad(format!(
+            "Payment intent {id} is already {}",
+            i.status
+        )));
     }
     let request_id = i.request_id.clone();
     st.payments
@@ -519,7 +593,12 @@ pub(crate) fn authorize_intent(st: &mut State, id: &str, now: Millis) -> Result<
     };
     match r.kind {
         RequestKind::AutomaticPix => {
-            if let Some(first) = r.model.automatic_pix.as_ref().and_then(|a| a.first_payment.clone()) {
+            if let Some(first) = r
+                .model
+                .automatic_pix
+                .as_ref()
+                .and_then(|a| a.first_payment.clone())
+            {
                 let date = first.date.unwrap_or_else(|| today(now));
                 let pid = st.rng.uuid();
                 add_auto_pix(
@@ -557,15 +636,26 @@ pub(crate) fn authorize_intent(st: &mut State, id: &str, now: Millis) -> Result<
                 let mut e = event(WebhookEvent::ScheduledPaymentCreated);
                 e.payment_request_id = Some(r.model.id.clone());
                 e.scheduled_payment_id = Some(sid.clone());
-                p.raise(&r.client_id, r.webhook_url.clone(), WebhookEvent::ScheduledPaymentCreated, e);
+                p.raise(
+                    &r.client_id,
+                    r.webhook_url.clone(),
+                    WebhookEvent::ScheduledPaymentCreated,
+                    e,
+                );
                 p.at(start_of(*date).max(now), Timer::Schedule(sid));
             }
             let mut e = event(WebhookEvent::ScheduledPaymentAllCreated);
             e.payment_request_id = Some(r.model.id.clone());
-            st.payments
-                .raise(&r.client_id, r.webhook_url.clone(), WebhookEvent::ScheduledPaymentAllCreated, e);
+            st.payments.raise(
+                &r.client_id,
+                r.webhook_url.clone(),
+                WebhookEvent::ScheduledPaymentAllCreated,
+                e,
+            );
         }
-        _ => st.payments.at(now + SETTLE_STEP_MS, Timer::Pending(id.to_owned())),
+        _ => st
+            .payments
+            .at(now + SETTLE_STEP_MS, Timer::Pending(id.to_owned())),
     }
     Ok(())
 }
@@ -581,7 +671,9 @@ fn today(now: Millis) -> Date {
 pub(crate) fn add_auto_pix(p: &mut Payments, mut rec: AutoPixRec, client_id: &str, now: Millis) {
     rec.status = AutomaticPixPaymentStatus::Scheduled;
     rec.reached_scheduled = true;
-    let url = p.request_mut(&rec.request_id).and_then(|r| r.webhook_url.clone());
+    let url = p
+        .request_mut(&rec.request_id)
+        .and_then(|r| r.webhook_url.clone());
     let mut e = event(WebhookEvent::AutomaticPixPaymentCreated);
     e.payment_request_id = Some(pluggy_core::PaymentRequestId::new(rec.request_id.clone()));
     e.automatic_pix_payment_id = Some(pluggy_core::AutomaticPixPaymentId::new(rec.id.clone()));
@@ -613,7 +705,9 @@ pub(crate) fn cancel_auto_pix(p: &mut Payments, payment_id: &str) -> Result<(), 
         .iter_mut()
         .find(|a| a.id == payment_id)
         .ok_or_else(auto_pix_not_found)?;
-    if a.status != AutomaticPixPaymentStatus::Scheduled && a.status != AutomaticPixPaymentStatus::Created {
+    if a.status != AutomaticPixPaymentStatus::Scheduled
+        && a.status != AutomaticPixPaymentStatus::Created
+    {
         return Err(Refusal::bad(format!(
             "Automatic Pix payment {payment_id} is {} and cannot be canceled",
             a.status
@@ -626,11 +720,19 @@ pub(crate) fn cancel_auto_pix(p: &mut Payments, payment_id: &str) -> Result<(), 
 
 /// `AUTOMATIC_PIX_PAYMENT_NOT_FOUND`.
 pub(crate) fn auto_pix_not_found() -> Refusal {
-    Refusal::not_found("AUTOMATIC_PIX_PAYMENT_NOT_FOUND", "Automatic Pix payment not found")
+    Refusal::not_found(
+        "AUTOMATIC_PIX_PAYMENT_NOT_FOUND",
+        "Automatic Pix payment not found",
+    )
 }
 
 /// Schedules a failed Automatic Pix payment again on `date`.
-pub(crate) fn retry_auto_pix(p: &mut Payments, payment_id: &str, date: Date, now: Millis) -> Result<(), Refusal> {
+pub(crate) fn retry_auto_pix(
+    p: &mut Payments,
+    payment_id: &str,
+    date: Date,
+    now: Millis,
+) -> Result<(), Refusal> {
     let a = p
         .auto_pix
         .iter_mut()
@@ -665,14 +767,20 @@ pub(crate) fn fail_next_auto_pix(p: &mut Payments, payment_id: &str) -> Result<(
 /// The payer rejects the consent: `CONSENT_REJECTED` (`REJEITADO_USUARIO`), the request `ERROR`.
 pub(crate) fn reject_intent(st: &mut State, id: &str, now: Millis) -> Result<(), Refusal> {
     let i = waiting_intent(&mut st.payments, None, id)?;
-    if i.status == PaymentIntentStatus::ConsentAuthorized || i.status == PaymentIntentStatus::PaymentPending {
+    if i.status == PaymentIntentStatus::ConsentAuthorized
+        || i.status == PaymentIntentStatus::PaymentPending
+    {
         return Err(Refusal::bad(format!(
             "Payment intent {id} is already {}; settle it instead",
             i.status
         )));
     }
-    i.error = Some(error_detail(PaymentIntentErrorCode::RejeitadoUsuario, "Consent rejected by the payer"));
-    st.payments.set_intent_status(id, PaymentIntentStatus::ConsentRejected, now);
+    i.error = Some(error_detail(
+        PaymentIntentErrorCode::RejeitadoUsuario,
+        "Consent rejected by the payer",
+    ));
+    st.payments
+        .set_intent_status(id, PaymentIntentStatus::ConsentRejected, now);
     Ok(())
 }
 
@@ -680,28 +788,42 @@ pub(crate) fn reject_intent(st: &mut State, id: &str, now: Millis) -> Result<(),
 /// status for a consent that expired), the request `EXPIRED`.
 pub(crate) fn expire_intent(st: &mut State, id: &str, now: Millis) -> Result<(), Refusal> {
     let i = waiting_intent(&mut st.payments, None, id)?;
-    if i.status == PaymentIntentStatus::ConsentAuthorized || i.status == PaymentIntentStatus::PaymentPending {
-        return Err(Refusal::bad(format!("Payment intent {id} is already {}", i.status)));
+    if i.status == PaymentIntentStatus::ConsentAuthorized
+        || i.status == PaymentIntentStatus::PaymentPending
+    {
+        return Err(Refusal::bad(format!(
+            "Payment intent {id} is already {}",
+            i.status
+        )));
     }
     i.error = Some(error_detail(
         PaymentIntentErrorCode::TempoExpiradoAutorizacao,
         "The consent was not authorized in time",
     ));
-    st.payments.set_intent_status(id, PaymentIntentStatus::ConsentRejected, now);
+    st.payments
+        .set_intent_status(id, PaymentIntentStatus::ConsentRejected, now);
     Ok(())
 }
 
 /// Ends an intent's payment now: `PAYMENT_COMPLETED`, or `PAYMENT_REJECTED`
 /// (`SALDO_INSUFICIENTE`) when `completed` is false. A consent not yet authorized is
 /// authorized first.
-pub(crate) fn settle_intent(st: &mut State, id: &str, completed: bool, now: Millis) -> Result<(), Refusal> {
+pub(crate) fn settle_intent(
+    st: &mut State,
+    id: &str,
+    completed: bool,
+    now: Millis,
+) -> Result<(), Refusal> {
     let status = waiting_intent(&mut st.payments, None, id)?.status.clone();
-    if status != PaymentIntentStatus::ConsentAuthorized && status != PaymentIntentStatus::PaymentPending {
+    if status != PaymentIntentStatus::ConsentAuthorized
+        && status != PaymentIntentStatus::PaymentPending
+    {
         authorize_intent(st, id, now)?;
     }
     let p = &mut st.payments;
-    p.timers
-        .retain(|(_, _, t)| *t != Timer::Pending(id.to_owned()) && *t != Timer::Complete(id.to_owned()));
+    p.timers.retain(|(_, _, t)| {
+        *t != Timer::Pending(id.to_owned()) && *t != Timer::Complete(id.to_owned())
+    });
     finish_intent(p, id, completed, now);
     Ok(())
 }
@@ -714,7 +836,10 @@ fn finish_intent(p: &mut Payments, id: &str, completed: bool, now: Millis) {
         i.end_to_end_id = Some(end_to_end_id("99999999", now, id));
         p.set_intent_status(id, PaymentIntentStatus::PaymentCompleted, now);
     } else {
-        i.error = Some(error_detail(PaymentIntentErrorCode::SaldoInsuficiente, "Insufficient funds"));
+        i.error = Some(error_detail(
+            PaymentIntentErrorCode::SaldoInsuficiente,
+            "Insufficient funds",
+        ));
         p.set_intent_status(id, PaymentIntentStatus::PaymentRejected, now);
     }
 }
@@ -770,21 +895,35 @@ pub(crate) fn pay_request(
 
 /// Cancels one scheduled payment of a request, or all of them (`scheduled_payment/canceled`
 /// each); the request is `CANCELED` once none is left to pay and none was paid.
-pub(crate) fn cancel_schedules(p: &mut Payments, request_id: &str, only: Option<&str>, now: Millis) -> Result<(), Refusal> {
+pub(crate) fn cancel_schedules(
+    p: &mut Payments,
+    request_id: &str,
+    only: Option<&str>,
+    now: Millis,
+) -> Result<(), Refusal> {
     if let Some(sid) = only {
         let s = p
             .schedules
             .iter()
             .find(|s| s.id == sid && s.request_id == request_id)
-            .ok_or_else(|| Refusal::not_found("PAYMENT_SCHEDULE_NOT_FOUND", "Payment schedule not found"))?;
+            .ok_or_else(|| {
+                Refusal::not_found("PAYMENT_SCHEDULE_NOT_FOUND", "Payment schedule not found")
+            })?;
         if s.status != PaymentScheduleStatus::Scheduled {
-            return Err(Refusal::bad(format!("Schedule {sid} is {} and cannot be canceled", s.status)));
+            return Err(Refusal::bad(format!(
+                "Schedule {sid} is {} and cannot be canceled",
+                s.status
+            )));
         }
     }
     let Some(r) = p.request_mut(request_id) else {
         return Err(request_not_found());
     };
-    let (client_id, url, rid) = (r.client_id.clone(), r.webhook_url.clone(), r.model.id.clone());
+    let (client_id, url, rid) = (
+        r.client_id.clone(),
+        r.webhook_url.clone(),
+        r.model.id.clone(),
+    );
     let targets: Vec<String> = p
         .schedules
         .iter()
@@ -799,7 +938,12 @@ pub(crate) fn cancel_schedules(p: &mut Payments, request_id: &str, only: Option<
         let mut e = event(WebhookEvent::ScheduledPaymentCanceled);
         e.payment_request_id = Some(rid.clone());
         e.scheduled_payment_id = Some(sid);
-        p.raise(&client_id, url.clone(), WebhookEvent::ScheduledPaymentCanceled, e);
+        p.raise(
+            &client_id,
+            url.clone(),
+            WebhookEvent::ScheduledPaymentCanceled,
+            e,
+        );
     }
     schedules_done(p, request_id, now);
     Ok(())
@@ -809,13 +953,23 @@ pub(crate) fn cancel_schedules(p: &mut Payments, request_id: &str, only: Option<
 /// `scheduled_payment/all_completed`) if any was paid, `CANCELED` if all were canceled,
 /// `ERROR` otherwise.
 fn schedules_done(p: &mut Payments, request_id: &str, now: Millis) {
-    let of: Vec<&ScheduleRec> = p.schedules.iter().filter(|s| s.request_id == request_id).collect();
+    let of: Vec<&ScheduleRec> = p
+        .schedules
+        .iter()
+        .filter(|s| s.request_id == request_id)
+        .collect();
     if of.is_empty() || of.iter().any(|s| !s.status.is_final()) {
         return;
     }
-    let any_paid = of.iter().any(|s| s.status == PaymentScheduleStatus::Completed);
-    let all_canceled = of.iter().all(|s| s.status == PaymentScheduleStatus::Canceled);
-    let all_paid = of.iter().all(|s| s.status == PaymentScheduleStatus::Completed);
+    let any_paid = of
+        .iter()
+        .any(|s| s.status == PaymentScheduleStatus::Completed);
+    let all_canceled = of
+        .iter()
+        .all(|s| s.status == PaymentScheduleStatus::Canceled);
+    let all_paid = of
+        .iter()
+        .all(|s| s.status == PaymentScheduleStatus::Completed);
     let status = if all_canceled {
         PaymentRequestStatus::Canceled
     } else if any_paid {
@@ -828,7 +982,12 @@ fn schedules_done(p: &mut Payments, request_id: &str, now: Millis) {
             let (client_id, url) = (r.client_id.clone(), r.webhook_url.clone());
             let mut e = event(WebhookEvent::ScheduledPaymentAllCompleted);
             e.payment_request_id = Some(r.model.id.clone());
-            p.raise(&client_id, url, WebhookEvent::ScheduledPaymentAllCompleted, e);
+            p.raise(
+                &client_id,
+                url,
+                WebhookEvent::ScheduledPaymentAllCompleted,
+                e,
+            );
         }
     }
     p.set_request_status(request_id, status, now);
@@ -840,7 +999,12 @@ pub(crate) fn cancel_mandate(p: &mut Payments, request_id: &str, now: Millis) {
         .auto_pix
         .iter()
         .filter(|a| a.request_id == request_id)
-        .filter(|a| matches!(a.status, AutomaticPixPaymentStatus::Scheduled | AutomaticPixPaymentStatus::Created))
+        .filter(|a| {
+            matches!(
+                a.status,
+                AutomaticPixPaymentStatus::Scheduled | AutomaticPixPaymentStatus::Created
+            )
+        })
         .map(|a| a.id.clone())
         .collect();
     for id in pending {
@@ -851,14 +1015,22 @@ pub(crate) fn cancel_mandate(p: &mut Payments, request_id: &str, now: Millis) {
 
 /// Schedules a smart-transfer payment's completion one step after its creation.
 pub(crate) fn start_transfer(p: &mut Payments, rec: TransferRec, now: Millis) {
-    p.at(now + SETTLE_STEP_MS, Timer::Transfer(rec.model.id.as_str().to_owned()));
+    p.at(
+        now + SETTLE_STEP_MS,
+        Timer::Transfer(rec.model.id.as_str().to_owned()),
+    );
     p.transfers.push(rec);
 }
 
 /// The payer answers a smart-transfer preauthorization's consent:
 /// `COMPLETED` (`smart_transfer_preauthorization/completed`) or `REJECTED`
 /// (`smart_transfer_preauthorization/error`).
-pub(crate) fn answer_preauthorization(p: &mut Payments, id: &str, approve: bool, now: Millis) -> Result<(), Refusal> {
+pub(crate) fn answer_preauthorization(
+    p: &mut Payments,
+    id: &str,
+    approve: bool,
+    now: Millis,
+) -> Result<(), Refusal> {
     let pre = p
         .preauthorizations
         .iter_mut()
@@ -870,7 +1042,10 @@ pub(crate) fn answer_preauthorization(p: &mut Payments, id: &str, approve: bool,
             )
         })?;
     if pre.model.status != SmartTransferPreauthorizationStatus::Created {
-        return Err(Refusal::bad(format!("Preauthorization {id} is already {}", pre.model.status)));
+        return Err(Refusal::bad(format!(
+            "Preauthorization {id} is already {}",
+            pre.model.status
+        )));
     }
     let (status, name) = if approve {
         (
@@ -912,14 +1087,21 @@ fn boleto_updated(p: &mut Payments, id: &str) {
 }
 
 /// Cancels an open or overdue boleto.
-pub(crate) fn cancel_boleto(p: &mut Payments, client_id: &str, id: &str) -> Result<Boleto, Refusal> {
+pub(crate) fn cancel_boleto(
+    p: &mut Payments,
+    client_id: &str,
+    id: &str,
+) -> Result<Boleto, Refusal> {
     let b = p
         .boletos
         .iter_mut()
         .find(|b| b.model.id.as_str() == id && b.client_id == client_id)
         .ok_or_else(boleto_not_found)?;
     if !matches!(b.model.status, BoletoStatus::Open | BoletoStatus::Overdue) {
-        return Err(Refusal::bad(format!("Boleto {id} is {} and cannot be cancelled", b.model.status)));
+        return Err(Refusal::bad(format!(
+            "Boleto {id} is {} and cannot be cancelled",
+            b.model.status
+        )));
     }
     b.model.status = BoletoStatus::Cancelled;
     let model = b.model.clone();
@@ -946,7 +1128,10 @@ pub(crate) fn pay_boleto(
         .find(|b| b.model.id.as_str() == id)
         .ok_or_else(boleto_not_found)?;
     if !matches!(b.model.status, BoletoStatus::Open | BoletoStatus::Overdue) {
-        return Err(Refusal::bad(format!("Boleto {id} is {} and cannot be paid", b.model.status)));
+        return Err(Refusal::bad(format!(
+            "Boleto {id} is {} and cannot be paid",
+            b.model.status
+        )));
     }
     let amount = amount.unwrap_or(b.model.amount);
     if amount <= Decimal::ZERO {
@@ -989,7 +1174,10 @@ impl State {
 
 fn fire(p: &mut Payments, timer: Timer, at: Millis) {
     let intent_status = |p: &Payments, id: &str| {
-        p.intents.iter().find(|i| i.id == id).map(|i| i.status.clone())
+        p.intents
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.status.clone())
     };
     match timer {
         Timer::AskConsent(id) => {
@@ -1000,7 +1188,10 @@ fn fire(p: &mut Payments, timer: Timer, at: Millis) {
         Timer::ExpireConsent(id) => {
             if matches!(
                 intent_status(p, &id),
-                Some(PaymentIntentStatus::Started | PaymentIntentStatus::ConsentAwaitingAuthorization)
+                Some(
+                    PaymentIntentStatus::Started
+                        | PaymentIntentStatus::ConsentAwaitingAuthorization
+                )
             ) {
                 if let Some(i) = p.intent_mut(&id) {
                     i.error = Some(error_detail(
@@ -1071,7 +1262,12 @@ fn fire(p: &mut Payments, timer: Timer, at: Millis) {
             let mut e = event(WebhookEvent::SmartTransferPaymentCompleted);
             e.smart_transfer_payment_id = Some(t.model.id.clone());
             e.preauthorization_id = Some(t.model.preauthorization_id.clone());
-            p.raise(&client_id, None, WebhookEvent::SmartTransferPaymentCompleted, e);
+            p.raise(
+                &client_id,
+                None,
+                WebhookEvent::SmartTransferPaymentCompleted,
+                e,
+            );
         }
         Timer::Overdue(id) => {
             let Some(b) = p.boletos.iter_mut().find(|b| b.model.id.as_str() == id) else {
