@@ -135,6 +135,12 @@ fn recipient_and_customer(url: &str) -> (String, String) {
 /// The payer picks the sandbox bank (`payments intents create`, what the payment page does)
 /// and approves at the bank (the emulator's tester route): the intent's id.
 fn pay(url: &str, request: &str) -> String {
+    answer(url, request, "authorize")
+}
+
+/// The payer picks the sandbox bank and answers at the bank with `action` (`authorize` or
+/// `reject`, the emulator's tester routes): the intent's id.
+fn answer(url: &str, request: &str, action: &str) -> String {
     let bank = payment_bank(url);
     let intent = json(
         url,
@@ -152,7 +158,7 @@ fn pay(url: &str, request: &str) -> String {
     );
     assert_eq!(intent["paymentRequest"]["id"], request, "{intent}");
     let id = str_of(&intent, "id").to_owned();
-    let (status, body) = tester_post(url, &format!("/__emulator/payments/intents/{id}/authorize"));
+    let (status, body) = tester_post(url, &format!("/__emulator/payments/intents/{id}/{action}"));
     assert!((200..300).contains(&status), "{status} {body}");
     id
 }
@@ -366,6 +372,36 @@ fn requests_create_wait_follows_the_request_until_it_settles() {
     // Waiting on a request already settled returns at once, exit 0.
     let again = at(url, &["payments", "requests", "wait", &request]).expect_code(0);
     assert!(again.stdout.contains("COMPLETED"), "{}", again.stdout);
+}
+
+#[test]
+fn a_request_the_payer_rejects_ends_the_wait_with_exit_1() {
+    let emulator = EmulatorProcess::start();
+    let url = emulator.url.as_str();
+    let (recipient, _) = recipient_and_customer(url);
+    let request = json(
+        url,
+        &[
+            "payments",
+            "requests",
+            "create",
+            "--amount",
+            "8.00",
+            "--recipient-id",
+            &recipient,
+        ],
+    );
+    let id = str_of(&request, "id");
+    answer(url, id, "reject");
+    let run = at(url, &["payments", "requests", "wait", id, "--json"]).expect_code(1);
+    // The request as it ended on standard output, and why on standard error.
+    assert_eq!(run.json()["status"], "ERROR", "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains(&format!("payment request {id} ended ERROR")),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
