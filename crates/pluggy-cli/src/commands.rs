@@ -13,7 +13,9 @@ use pluggy_core::models::{
     CreateItemRequest, CreateWebhook, Item, ItemParameters, Page, ReducedAccount,
     UpdateItemRequest, UpdateWebhook, ValidationResponse, Webhook, WebhookHeaders, check_header,
 };
-use pluggy_core::{ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, calls};
+use pluggy_core::{
+    ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, WebhookPayload, calls,
+};
 use pluggy_emulator::{Config, Emulator};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -813,12 +815,20 @@ fn listen(
             } else {
                 let payload = &d.payload;
                 let field = |value: Option<&str>| sanitize(value.unwrap_or("(none)")).into_owned();
+                // A payment event is about payments, not items: its own ids instead.
+                let about = match payload {
+                    WebhookPayload::Payment(e) => crate::payments::event_ids(e),
+                    _ => format!(
+                        "item {}  clientUserId {}",
+                        field(payload.item_id().as_ref().map(|i| i.as_str())),
+                        field(payload.client_user_id().as_ref().map(|u| u.as_str())),
+                    ),
+                };
                 println!(
-                    "{:<26} eventId {}  item {}  clientUserId {}{}",
+                    "{:<26} eventId {}  {}{}",
                     sanitize(payload.event().as_str()),
                     field(payload.event_id().map(|e| e.as_str())),
-                    field(payload.item_id().as_ref().map(|i| i.as_str())),
-                    field(payload.client_user_id().as_ref().map(|u| u.as_str())),
+                    sanitize(&about),
                     if d.duplicate {
                         "  (repeat, ignored)"
                     } else {

@@ -22,6 +22,7 @@ use pluggy_core::models::{
     SmartTransferPayment, SmartTransferPreauthorization, SmartTransferPreauthorizationParameters,
     UpdatePaymentCustomer, UpdatePaymentRecipient, UpdatePaymentRequest,
 };
+use pluggy_core::webhook::PaymentEvent;
 use pluggy_core::{
     AutomaticPixPaymentId, BoletoConnectionId, BoletoId, ConnectorId, ItemId, PaymentCustomerId,
     PaymentInstitutionId, PaymentIntentId, PaymentRecipientId, PaymentRequestId, PaymentScheduleId,
@@ -1322,4 +1323,39 @@ fn print_boleto(b: &Boleto) {
     if !b.digitable_line.is_empty() {
         println!("digitable line: {}", sanitize(&b.digitable_line));
     }
+}
+
+/// The ids a payment event carries, and its status when it has one, as `paymentRequestId X
+/// paymentIntentId Y status Z` (only those present).
+pub(crate) fn event_ids(e: &PaymentEvent) -> String {
+    let ids = [
+        (
+            "paymentRequestId",
+            e.payment_request_id.as_ref().map(|i| i.as_str()),
+        ),
+        (
+            "paymentIntentId",
+            e.payment_intent_id.as_ref().map(|i| i.as_str()),
+        ),
+        ("scheduledPaymentId", e.scheduled_payment_id.as_deref()),
+        ("bulkPaymentId", e.bulk_payment_id.as_deref()),
+        (
+            "automaticPixPaymentId",
+            e.automatic_pix_payment_id.as_ref().map(|i| i.as_str()),
+        ),
+        (
+            "preauthorizationId",
+            e.preauthorization_id.as_ref().map(|i| i.as_str()),
+        ),
+        (
+            "smartTransferPaymentId",
+            e.smart_transfer_payment_id.as_ref().map(|i| i.as_str()),
+        ),
+        ("boletoId", e.boleto_id.as_ref().map(|i| i.as_str())),
+        ("status", e.status()),
+    ];
+    ids.iter()
+        .filter_map(|(name, value)| value.map(|v| format!("{name} {v}")))
+        .collect::<Vec<_>>()
+        .join("  ")
 }

@@ -903,3 +903,39 @@ fn smart_transfers_and_boletos_from_the_command_line() {
     let canceled = json(url, &["boletos", "cancel", id]);
     assert_eq!(canceled["status"], "CANCELLED", "{canceled}");
 }
+
+#[test]
+fn webhooks_listen_shows_the_ids_of_payment_events() {
+    let mut listener = common::Background::spawn(&["webhooks", "listen", "--port", "0"]);
+    let banner = listener.stderr_line();
+    let addr = banner
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .map(|a| a.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    let body = serde_json::json!({
+        "event": "payment_request/updated", "eventId": "ev-9",
+        "paymentRequestId": "pr-1", "data": {"status": "COMPLETED\u{1b}[2J"},
+    })
+    .to_string();
+    let mut sender = TcpStream::connect(&addr).expect("connect");
+    write!(
+        sender,
+        "POST /hook HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut answer = String::new();
+    let _ = sender.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let line = listener.line();
+    assert!(line.starts_with("payment_request/updated"), "{line:?}");
+    assert!(
+        line.contains("eventId ev-9  paymentRequestId pr-1  status COMPLETED[2J"),
+        "{line:?}"
+    );
+    assert!(
+        !line.contains("item (none)") && !line.contains('\u{1b}'),
+        "{line:?}"
+    );
+}
