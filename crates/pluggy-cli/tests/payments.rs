@@ -290,6 +290,14 @@ fn recipients_customers_and_requests_as_tables_and_json() {
     assert!(gone.stderr.contains("404"), "{}", gone.stderr);
     let deleted = text(url, &["payments", "customers", "delete", &customer]);
     assert_eq!(deleted.trim(), format!("customer {customer} deleted"));
+    at(url, &["payments", "customers", "get", &customer]).expect_code(5);
+    let deleted = json(url, &["payments", "recipients", "delete", &recipient]);
+    assert_eq!(deleted["recipientId"], recipient.as_str(), "{deleted}");
+    let left = json(url, &["payments", "recipients", "list"]);
+    assert!(
+        !array(&left).iter().any(|r| r["id"] == recipient.as_str()),
+        "{left}"
+    );
 }
 
 #[test]
@@ -335,7 +343,7 @@ fn requests_create_wait_follows_the_request_until_it_settles() {
         text
     });
 
-    pay(url, &request);
+    let intent = pay(url, &request);
 
     let output = child.wait_with_output().expect("wait");
     let progress = rest.join().expect("stderr");
@@ -367,6 +375,13 @@ fn requests_create_wait_follows_the_request_until_it_settles() {
     assert!(
         lines_with(&table, "PAYMENT_COMPLETED").len() == 1,
         "{table}"
+    );
+
+    let shown = text(url, &["payments", "intents", "get", &intent]);
+    let row = lines_with(&shown, &intent);
+    assert!(
+        row[0].contains("PAYMENT_COMPLETED") && row[0].contains(&request),
+        "{shown}"
     );
 
     // Waiting on a request already settled returns at once, exit 0.
