@@ -19,6 +19,10 @@ const CREDENTIALS = { user: 'user-ok', password: 'password-ok' }
 const PENDING_STATUSES = ['UPDATING', 'MERGING']
 const NON_EXISTENT_UUID = '00000000-0000-0000-0000-000000000000'
 const TAG = `compat-node-${process.pid}`
+// The emulator's sandbox bank that initiates payments, and valid tax numbers.
+const PAYMENT_CONNECTOR_ID = 600
+const PAYER_CPF = '52998224725'
+const RECIPIENT_CNPJ = '11222333000181'
 
 function fail(message, code) {
   process.stderr.write(`compat/node: ${message}\n`)
@@ -464,6 +468,93 @@ step('error paths (unknown ids, bad credentials)', async () => {
   const bad = await rejection(client.createItem(SANDBOX_CONNECTOR_ID, { user: 'x' }))
   assert.equal(bad.code, 400)
   assert.ok(Array.isArray(bad.details) && bad.details.length > 0, 'no details in the 400')
+})
+
+/** Calls one of the emulator's tester routes (the payer's side of a payment). */
+async function tester(path, body = {}) {
+  const res = await fetch(`${process.env.PLUGGY_API_URL}/__emulator/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  const answer = await res.json()
+  assert.equal(res.status, 200, `tester route ${path}: ${JSON.stringify(answer)}`)
+  return answer
+}
+
+step('payments (customer, recipient, request, intent approved by the payer, settled, intents listed)', async () => {
+  const payments = client.payments
+  const customer = await payments.createPaymentCustomer({
+    type: 'INDIVIDUAL',
+    name: 'Compat Payer',
+    email: 'payer@example.com',
+    cpf: PAYER_CPF,
+  })
+  assert.ok(customer.id, 'customer has no id')
+  assert.equal((await payments.fetchPaymentCustomer(customer.id)).cpf, PAYER_CPF)
+  const institutions = await payments.fetchPaymentInstitutions({ name: 'Nubank' })
+  assert.ok(institutions.results.length > 0, 'no payment institution named Nubank')
+  const recipient = await payments.createPaymentRecipient({
+    taxNumber: RECIPIENT_CNPJ,
+    name: 'Compat Store',
+    paymentInstitutionId: institutions.results[0].id,
+    account: { branch: '0001', number: '123456-7', type: 'CHECKING_ACCOUNT' },
+  })
+  assert.equal(recipient.paymentInstitution.id, institutions.results[0].id)
+  const recipients = await payments.fetchPaymentRecipients()
+  assert.ok(recipients.results.some(r => r.id === recipient.id), 'recipient not listed')
+
+  const request = await payments.createPaymentRequest({
+    amount: 12.34,
+    description: TAG,
+    recipientId: recipient.id,
+    customerId: customer.id,
+  })
+  assert.equal(request.status, 'CREATED')
+  assert.equal(request.amount, 12.34)
+  assert.ok(request.paymentUrl.includes(request.id), 'paymentUrl does not name the request')
+
+  const intent = await payments.createPaymentIntent({
+    paymentRequestId: request.id,
+    connectorId: PAYMENT_CONNECTOR_ID,
+    parameters: { cpf: PAYER_CPF },
+  })
+  assert.equal(intent.status, 'STARTED')
+  const approved = await tester(`payments/intents/${intent.id}/authorize`)
+  assert.equal(approved.status, 'CONSENT_AUTHORIZED')
+
+  const deadline = Date.now() + 15000
+  let settled = await payments.fetchPaymentRequest(request.id)
+  while (settled.status !== 'COMPLETED') {
+    if (Date.now() > deadline) throw new Error(`payment request still ${settled.status} after 15 s`)
+    await sleep(200)
+    settled = await payments.fetchPaymentRequest(request.id)
+  }
+  const intents = await payments.fetchPaymentIntents({ paymentRequestId: request.id })
+  assert.equal(intents.results.length, 1)
+  assert.equal(intents.results[0].id, intent.id)
+  assert.equal(intents.results[0].status, 'PAYMENT_COMPLETED')
+  assert.equal((await payments.fetchPaymentIntent(intent.id)).status, 'PAYMENT_COMPLETED')
+  await ctx.receiver.waitFor(
+    e =>
+      e.body.event === 'payment_request/updated' &&
+      e.body.paymentRequestId === request.id &&
+      e.body.data && e.body.data.status === 'COMPLETED',
+    'payment_request/updated COMPLETED'
+  )
+  await ctx.receiver.waitFor(
+    e => e.body.event === 'payment_intent/completed' && e.body.paymentIntentId === intent.id,
+    'payment_intent/completed'
+  )
+  const missing = await rejection(payments.fetchPaymentRequest(NON_EXISTENT_UUID))
+  assert.equal(missing.code, 404)
+  const invalid = await rejection(
+    payments.createPaymentCustomer({ type: 'INDIVIDUAL', name: 'X', cpf: '12345678900' })
+  )
+  assert.equal(invalid.code, 400)
+  await payments.deletePaymentRequest(request.id)
+  await payments.deletePaymentRecipient(recipient.id)
+  await payments.deletePaymentCustomer(customer.id)
 })
 
 step('delete item (deleteItem) and its webhook', async () => {

@@ -34,6 +34,10 @@ CREDENTIALS = {"user": "user-ok", "password": "password-ok"}
 PENDING_STATUSES = ("UPDATING", "MERGING")
 NON_EXISTENT_UUID = "00000000-0000-0000-0000-000000000000"
 TAG = f"compat-python-{os.getpid()}"
+# The emulator's sandbox bank that initiates payments, and valid tax numbers.
+PAYMENT_CONNECTOR_ID = 600
+PAYER_CPF = "52998224725"
+RECIPIENT_CNPJ = "11222333000181"
 
 
 def fail(message: str, code: int) -> None:
@@ -67,9 +71,19 @@ try:
         IdentityApi,
         InvestmentApi,
         ItemOptions,
+        CreatePaymentCustomerRequestBody,
+        CreatePaymentIntent,
+        CreatePaymentRecipient,
+        CreatePaymentRequest,
         ItemsApi,
         LoanApi,
         MerchantApi,
+        PaymentCustomerApi,
+        PaymentIntentApi,
+        PaymentIntentParameter,
+        PaymentRecipientAccount,
+        PaymentRecipientApi,
+        PaymentRequestApi,
         TransactionApi,
         UpdateItem,
         UpdateTransaction,
@@ -177,6 +191,10 @@ loans = LoanApi(api_client)
 consents = ConsentApi(api_client)
 categories = CategoryApi(api_client)
 merchants = MerchantApi(api_client)
+payment_customers = PaymentCustomerApi(api_client)
+payment_recipients = PaymentRecipientApi(api_client)
+payment_requests = PaymentRequestApi(api_client)
+payment_intents = PaymentIntentApi(api_client)
 ctx: dict[str, Any] = {}
 
 
@@ -575,6 +593,105 @@ def step_errors() -> None:
     check(bad.data.details, "validation error without details")
 
 
+def tester(path: str, body: dict[str, Any] | None = None) -> Any:
+    """Calls one of the emulator's tester routes (the payer's side of a payment)."""
+    url = f"{os.environ['PLUGGY_API_URL'].rstrip('/')}/__emulator/{path}"
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body or {}).encode("utf-8"),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        raise CheckFailed(f"tester route {path} answered {err.code}: {err.read()!r}") from err
+
+
+def step_payments() -> None:
+    customer = payment_customers.payment_customer_create(
+        CreatePaymentCustomerRequestBody(
+            type="INDIVIDUAL", name="Compat Payer", email="payer@example.com", cpf=PAYER_CPF
+        )
+    )
+    check(customer.id, "customer has no id")
+    equal(payment_customers.payment_customer_retrieve(customer.id).cpf, PAYER_CPF, "customer cpf")
+    institutions = payment_recipients.payment_recipients_institution_list(name="Nubank")
+    check(institutions.results, "no payment institution named Nubank")
+    institution_id = institutions.results[0].id
+    recipient = payment_recipients.payment_recipient_create(
+        CreatePaymentRecipient(
+            taxNumber=RECIPIENT_CNPJ,
+            name="Compat Store",
+            paymentInstitutionId=institution_id,
+            account=PaymentRecipientAccount(
+                branch="0001", number="123456-7", type="CHECKING_ACCOUNT"
+            ),
+        )
+    )
+    equal(recipient.payment_institution.id, institution_id, "recipient's institution")
+    listed = payment_recipients.payment_recipients_list()
+    check(any(str(r.id) == str(recipient.id) for r in listed.results), "recipient not listed")
+
+    request = payment_requests.payment_request_create(
+        CreatePaymentRequest(
+            amount=12.34, description=TAG, recipientId=recipient.id, customerId=customer.id
+        )
+    )
+    equal(request.status, "CREATED", "status of a new payment request")
+    equal(request.amount, 12.34, "amount of the payment request")
+    check(request.id in request.payment_url, "paymentUrl does not name the request")
+    intent = payment_intents.payment_intent_create(
+        CreatePaymentIntent(
+            paymentRequestId=request.id,
+            connectorId=PAYMENT_CONNECTOR_ID,
+            parameters=PaymentIntentParameter(cpf=PAYER_CPF),
+        )
+    )
+    equal(intent.status, "STARTED", "status of a new intent")
+    approved = tester(f"payments/intents/{intent.id}/authorize")
+    equal(approved.get("status"), "CONSENT_AUTHORIZED", "intent after the payer's approval")
+
+    deadline = time.monotonic() + 15
+    settled = payment_requests.payment_request_retrieve(request.id)
+    while settled.status != "COMPLETED":
+        check(time.monotonic() < deadline, f"payment request still {settled.status} after 15 s")
+        time.sleep(0.2)
+        settled = payment_requests.payment_request_retrieve(request.id)
+    listed = payment_intents.payment_intents_list(UUID(request.id))
+    equal(len(listed.results), 1, "intents of the request")
+    equal(listed.results[0].id, intent.id, "the listed intent")
+    equal(listed.results[0].status, "PAYMENT_COMPLETED", "the listed intent's status")
+    equal(
+        payment_intents.payment_intent_retrieve(intent.id).status,
+        "PAYMENT_COMPLETED",
+        "the settled intent",
+    )
+    ctx["receiver"].wait_for(
+        lambda b: b.get("event") == "payment_request/updated"
+        and b.get("paymentRequestId") == request.id
+        and (b.get("data") or {}).get("status") == "COMPLETED",
+        "payment_request/updated COMPLETED",
+    )
+    ctx["receiver"].wait_for(
+        lambda b: b.get("event") == "payment_intent/completed"
+        and b.get("paymentIntentId") == intent.id,
+        "payment_intent/completed",
+    )
+    missing = rejection(lambda: payment_requests.payment_request_retrieve(NON_EXISTENT_UUID))
+    equal(missing.status, 404, "status of an unknown payment request")
+    invalid = rejection(
+        lambda: payment_customers.payment_customer_create(
+            CreatePaymentCustomerRequestBody(type="INDIVIDUAL", name="X", cpf="12345678900")
+        )
+    )
+    equal(invalid.status, 400, "status of a customer with an invalid CPF")
+    payment_requests.payment_request_delete(request.id)
+    payment_recipients.payment_recipient_delete(recipient.id)
+    payment_customers.payment_customer_delete(customer.id)
+
+
 def step_delete_item() -> None:
     deleted = items.items_delete(ctx["item"].id)
     equal(deleted.count, 1, "count of items_delete")
@@ -615,6 +732,11 @@ STEPS: list[tuple[str, Callable[[], str | None]]] = [
     ("webhooks CRUD (webhooks_create/list/retrieve/update/delete)", step_webhooks_crud),
     ("429 with Retry-After is retried under the SDK (emulator fault rule)", step_rate_limited),
     ("error paths (unknown ids, bad credentials)", step_errors),
+    (
+        "payments (customer, recipient, request, intent approved by the payer, settled, "
+        "intents listed)",
+        step_payments,
+    ),
     ("delete item (items_delete) and its webhook", step_delete_item),
 ]
 

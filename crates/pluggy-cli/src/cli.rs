@@ -7,6 +7,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::demo::DemoOptions;
 
+pub mod payments;
+
+use payments::{BoletosCommand, PaymentsCommand, SmartTransfersCommand};
+
 const AFTER_HELP: &str = "\
 Configuration: flags first, then the environment.
   PLUGGY_BASE_URL       the API (default https://api.pluggy.ai)
@@ -16,17 +20,21 @@ Configuration: flags first, then the environment.
   PLUGGY_CONNECT_TOKEN  act as the front end with this connect token instead: connectors,
                         items create/get/update/mfa, accounts list (reduced view); other
                         commands (every data command: balances, statements, transactions,
-                        categories, loans, bills, consents, merchants…), and a token whose
+                        categories, loans, bills, consents, merchants…; every payments,
+                        smart-transfers and boletos command), and a token whose
                         expiry has passed, are refused before anything is sent (exit code
                         4); which items the token may touch only the API knows, and it
                         answers 403 (exit code 4 too)
 Against an API on this machine (`pluggy emulator`), the emulator's own client is used when
 PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET are unset.
 
-Exit codes: 0 ok, 1 other failure (sync failed, deadline), 2 usage or configuration,
-3 credentials refused, 4 scope refusal, 5 API error, 6 network failure.
+Amounts are reais with a dot and at most two decimal places (12.34); CPF, CNPJ, Pix keys and
+days (YYYY-MM-DD) are checked before anything is sent.
 
-Start here: pluggy demo";
+Exit codes: 0 ok, 1 other failure (sync failed, payment not completed, deadline), 2 usage or
+configuration, 3 credentials refused, 4 scope refusal, 5 API error, 6 network failure.
+
+Start here: pluggy demo (and pluggy demo --payments for Pix payments)";
 
 /// The environment variable holding the API's base URL.
 pub const BASE_URL_VAR: &str = "PLUGGY_BASE_URL";
@@ -146,6 +154,25 @@ pub enum Command {
         #[command(subcommand)]
         command: WebhooksCommand,
     },
+    /// Payments: customers, recipients and their institutions, payment requests and their
+    /// intents, schedules (Pix Agendado) and Automatic Pix.
+    Payments {
+        /// What to do.
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
+    /// Smart transfers: payments from a preauthorized account, without a new consent each time.
+    SmartTransfers {
+        /// What to do.
+        #[command(subcommand)]
+        command: SmartTransfersCommand,
+    },
+    /// Boletos: connections to the issuing institution, and the boletos issued through them.
+    Boletos {
+        /// What to do.
+        #[command(subcommand)]
+        command: BoletosCommand,
+    },
     /// Run the Pluggy API emulator in the foreground.
     Emulator(EmulatorArgs),
 }
@@ -156,6 +183,10 @@ pub struct DemoArgs {
     /// Connect the two-step MFA sandbox connector and answer its prompt.
     #[arg(long)]
     pub mfa: bool,
+    /// Walk the payments flow instead: a recipient, a customer, a payment request, the
+    /// payer's approval, the intent's statuses, the webhooks and the settled request.
+    #[arg(long, conflicts_with = "mfa")]
+    pub payments: bool,
     /// Delay between two steps of the embedded emulator's sync, in milliseconds.
     #[arg(long, default_value_t = 150, hide = true)]
     pub step_delay_ms: u64,
@@ -169,6 +200,7 @@ impl DemoArgs {
     pub fn options(&self) -> DemoOptions {
         DemoOptions {
             mfa: self.mfa,
+            payments: self.payments,
             step_delay: Duration::from_millis(self.step_delay_ms),
             webhook_wait: Duration::from_secs(self.webhook_wait_secs),
         }

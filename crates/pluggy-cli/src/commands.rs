@@ -1,6 +1,6 @@
 //! Every command: the everyday ones here, the data products (balances, statements,
-//! transactions, categories, loans, bills, consents, merchants) in [`crate::data`], `pluggy
-//! demo` in [`crate::demo`].
+//! transactions, categories, loans, bills, consents, merchants) in [`crate::data`], payments,
+//! smart transfers and boletos in [`crate::payments`], `pluggy demo` in [`crate::demo`].
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -13,7 +13,9 @@ use pluggy_core::models::{
     CreateItemRequest, CreateWebhook, Item, ItemParameters, Page, ReducedAccount,
     UpdateItemRequest, UpdateWebhook, ValidationResponse, Webhook, WebhookHeaders, check_header,
 };
-use pluggy_core::{ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, calls};
+use pluggy_core::{
+    ConnectorId, ItemId, ItemProgress, WaitPolicy, WebhookEvent, WebhookId, WebhookPayload, calls,
+};
 use pluggy_emulator::{Config, Emulator};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -71,6 +73,9 @@ pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
         Command::Consents { command } => data::consents(settings, command),
         Command::Merchants(args) => data::merchants(settings, args.cnpjs),
         Command::Webhooks { command } => webhooks(settings, command),
+        Command::Payments { command } => crate::payments::payments(settings, command),
+        Command::SmartTransfers { command } => crate::payments::smart_transfers(settings, command),
+        Command::Boletos { command } => crate::payments::boletos(settings, command),
         Command::Demo(args) => crate::demo::run(settings, &args.options()),
         Command::Emulator(args) => emulator(settings, &args),
     }
@@ -318,7 +323,7 @@ pub(crate) fn yes_no(flag: Option<bool>) -> String {
 
 /// Item credentials from `--parameter NAME=VALUE` and `--secret-parameter NAME` (standard
 /// input).
-fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
+pub(crate) fn read_parameters(args: &ParameterArgs) -> Result<ItemParameters, Failure> {
     let mut parameters = ItemParameters::new();
     for pair in &args.parameters {
         let (name, value) = pair.split_once('=').ok_or_else(|| {
@@ -810,12 +815,20 @@ fn listen(
             } else {
                 let payload = &d.payload;
                 let field = |value: Option<&str>| sanitize(value.unwrap_or("(none)")).into_owned();
+                // A payment event is about payments, not items: its own ids instead.
+                let about = match payload {
+                    WebhookPayload::Payment(e) => crate::payments::event_ids(e),
+                    _ => format!(
+                        "item {}  clientUserId {}",
+                        field(payload.item_id().as_ref().map(|i| i.as_str())),
+                        field(payload.client_user_id().as_ref().map(|u| u.as_str())),
+                    ),
+                };
                 println!(
-                    "{:<26} eventId {}  item {}  clientUserId {}{}",
+                    "{:<26} eventId {}  {}{}",
                     sanitize(payload.event().as_str()),
                     field(payload.event_id().map(|e| e.as_str())),
-                    field(payload.item_id().as_ref().map(|i| i.as_str())),
-                    field(payload.client_user_id().as_ref().map(|u| u.as_str())),
+                    sanitize(&about),
                     if d.duplicate {
                         "  (repeat, ignored)"
                     } else {

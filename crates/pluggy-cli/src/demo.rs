@@ -15,7 +15,8 @@
 //! 6. the webhooks received, linking the item to "demo-user" through `clientUserId`.
 //!
 //! The first failing step ends the demo; its number and title are in the error, and the exit
-//! code tells the kind of failure.
+//! code tells the kind of failure. `--payments` walks a Pix payment instead
+//! ([`crate::payment_demo`]).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -55,6 +56,8 @@ const STEPS: u8 = 6;
 pub struct DemoOptions {
     /// Walk the two-step MFA sandbox connector instead of the plain one.
     pub mfa: bool,
+    /// Walk the payments flow ([`crate::payment_demo`]) instead of the item flow.
+    pub payments: bool,
     /// Delay between two steps of the embedded emulator's sync.
     pub step_delay: Duration,
     /// How long to wait for the webhooks after the sync ended.
@@ -84,12 +87,16 @@ impl Bank {
 }
 
 /// Narrates the demo: human lines, or one JSON object per step.
-struct Transcript {
-    json: bool,
+pub(crate) struct Transcript {
+    /// One JSON object per step instead of lines.
+    pub(crate) json: bool,
+    /// How many steps the demo has.
+    pub(crate) steps: u8,
 }
 
 impl Transcript {
-    fn line(&self, text: impl AsRef<str>) {
+    /// Prints a line of the current step (wire text in it is sanitized).
+    pub(crate) fn line(&self, text: impl AsRef<str>) {
         if !self.json {
             // Lines quote what the API answered.
             println!("      {}", sanitize(text.as_ref()));
@@ -97,7 +104,7 @@ impl Transcript {
     }
 
     /// Runs step `n`; its closure returns the step's result and its JSON data.
-    fn step<T>(
+    pub(crate) fn step<T>(
         &self,
         n: u8,
         name: &str,
@@ -105,7 +112,7 @@ impl Transcript {
         body: impl FnOnce() -> Result<(T, Value), Failure>,
     ) -> Result<T, Failure> {
         if !self.json {
-            println!("\n[{n}/{STEPS}] {title}");
+            println!("\n[{n}/{}] {title}", self.steps);
         }
         match body() {
             Ok((value, data)) => {
@@ -126,7 +133,7 @@ impl Transcript {
                     });
                     println!("{object}");
                 }
-                Err(failure.context(format_args!("step {n}/{STEPS} ({title}) failed")))
+                Err(failure.context(format_args!("step {n}/{} ({title}) failed", self.steps)))
             }
         }
     }
@@ -134,9 +141,13 @@ impl Transcript {
 
 /// Runs the demo.
 pub fn run(settings: &Settings, options: &DemoOptions) -> Result<(), Failure> {
+    if options.payments {
+        return crate::payment_demo::run(settings, options);
+    }
     let started = Instant::now();
     let transcript = Transcript {
         json: settings.json,
+        steps: STEPS,
     };
     let embedded = match settings.base_url {
         Some(_) => None,
@@ -351,7 +362,7 @@ pub fn run(settings: &Settings, options: &DemoOptions) -> Result<(), Failure> {
 }
 
 /// The embedded emulator's settings: quick syncs, local webhooks allowed, quick retries.
-fn emulator_config(options: &DemoOptions) -> Config {
+pub(crate) fn emulator_config(options: &DemoOptions) -> Config {
     Config {
         sync_step_delay: options.step_delay,
         allow_insecure_webhooks: true,
@@ -364,7 +375,7 @@ fn emulator_config(options: &DemoOptions) -> Config {
     }
 }
 
-fn expiry_json(expiry: &Expiry) -> Value {
+pub(crate) fn expiry_json(expiry: &Expiry) -> Value {
     json!({
         "expiresAt": expiry.timestamp().map(|t| t.to_string()),
         "expiresInSecs": expiry.seconds_left(),

@@ -8,8 +8,8 @@ use pluggy_core::Error;
 /// The kind of a failure; its exit code is the process's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// Anything else: an item whose sync failed, a wait past its deadline, a webhook that never
-    /// came, a local I/O error.
+    /// Anything else: an item whose sync failed, a payment request that ended without being
+    /// paid, a wait past its deadline, a webhook that never came, a local I/O error.
     Other,
     /// Bad arguments or missing configuration (clap uses the same code).
     Usage,

@@ -2,12 +2,16 @@
 //!
 //! - `pluggy demo` walks the whole documented flow (API key, connect token, an item on the
 //!   sandbox bank, scope, transactions, webhooks) against an emulator started in-process, or
-//!   against any Pluggy API with `--base-url` and `PLUGGY_CLIENT_ID`/`PLUGGY_CLIENT_SECRET`.
+//!   against any Pluggy API with `--base-url` and `PLUGGY_CLIENT_ID`/`PLUGGY_CLIENT_SECRET`;
+//!   `pluggy demo --payments` walks a Pix payment the same way.
 //! - Everyday commands: `auth check`, `connect-token create`, `connectors`, `items`,
 //!   `accounts` (and their real-time `balance` and `statements`), `transactions` (read from
 //!   `GET /v2/transactions`; `categorize` sets one's category), `identity`, `investments`,
 //!   `categories` (and `categories rules`), `loans`, `bills`, `consents`, `merchants`,
 //!   `webhooks` (and `webhooks listen`, a local receiver).
+//! - Payments (API key only): `payments customers|recipients|institutions|requests|intents|
+//!   schedules|automatic-pix`, `smart-transfers preauthorizations|payments`, `boletos`;
+//!   `payments requests create --wait` follows a request until it settles.
 //! - `pluggy emulator` runs the emulator in the foreground.
 //!
 //! Exit codes: 0 success, 1 other failures (an item's sync failed, a deadline passed), 2 usage
@@ -24,6 +28,8 @@ mod demo;
 mod embedded;
 mod fail;
 mod output;
+mod payment_demo;
+mod payments;
 mod receiver;
 mod settings;
 

@@ -123,6 +123,16 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// An amount of money as people read it: at least two decimal places (`25.10`, not `25.1`),
+/// more only when the amount has them. Exact: the decimal is never rounded.
+pub fn money(amount: rust_decimal::Decimal) -> String {
+    let mut shown = amount;
+    if shown.scale() < 2 {
+        shown.rescale(2);
+    }
+    shown.to_string()
+}
+
 /// An optional value as a table cell.
 pub fn cell<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
@@ -152,6 +162,14 @@ mod tests {
         );
         let odd = format!("x{}", "é".repeat(1500));
         assert!(sanitize(&odd).ends_with("(cut at 1999 of 3001 bytes)"));
+    }
+
+    #[test]
+    fn money_shows_the_centavos() {
+        use rust_decimal::Decimal;
+        assert_eq!(money(Decimal::new(251, 1)), "25.10");
+        assert_eq!(money(Decimal::new(100, 0)), "100.00");
+        assert_eq!(money(Decimal::new(12345, 3)), "12.345");
     }
 
     #[test]

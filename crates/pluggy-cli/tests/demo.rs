@@ -50,6 +50,117 @@ fn the_demo_walks_the_whole_flow_on_the_embedded_emulator() {
     assert!(out.contains("done: all 6 steps succeeded"), "{out}");
 }
 
+#[test]
+fn the_payments_demo_walks_a_pix_payment_and_exits_0() {
+    let run = pluggy(&["demo", "--payments"]).expect_code(0);
+    let out = &run.stdout;
+    let titles = [
+        "[1/9] backend: client credentials → API key",
+        "[2/9] backend: the demo's receiver subscribed to the payment events",
+        "[3/9] backend: a recipient, the bank account that receives",
+        "[4/9] backend: a customer, the payer",
+        "[5/9] backend: a payment request of 12.34 and its payment page",
+        "[6/9] the payer: picks a sandbox bank on the payment page, approves at the bank",
+        "[7/9] the payment intent's statuses, until it settles",
+        "[8/9] webhooks: payment_intent/* and payment_request/updated for the request",
+        "[9/9] backend: the payment request, settled",
+    ];
+    let mut at = 0;
+    for title in titles {
+        let found = out[at..]
+            .find(title)
+            .unwrap_or_else(|| panic!("{title:?} missing or out of order in\n{out}"));
+        at += found + title.len();
+    }
+    assert!(!out.contains("eyJ") && !run.stderr.contains("eyJ"), "{out}");
+    assert!(
+        out.contains("payment page (what the payer opens): http"),
+        "{out}"
+    );
+    assert!(out.contains("PAYMENT_COMPLETED"), "{out}");
+    assert!(out.contains("payment_request/updated"), "{out}");
+    assert!(out.contains("status COMPLETED"), "{out}");
+    assert!(out.contains("COMPLETED for 12.34"), "{out}");
+    assert!(out.contains("done: all 9 steps succeeded"), "{out}");
+}
+
+#[test]
+fn the_payments_demo_prints_one_json_object_per_step() {
+    let run = pluggy(&["demo", "--payments", "--json"]).expect_code(0);
+    let steps = run.json_lines();
+    let names: Vec<&str> = steps.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "api-key",
+            "webhook",
+            "recipient",
+            "customer",
+            "payment-request",
+            "payer",
+            "intent",
+            "webhooks",
+            "settled"
+        ],
+        "{}",
+        run.stdout
+    );
+    for (i, step) in steps.iter().enumerate() {
+        assert_eq!(step["step"], i + 1, "{step}");
+        assert_eq!(step["ok"], true, "{step}");
+    }
+    let request = steps[4]["data"]["paymentRequestId"].as_str().expect("id");
+    assert_eq!(steps[4]["data"]["amount"], "12.34");
+    let statuses = steps[6]["data"]["statuses"].as_array().expect("statuses");
+    assert_eq!(
+        statuses.last().and_then(Value::as_str),
+        Some("PAYMENT_COMPLETED")
+    );
+    let events = steps[7]["data"]["events"].as_array().expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "payment_request/updated"
+                && e["paymentRequestId"] == request
+                && e["data"]["status"] == "COMPLETED"),
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(|e| e["event"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("payment_intent/"))),
+        "{events:?}"
+    );
+    assert_eq!(steps[8]["data"]["status"], "COMPLETED");
+    assert_eq!(steps[8]["data"]["amount"], "12.34");
+}
+
+#[test]
+fn the_payments_demo_cleans_up_and_names_its_failing_step() {
+    // Against a separate emulator, twice: each run removes its webhook subscription.
+    let emulator = EmulatorProcess::start();
+    for _ in 0..2 {
+        let run = pluggy(&["demo", "--payments", "--base-url", &emulator.url]).expect_code(0);
+        assert!(
+            run.stdout.contains("done: all 9 steps succeeded"),
+            "{}",
+            run.stdout
+        );
+    }
+    let hooks = pluggy(&["webhooks", "list", "--json", "--base-url", &emulator.url]).expect_code(0);
+    assert_eq!(hooks.json(), serde_json::json!([]), "{}", hooks.stdout);
+
+    // Nothing listens: a network failure at step 1, named.
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let run = pluggy(&["demo", "--payments", "--base-url", &url]).expect_code(6);
+    assert!(
+        run.stderr
+            .contains("step 1/9 (backend: client credentials → API key) failed"),
+        "{}",
+        run.stderr
+    );
+}
+
 fn steps(run: &common::Run) -> Vec<Value> {
     let steps = run.json_lines();
     assert_eq!(steps.len(), 6, "{}", run.stdout);

@@ -19,6 +19,7 @@ const CPF: &str = "52998224725";
 const CNPJ: &str = "11222333000181";
 /// The sandbox bank that initiates payments.
 const BANK: u32 = 600;
+const NON_EXISTENT: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The JSON bodies a receiver on 127.0.0.1 got (it always answers 200).
 type Received = Arc<Mutex<Vec<Value>>>;
@@ -1612,4 +1613,203 @@ async fn the_same_seed_makes_the_same_payments() {
     let b = run().await;
     assert_eq!(a, b);
     assert_eq!(a[5], "PAYMENT_COMPLETED");
+}
+
+#[tokio::test]
+async fn unknown_ids_in_paths_are_404_and_hostile_values_400() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let x = NON_EXISTENT;
+    for (method, path, code) in [
+        (
+            "GET",
+            format!("/payments/customers/{x}"),
+            "PAYMENT_CUSTOMER_NOT_FOUND",
+        ),
+        (
+            "PATCH",
+            format!("/payments/customers/{x}"),
+            "PAYMENT_CUSTOMER_NOT_FOUND",
+        ),
+        (
+            "DELETE",
+            format!("/payments/customers/{x}"),
+            "PAYMENT_CUSTOMER_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/payments/recipients/{x}"),
+            "PAYMENT_RECIPIENT_NOT_FOUND",
+        ),
+        (
+            "PATCH",
+            format!("/payments/recipients/{x}"),
+            "PAYMENT_RECIPIENT_NOT_FOUND",
+        ),
+        (
+            "DELETE",
+            format!("/payments/recipients/{x}"),
+            "PAYMENT_RECIPIENT_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/payments/recipients/institutions/{x}"),
+            "PAYMENT_INSTITUTION_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/payments/requests/{x}"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "PATCH",
+            format!("/payments/requests/{x}"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "DELETE",
+            format!("/payments/requests/{x}"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "POST",
+            format!("/payments/requests/{x}/automatic-pix/schedule"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/payments/requests/{x}/automatic-pix/schedules"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/payments/requests/{x}/automatic-pix/schedules/{x}"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "POST",
+            format!("/payments/requests/{x}/automatic-pix/cancel"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "POST",
+            format!("/payments/requests/{x}/automatic-pix/schedules/{x}/cancel"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "POST",
+            format!("/payments/requests/{x}/automatic-pix/schedules/{x}/retry"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/payments/requests/{x}/schedules"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "POST",
+            format!("/payments/requests/{x}/schedules/cancel"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "POST",
+            format!("/payments/requests/{x}/schedules/{x}/cancel"),
+            "PAYMENT_REQUEST_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/payments/intents/{x}"),
+            "PAYMENT_INTENT_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/smart-transfers/preauthorizations/{x}"),
+            "SMART_TRANSFER_PREAUTHORIZATION_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/smart-transfers/preauthorizations/{x}/payments"),
+            "SMART_TRANSFER_PREAUTHORIZATION_NOT_FOUND",
+        ),
+        (
+            "GET",
+            format!("/smart-transfers/payments/{x}"),
+            "SMART_TRANSFER_PAYMENT_NOT_FOUND",
+        ),
+        ("POST", format!("/boletos/{x}/cancel"), "BOLETO_NOT_FOUND"),
+        ("GET", format!("/boletos/{x}"), "BOLETO_NOT_FOUND"),
+    ] {
+        let body = json!({"amount": "1.00", "date": day(&emu, 1).await});
+        let r = call(&emu, method, &path, Some(&key), Some(&body)).await;
+        assert_error(&r, 404, Some(code));
+    }
+    // Values at the edges of what a date or an amount can hold never panic nor hang.
+    let (rid, _) = recipient(&emu, &key).await;
+    for schedule in [
+        json!({"type": "WEEKLY", "startDate": "9999-12-31", "dayOfWeek": "MONDAY", "occurrences": 60}),
+        json!({"type": "DAILY", "startDate": "9999-12-31", "occurrences": 60}),
+        json!({"type": "MONTHLY", "startDate": "9999-12-31", "dayOfMonth": 31, "occurrences": 60}),
+        json!({"type": "CUSTOM", "dates": ["9999-12-31", "0001-01-01"]}),
+        json!({"type": "CUSTOM", "dates": []}),
+        json!({"type": "WEEKLY", "startDate": day(&emu, 1).await, "dayOfWeek": "FUNDAY", "occurrences": 2}),
+        json!({"type": "MONTHLY", "startDate": day(&emu, 1).await, "dayOfMonth": 32, "occurrences": 2}),
+    ] {
+        let r = post(
+            &emu,
+            "/payments/requests",
+            &key,
+            json!({"amount": "1.00", "recipientId": rid, "schedule": schedule}),
+        )
+        .await;
+        assert_error(&r, 400, None);
+    }
+    let huge = "79228162514264337593543950335";
+    assert_error(
+        &post(
+            &emu,
+            "/payments/requests",
+            &key,
+            json!({"amount": 1e300, "recipientId": rid}),
+        )
+        .await,
+        400,
+        None,
+    );
+    let big = request(&emu, &key, json!({"amount": huge, "recipientId": rid})).await;
+    assert_eq!(big["status"], "CREATED");
+    let conn = ok(post(
+        &emu,
+        "/boleto-connections",
+        &key,
+        json!({"connectorId": BANK, "credentials": {"clientId": "a"}}),
+    )
+    .await)
+    .await;
+    let r = post(&emu, "/boletos", &key, json!({"boletoConnectionId": conn["id"], "boleto": {"seuNumero": "1", "amount": huge, "dueDate": day(&emu, 1).await,
+        "payer": {"taxNumber": CPF, "name": "Ana", "addressState": "SP", "addressZipCode": "01001000"}}})).await;
+    assert_error(&r, 400, None);
+    let pre = ok(post(
+        &emu,
+        "/smart-transfers/preauthorizations",
+        &key,
+        json!({"connectorId": BANK, "parameters": {"cpf": CPF}, "recipientIds": [rid],
+        "configuration": {"totalAllowedAmount": huge}}),
+    )
+    .await)
+    .await;
+    let pre_id = pre["id"].as_str().unwrap();
+    ok(tester(
+        &emu,
+        &format!("/__emulator/smart-transfers/preauthorizations/{pre_id}/authorize"),
+        json!({}),
+    )
+    .await)
+    .await;
+    let pay = json!({"preauthorizationId": pre_id, "recipientId": rid, "amount": huge});
+    ok(post(&emu, "/smart-transfers/payments", &key, pay.clone()).await).await;
+    assert_error(
+        &post(&emu, "/smart-transfers/payments", &key, pay).await,
+        400,
+        None,
+    );
 }

@@ -172,6 +172,12 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     }
     let b = body.boleto;
     check_amount("boleto.amount", b.amount)?;
+    // The barcode carries the amount in ten digits, cents included.
+    if b.amount > Decimal::new(99_999_999_99, 2) {
+        return Err(reply::bad_request(
+            "boleto.amount must be at most 99999999.99",
+        ));
+    }
     check_not_past("boleto.dueDate", b.due_date, ctx.now)?;
     if b.seu_numero.trim().is_empty() {
         return Err(reply::bad_request("boleto.seuNumero should not be empty"));

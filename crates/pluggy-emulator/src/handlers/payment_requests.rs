@@ -35,6 +35,24 @@ fn to_date(d: time::Date) -> Date {
 /// The dates of a schedule plan, each between tomorrow and a year from today (scheduled Pix
 /// payments are for a later day, up to 365 days ahead).
 fn schedule_dates(plan: &PaymentSchedulePlan, now: i64) -> Result<Vec<Date>, Reply> {
+    let first_allowed = today(now) + Duration::days(1);
+    let last_allowed = today(now) + Duration::days(365);
+    let in_range = |d: time::Date| -> Result<time::Date, Reply> {
+        if d < first_allowed || d > last_allowed {
+            Err(reply::bad_request(format!(
+                "schedule date {d} must be between {first_allowed} and {last_allowed}"
+            )))
+        } else {
+            Ok(d)
+        }
+    };
+    // Every start date is checked first, so the dates computed from it stay near today.
+    if let PaymentSchedulePlan::Daily { start_date, .. }
+    | PaymentSchedulePlan::Weekly { start_date, .. }
+    | PaymentSchedulePlan::Monthly { start_date, .. } = plan
+    {
+        in_range(start_date.get())?;
+    }
     let count = |n: u32| -> Result<u32, Reply> {
         if (1..=MAX_OCCURRENCES).contains(&n) {
             Ok(n)
@@ -71,10 +89,11 @@ fn schedule_dates(plan: &PaymentSchedulePlan, now: i64) -> Result<Vec<Date>, Rep
                     )));
                 }
             };
-            let mut first = start_date.get();
-            while first.weekday() != target {
-                first = first.next_day().unwrap_or(first);
-            }
+            let start = start_date.get();
+            let first = (0..7)
+                .map(|i| start + Duration::days(i))
+                .find(|d| d.weekday() == target)
+                .unwrap_or(start);
             (0..count(*occurrences)?)
                 .map(|i| first + Duration::weeks(i64::from(i)))
                 .collect()
@@ -135,17 +154,10 @@ fn schedule_dates(plan: &PaymentSchedulePlan, now: i64) -> Result<Vec<Date>, Rep
             )));
         }
     };
-    let first_allowed = today(now) + Duration::days(1);
-    let last_allowed = today(now) + Duration::days(365);
-    if let Some(bad) = dates
-        .iter()
-        .find(|d| **d < first_allowed || **d > last_allowed)
-    {
-        return Err(reply::bad_request(format!(
-            "schedule date {bad} must be between {first_allowed} and {last_allowed}"
-        )));
-    }
-    Ok(dates.into_iter().map(to_date).collect())
+    dates
+        .into_iter()
+        .map(|d| in_range(d).map(to_date))
+        .collect()
 }
 
 fn payment_url(ctx: &Ctx<'_>, id: &str) -> String {
@@ -176,10 +188,9 @@ fn new_request(ctx: &Ctx<'_>, id: &str, amount: Option<Decimal>) -> PaymentReque
     }
 }
 
-fn store(ctx: &Ctx<'_>, st: &mut State, rec: RequestRec) -> Reply {
+fn store(st: &mut State, rec: RequestRec) -> Reply {
     let view = pv::request(&rec);
     st.payments.requests.push(rec);
-    let _ = ctx;
     Reply::ok(&view)
 }
 
@@ -220,7 +231,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         schedule_dates,
         webhook_url,
     };
-    Ok(store(ctx, st, rec))
+    Ok(store(st, rec))
 }
 
 /// The fields of a Pix QR code (EMV BR Code): `(id, value)` pairs of its top level, or
@@ -283,7 +294,7 @@ pub(crate) fn create_pix_qr(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Repl
         schedule_dates: Vec::new(),
         webhook_url,
     };
-    Ok(store(ctx, st, rec))
+    Ok(store(st, rec))
 }
 
 /// `POST /payments/requests/automatic-pix`: a mandate with a fixed amount or a variable
@@ -369,7 +380,7 @@ pub(crate) fn create_automatic_pix(ctx: &Ctx<'_>, st: &mut State) -> Result<Repl
         schedule_dates: Vec::new(),
         webhook_url,
     };
-    Ok(store(ctx, st, rec))
+    Ok(store(st, rec))
 }
 
 /// `GET /payments/requests`: filtered by creation date (`from`, `to`), `customer` (id, name,
@@ -785,7 +796,7 @@ mod tests {
 
     #[test]
     fn emv_codes_split_into_fields() {
-        let f = emv_fields("000201010212260014br.gov.bcb.pix5406100.005903Ana6304ABCD").unwrap();
+        let f = emv_fields("00020101021226180014br.gov.bcb.pix5406100.005903Ana6304ABCD").unwrap();
         assert_eq!(f[0], ("00".into(), "01".into()));
         assert!(f.contains(&("54".into(), "100.00".into())));
         assert!(f.contains(&("59".into(), "Ana".into())));

@@ -203,8 +203,9 @@ pub(crate) fn create_payment(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Rep
                     )
                 })
                 .map(|t| t.model.amount)
-                .sum();
-            if spent + body.amount > total {
+                .try_fold(Decimal::ZERO, Decimal::checked_add)
+                .unwrap_or(Decimal::MAX);
+            if spent.checked_add(body.amount).is_none_or(|s| s > total) {
                 return Err(reply::bad_request(
                     "amount is above what the preauthorization still allows",
                 ));
