@@ -572,6 +572,19 @@ async fn rejected_expired_and_failed_payments_end_the_request() {
         status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
         "COMPLETED"
     );
+    let (req, c) = new("15.00").await;
+    let r = ok(tester(
+        &emu,
+        &format!("/__emulator/payments/intents/{c}/cancel"),
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(r["status"], "CANCELED");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
+        "CANCELED"
+    );
     assert_error(
         &tester(
             &emu,
@@ -757,6 +770,14 @@ async fn scheduled_payments_settle_on_their_dates_and_can_be_canceled() {
     assert_eq!(list["results"][0]["scheduledDate"], tomorrow.as_str());
     assert_eq!(list["results"][2]["status"], "SCHEDULED");
     let last = list["results"][2]["id"].as_str().unwrap().to_owned();
+    let first = list["results"][0]["id"].as_str().unwrap().to_owned();
+    ok(tester(
+        &emu,
+        &format!("/__emulator/payments/requests/{id}/schedules/{first}/fail"),
+        json!({}),
+    )
+    .await)
+    .await;
     let cancel = call(
         &emu,
         "POST",
@@ -788,8 +809,12 @@ async fn scheduled_payments_settle_on_their_dates_and_can_be_canceled() {
         .iter()
         .map(|s| s["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["COMPLETED", "COMPLETED", "CANCELED"]);
-    assert!(list["results"][0]["endToEndId"].is_string());
+    assert_eq!(statuses, ["ERROR", "COMPLETED", "CANCELED"]);
+    assert!(list["results"][1]["endToEndId"].is_string());
+    event(&got, |v| {
+        v["event"] == "scheduled_payment/error" && v["scheduledPaymentId"] == first.as_str()
+    })
+    .await;
     assert_eq!(
         status_of(&emu, &key, &format!("/payments/requests/{id}")).await,
         "COMPLETED"
@@ -1190,6 +1215,50 @@ async fn smart_transfers_pay_without_a_new_consent() {
             && v["smartTransferPaymentId"] == pid.as_str()
     })
     .await;
+    // The payer's bank can still refuse a transfer (it then does not count against the total).
+    let refused = ok(post(
+        &emu,
+        "/smart-transfers/payments",
+        &key,
+        json!({"preauthorizationId": pre_id, "recipientId": rid, "amount": 10}),
+    )
+    .await)
+    .await;
+    let refused_id = refused["id"].as_str().unwrap().to_owned();
+    ok(tester(
+        &emu,
+        &format!("/__emulator/smart-transfers/payments/{refused_id}/reject"),
+        json!({}),
+    )
+    .await)
+    .await;
+    let got_refused = ok(get(
+        &emu,
+        &format!("/smart-transfers/payments/{refused_id}"),
+        &key,
+    )
+    .await)
+    .await;
+    assert_eq!(got_refused["status"], "PAYMENT_REJECTED");
+    assert_eq!(
+        got_refused["errorDetail"]["code"],
+        "PAYMENT_REJECTED_BY_HOLDER"
+    );
+    event(&got, |v| {
+        v["event"] == "smart_transfer_payment/error"
+            && v["smartTransferPaymentId"] == refused_id.as_str()
+    })
+    .await;
+    assert_error(
+        &tester(
+            &emu,
+            &format!("/__emulator/smart-transfers/payments/{refused_id}/reject"),
+            json!({}),
+        )
+        .await,
+        400,
+        None,
+    );
     // Limits: 101 is above the transaction limit; 60 + 60 + 60 above the total.
     assert_error(
         &post(
@@ -1226,7 +1295,7 @@ async fn smart_transfers_pay_without_a_new_consent() {
     )
     .await)
     .await;
-    assert_eq!(list["total"], 2);
+    assert_eq!(list["total"], 3);
     let all = ok(get(&emu, "/smart-transfers/preauthorizations", &key).await).await;
     assert_eq!(all["total"], 1);
     assert_eq!(
