@@ -1882,3 +1882,55 @@ async fn unknown_ids_in_paths_are_404_and_hostile_values_400() {
         None,
     );
 }
+
+#[tokio::test]
+async fn a_request_webhook_url_gets_that_request_events_only() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let (addr, got) = receiver().await;
+    let (rid, _) = recipient(&emu, &key).await;
+    assert_error(
+        &post(
+            &emu,
+            "/payments/requests",
+            &key,
+            json!({"amount": "1.00", "recipientId": rid, "webhookUrl": "not a url"}),
+        )
+        .await,
+        400,
+        None,
+    );
+    let url = format!("http://{addr}/request");
+    let mine = request(
+        &emu,
+        &key,
+        json!({"amount": "1.00", "recipientId": rid, "webhookUrl": url}),
+    )
+    .await;
+    let other = request(&emu, &key, json!({"amount": "2.00", "recipientId": rid})).await;
+    for r in [&mine, &other] {
+        let id = r["id"].as_str().unwrap();
+        let i = intent(&emu, &key, id).await;
+        let iid = i["id"].as_str().unwrap();
+        ok(tester(
+            &emu,
+            &format!("/__emulator/payments/intents/{iid}/settle"),
+            json!({}),
+        )
+        .await)
+        .await;
+    }
+    let mine_id = mine["id"].as_str().unwrap();
+    event(&got, |v| {
+        v["event"] == "payment_request/updated"
+            && v["paymentRequestId"] == mine_id
+            && v["data"]["status"] == "COMPLETED"
+    })
+    .await;
+    event(&got, |v| v["event"] == "payment_intent/completed").await;
+    let all = got.lock().unwrap().clone();
+    assert!(
+        all.iter().all(|v| v["paymentRequestId"] == mine_id),
+        "{all:?}"
+    );
+}
