@@ -25,6 +25,12 @@ const NON_EXISTENT: &str = "00000000-0000-0000-0000-000000000000";
 type Received = Arc<Mutex<Vec<Value>>>;
 
 async fn receiver() -> (SocketAddr, Received) {
+    receiver_answering(Vec::new()).await
+}
+
+/// A receiver answering with `statuses` in turn, then 200.
+async fn receiver_answering(statuses: Vec<u16>) -> (SocketAddr, Received) {
+    let script = Arc::new(Mutex::new(std::collections::VecDeque::from(statuses)));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let got: Received = Arc::default();
@@ -32,6 +38,7 @@ async fn receiver() -> (SocketAddr, Received) {
     tokio::spawn(async move {
         while let Ok((mut s, _)) = listener.accept().await {
             let sink = sink.clone();
+            let script = script.clone();
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
@@ -54,9 +61,11 @@ async fn receiver() -> (SocketAddr, Received) {
                         let body =
                             serde_json::from_slice(&buf[p + 4..p + 4 + len]).unwrap_or(Value::Null);
                         sink.lock().unwrap().push(body);
-                        let _ = s
-                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                            .await;
+                        let status = script.lock().unwrap().pop_front().unwrap_or(200);
+                        let answer = format!(
+                            "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        );
+                        let _ = s.write_all(answer.as_bytes()).await;
                         return;
                     }
                 }
@@ -1933,4 +1942,40 @@ async fn a_request_webhook_url_gets_that_request_events_only() {
         all.iter().all(|v| v["paymentRequestId"] == mine_id),
         "{all:?}"
     );
+}
+
+#[tokio::test]
+async fn payment_webhooks_are_retried_like_item_events() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let (addr, got) = receiver_answering(vec![500]).await;
+    ok(post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/"), "event": "payment_intent/created"}),
+    )
+    .await)
+    .await;
+    let (rid, _) = recipient(&emu, &key).await;
+    let req = request(&emu, &key, json!({"amount": "1.00", "recipientId": rid})).await;
+    let i = intent(&emu, &key, req["id"].as_str().unwrap()).await;
+    let iid = i["id"].as_str().unwrap();
+    for _ in 0..300 {
+        if got.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let all = got.lock().unwrap().clone();
+    assert_eq!(all.len(), 2, "one failed attempt, then the retry: {all:?}");
+    assert_eq!(
+        all[0], all[1],
+        "the retry carries the same eventId and body"
+    );
+    assert_eq!(all[1]["event"], "payment_intent/created");
+    assert_eq!(all[1]["paymentIntentId"], iid);
+    let s = stats(&emu).await;
+    assert_eq!(s["webhooks"]["delivered"], 1, "{s}");
+    assert_eq!(s["webhooks"]["attempts"], 2, "{s}");
 }
