@@ -1,7 +1,8 @@
 //! The payer's side of payments, for testers: the payment page at a request's `paymentUrl`
 //! (`/__emulator/pay/{id}`, also a preauthorization's `consentUrl`) and the routes that do
-//! the same without a browser — authorize, reject, expire or settle an intent, answer a
-//! smart-transfer preauthorization, pay a boleto, make an Automatic Pix payment fail.
+//! the same without a browser — authorize, reject, expire, cancel or settle an intent, answer
+//! a smart-transfer preauthorization, reject a smart-transfer payment, pay a boleto, make a
+//! scheduled or Automatic Pix payment fail.
 //!
 //! Every route changes the world the way the payer's bank would, then runs whatever that
 //! makes due and sends the webhooks it raised.
@@ -43,6 +44,24 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
             Ok(p.unwrap_or(Value::Null))
         }),
         ("POST", ["boletos", id, "pay"]) => pay_boleto(shared, id, body),
+        ("POST", ["smart-transfers", "payments", id, "reject"]) => change(shared, |st, now| {
+            payments::reject_transfer(&mut st.payments, id, now)?;
+            Ok(json!({"id": id, "status": "PAYMENT_REJECTED"}))
+        }),
+        (
+            "POST",
+            [
+                "payments",
+                "requests",
+                request_id,
+                "schedules",
+                schedule_id,
+                "fail",
+            ],
+        ) => change(shared, |st, _| {
+            payments::fail_schedule(&mut st.payments, request_id, schedule_id)?;
+            Ok(json!({"id": schedule_id, "failsNext": true}))
+        }),
         (
             "POST",
             [
@@ -116,7 +135,7 @@ fn intent_status(st: &State, id: &str) -> Value {
     })
 }
 
-/// `POST /__emulator/payments/intents/{id}/{authorize|reject|expire|settle}`; `settle`
+/// `POST /__emulator/payments/intents/{id}/{authorize|reject|expire|cancel|settle}`; `settle`
 /// takes `{"outcome": "completed" | "rejected"}` (completed when absent).
 fn intent_action(shared: &Shared, id: &str, action: &str, body: &[u8]) -> Reply {
     let completed = match action {
@@ -132,7 +151,7 @@ fn intent_action(shared: &Shared, id: &str, action: &str, body: &[u8]) -> Reply 
             },
             Err(e) => return e,
         },
-        "authorize" | "reject" | "expire" => true,
+        "authorize" | "reject" | "expire" | "cancel" => true,
         other => return reply::error(404, None, format!("No intent action '{other}'")),
     };
     change(shared, |st, now| {
@@ -140,6 +159,7 @@ fn intent_action(shared: &Shared, id: &str, action: &str, body: &[u8]) -> Reply 
             "authorize" => payments::authorize_intent(st, id, now)?,
             "reject" => payments::reject_intent(st, id, now)?,
             "expire" => payments::expire_intent(st, id, now)?,
+            "cancel" => payments::cancel_intent(st, id, now)?,
             _ => payments::settle_intent(st, id, completed, now)?,
         }
         Ok(intent_status(st, id))

@@ -25,6 +25,12 @@ const NON_EXISTENT: &str = "00000000-0000-0000-0000-000000000000";
 type Received = Arc<Mutex<Vec<Value>>>;
 
 async fn receiver() -> (SocketAddr, Received) {
+    receiver_answering(Vec::new()).await
+}
+
+/// A receiver answering with `statuses` in turn, then 200.
+async fn receiver_answering(statuses: Vec<u16>) -> (SocketAddr, Received) {
+    let script = Arc::new(Mutex::new(std::collections::VecDeque::from(statuses)));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let got: Received = Arc::default();
@@ -32,6 +38,7 @@ async fn receiver() -> (SocketAddr, Received) {
     tokio::spawn(async move {
         while let Ok((mut s, _)) = listener.accept().await {
             let sink = sink.clone();
+            let script = script.clone();
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
@@ -54,9 +61,11 @@ async fn receiver() -> (SocketAddr, Received) {
                         let body =
                             serde_json::from_slice(&buf[p + 4..p + 4 + len]).unwrap_or(Value::Null);
                         sink.lock().unwrap().push(body);
-                        let _ = s
-                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                            .await;
+                        let status = script.lock().unwrap().pop_front().unwrap_or(200);
+                        let answer = format!(
+                            "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        );
+                        let _ = s.write_all(answer.as_bytes()).await;
                         return;
                     }
                 }
@@ -572,6 +581,19 @@ async fn rejected_expired_and_failed_payments_end_the_request() {
         status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
         "COMPLETED"
     );
+    let (req, c) = new("15.00").await;
+    let r = ok(tester(
+        &emu,
+        &format!("/__emulator/payments/intents/{c}/cancel"),
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(r["status"], "CANCELED");
+    assert_eq!(
+        status_of(&emu, &key, &format!("/payments/requests/{req}")).await,
+        "CANCELED"
+    );
     assert_error(
         &tester(
             &emu,
@@ -757,6 +779,14 @@ async fn scheduled_payments_settle_on_their_dates_and_can_be_canceled() {
     assert_eq!(list["results"][0]["scheduledDate"], tomorrow.as_str());
     assert_eq!(list["results"][2]["status"], "SCHEDULED");
     let last = list["results"][2]["id"].as_str().unwrap().to_owned();
+    let first = list["results"][0]["id"].as_str().unwrap().to_owned();
+    ok(tester(
+        &emu,
+        &format!("/__emulator/payments/requests/{id}/schedules/{first}/fail"),
+        json!({}),
+    )
+    .await)
+    .await;
     let cancel = call(
         &emu,
         "POST",
@@ -788,8 +818,12 @@ async fn scheduled_payments_settle_on_their_dates_and_can_be_canceled() {
         .iter()
         .map(|s| s["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["COMPLETED", "COMPLETED", "CANCELED"]);
-    assert!(list["results"][0]["endToEndId"].is_string());
+    assert_eq!(statuses, ["ERROR", "COMPLETED", "CANCELED"]);
+    assert!(list["results"][1]["endToEndId"].is_string());
+    event(&got, |v| {
+        v["event"] == "scheduled_payment/error" && v["scheduledPaymentId"] == first.as_str()
+    })
+    .await;
     assert_eq!(
         status_of(&emu, &key, &format!("/payments/requests/{id}")).await,
         "COMPLETED"
@@ -1190,6 +1224,50 @@ async fn smart_transfers_pay_without_a_new_consent() {
             && v["smartTransferPaymentId"] == pid.as_str()
     })
     .await;
+    // The payer's bank can still refuse a transfer (it then does not count against the total).
+    let refused = ok(post(
+        &emu,
+        "/smart-transfers/payments",
+        &key,
+        json!({"preauthorizationId": pre_id, "recipientId": rid, "amount": 10}),
+    )
+    .await)
+    .await;
+    let refused_id = refused["id"].as_str().unwrap().to_owned();
+    ok(tester(
+        &emu,
+        &format!("/__emulator/smart-transfers/payments/{refused_id}/reject"),
+        json!({}),
+    )
+    .await)
+    .await;
+    let got_refused = ok(get(
+        &emu,
+        &format!("/smart-transfers/payments/{refused_id}"),
+        &key,
+    )
+    .await)
+    .await;
+    assert_eq!(got_refused["status"], "PAYMENT_REJECTED");
+    assert_eq!(
+        got_refused["errorDetail"]["code"],
+        "PAYMENT_REJECTED_BY_HOLDER"
+    );
+    event(&got, |v| {
+        v["event"] == "smart_transfer_payment/error"
+            && v["smartTransferPaymentId"] == refused_id.as_str()
+    })
+    .await;
+    assert_error(
+        &tester(
+            &emu,
+            &format!("/__emulator/smart-transfers/payments/{refused_id}/reject"),
+            json!({}),
+        )
+        .await,
+        400,
+        None,
+    );
     // Limits: 101 is above the transaction limit; 60 + 60 + 60 above the total.
     assert_error(
         &post(
@@ -1226,7 +1304,7 @@ async fn smart_transfers_pay_without_a_new_consent() {
     )
     .await)
     .await;
-    assert_eq!(list["total"], 2);
+    assert_eq!(list["total"], 3);
     let all = ok(get(&emu, "/smart-transfers/preauthorizations", &key).await).await;
     assert_eq!(all["total"], 1);
     assert_eq!(
@@ -1812,4 +1890,92 @@ async fn unknown_ids_in_paths_are_404_and_hostile_values_400() {
         400,
         None,
     );
+}
+
+#[tokio::test]
+async fn a_request_webhook_url_gets_that_request_events_only() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let (addr, got) = receiver().await;
+    let (rid, _) = recipient(&emu, &key).await;
+    assert_error(
+        &post(
+            &emu,
+            "/payments/requests",
+            &key,
+            json!({"amount": "1.00", "recipientId": rid, "webhookUrl": "not a url"}),
+        )
+        .await,
+        400,
+        None,
+    );
+    let url = format!("http://{addr}/request");
+    let mine = request(
+        &emu,
+        &key,
+        json!({"amount": "1.00", "recipientId": rid, "webhookUrl": url}),
+    )
+    .await;
+    let other = request(&emu, &key, json!({"amount": "2.00", "recipientId": rid})).await;
+    for r in [&mine, &other] {
+        let id = r["id"].as_str().unwrap();
+        let i = intent(&emu, &key, id).await;
+        let iid = i["id"].as_str().unwrap();
+        ok(tester(
+            &emu,
+            &format!("/__emulator/payments/intents/{iid}/settle"),
+            json!({}),
+        )
+        .await)
+        .await;
+    }
+    let mine_id = mine["id"].as_str().unwrap();
+    event(&got, |v| {
+        v["event"] == "payment_request/updated"
+            && v["paymentRequestId"] == mine_id
+            && v["data"]["status"] == "COMPLETED"
+    })
+    .await;
+    event(&got, |v| v["event"] == "payment_intent/completed").await;
+    let all = got.lock().unwrap().clone();
+    assert!(
+        all.iter().all(|v| v["paymentRequestId"] == mine_id),
+        "{all:?}"
+    );
+}
+
+#[tokio::test]
+async fn payment_webhooks_are_retried_like_item_events() {
+    let emu = start().await;
+    let key = api_key(&emu).await;
+    let (addr, got) = receiver_answering(vec![500]).await;
+    ok(post(
+        &emu,
+        "/webhooks",
+        &key,
+        json!({"url": format!("http://{addr}/"), "event": "payment_intent/created"}),
+    )
+    .await)
+    .await;
+    let (rid, _) = recipient(&emu, &key).await;
+    let req = request(&emu, &key, json!({"amount": "1.00", "recipientId": rid})).await;
+    let i = intent(&emu, &key, req["id"].as_str().unwrap()).await;
+    let iid = i["id"].as_str().unwrap();
+    for _ in 0..300 {
+        if got.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let all = got.lock().unwrap().clone();
+    assert_eq!(all.len(), 2, "one failed attempt, then the retry: {all:?}");
+    assert_eq!(
+        all[0], all[1],
+        "the retry carries the same eventId and body"
+    );
+    assert_eq!(all[1]["event"], "payment_intent/created");
+    assert_eq!(all[1]["paymentIntentId"], iid);
+    let s = stats(&emu).await;
+    assert_eq!(s["webhooks"]["delivered"], 1, "{s}");
+    assert_eq!(s["webhooks"]["attempts"], 2, "{s}");
 }

@@ -173,7 +173,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let b = body.boleto;
     check_amount("boleto.amount", b.amount)?;
     // The barcode carries the amount in ten digits, cents included.
-    if b.amount > Decimal::new(99_999_999_99, 2) {
+    if b.amount > Decimal::new(9_999_999_999, 2) {
         return Err(reply::bad_request(
             "boleto.amount must be at most 99999999.99",
         ));

@@ -5,7 +5,8 @@
 //!
 //! The payer's side (choosing a bank, approving or rejecting the consent) has no API of its
 //! own: the payment page and the tester routes call [`pay_request`], [`authorize_intent`],
-//! [`reject_intent`], [`expire_intent`] and [`settle_intent`].
+//! [`reject_intent`], [`expire_intent`], [`cancel_intent`] and [`settle_intent`] (and the
+//! smaller ones for preauthorizations, transfers, schedules, Automatic Pix and boletos).
 
 use pluggy_core::models::{
     AutomaticPixPaymentStatus, Boleto, BoletoConnection, BoletoPaymentOrigin, BoletoStatus, Date,
@@ -134,6 +135,8 @@ pub(crate) struct ScheduleRec {
     pub(crate) date: Date,
     pub(crate) status: PaymentScheduleStatus,
     pub(crate) end_to_end_id: Option<String>,
+    /// Whether the tester made its settlement fail.
+    pub(crate) fails: bool,
 }
 
 /// One payment under an Automatic Pix mandate.
@@ -632,6 +635,7 @@ pub(crate) fn authorize_intent(st: &mut State, id: &str, now: Millis) -> Result<
                     date: *date,
                     status: PaymentScheduleStatus::Scheduled,
                     end_to_end_id: None,
+                    fails: false,
                 });
                 let mut e = event(WebhookEvent::ScheduledPaymentCreated);
                 e.payment_request_id = Some(r.model.id.clone());
@@ -761,6 +765,75 @@ pub(crate) fn fail_next_auto_pix(p: &mut Payments, payment_id: &str) -> Result<(
         .find(|a| a.id == payment_id)
         .ok_or_else(auto_pix_not_found)?;
     a.fails = true;
+    Ok(())
+}
+
+/// Makes a scheduled payment's settlement fail on its date (`ERROR`,
+/// `scheduled_payment/error`).
+pub(crate) fn fail_schedule(
+    p: &mut Payments,
+    request_id: &str,
+    schedule_id: &str,
+) -> Result<(), Refusal> {
+    let s = p
+        .schedules
+        .iter_mut()
+        .find(|s| s.id == schedule_id && s.request_id == request_id)
+        .ok_or_else(|| {
+            Refusal::not_found("PAYMENT_SCHEDULE_NOT_FOUND", "Payment schedule not found")
+        })?;
+    if s.status != PaymentScheduleStatus::Scheduled {
+        return Err(Refusal::bad(format!(
+            "Schedule {schedule_id} is already {}",
+            s.status
+        )));
+    }
+    s.fails = true;
+    Ok(())
+}
+
+/// Rejects a pending smart-transfer payment at the payer's bank: `PAYMENT_REJECTED`
+/// (`PAYMENT_REJECTED_BY_HOLDER`), `smart_transfer_payment/error`.
+pub(crate) fn reject_transfer(p: &mut Payments, id: &str, now: Millis) -> Result<(), Refusal> {
+    let t = p
+        .transfers
+        .iter_mut()
+        .find(|t| t.model.id.as_str() == id)
+        .ok_or_else(|| {
+            Refusal::not_found(
+                "SMART_TRANSFER_PAYMENT_NOT_FOUND",
+                "Smart Transfer Payment not found",
+            )
+        })?;
+    if t.model.status != SmartTransferPaymentStatus::PaymentPending {
+        return Err(Refusal::bad(format!(
+            "Smart transfer payment {id} is already {}",
+            t.model.status
+        )));
+    }
+    t.model.status = SmartTransferPaymentStatus::PaymentRejected;
+    t.model.updated_at = ts(now);
+    t.model.error_detail = Some(pluggy_core::models::SmartTransferPaymentErrorDetail {
+        code: Some(pluggy_core::models::SmartTransferPaymentErrorCode::PaymentRejectedByHolder),
+        description: Some("Payment rejected by the payer's institution".to_owned()),
+        detail: None,
+    });
+    let client_id = t.client_id.clone();
+    let mut e = event(WebhookEvent::SmartTransferPaymentError);
+    e.smart_transfer_payment_id = Some(t.model.id.clone());
+    e.preauthorization_id = Some(t.model.preauthorization_id.clone());
+    p.raise(&client_id, None, WebhookEvent::SmartTransferPaymentError, e);
+    Ok(())
+}
+
+/// Cancels an intent that has not ended: `CANCELED`, and the request with it.
+pub(crate) fn cancel_intent(st: &mut State, id: &str, now: Millis) -> Result<(), Refusal> {
+    waiting_intent(&mut st.payments, None, id)?;
+    let p = &mut st.payments;
+    p.timers.retain(|(_, _, t)| {
+        *t != Timer::Pending(id.to_owned()) && *t != Timer::Complete(id.to_owned())
+    });
+    p.set_intent_status(id, PaymentIntentStatus::Canceled, now);
     Ok(())
 }
 
@@ -1220,15 +1293,21 @@ fn fire(p: &mut Payments, timer: Timer, at: Millis) {
             if s.status != PaymentScheduleStatus::Scheduled {
                 return;
             }
-            s.status = PaymentScheduleStatus::Completed;
-            s.end_to_end_id = Some(end_to_end_id("99999999", at, &sid));
+            let name = if s.fails {
+                s.status = PaymentScheduleStatus::Error;
+                WebhookEvent::ScheduledPaymentError
+            } else {
+                s.status = PaymentScheduleStatus::Completed;
+                s.end_to_end_id = Some(end_to_end_id("99999999", at, &sid));
+                WebhookEvent::ScheduledPaymentCompleted
+            };
             let request_id = s.request_id.clone();
             if let Some(r) = p.request_mut(&request_id) {
                 let (client_id, url) = (r.client_id.clone(), r.webhook_url.clone());
-                let mut e = event(WebhookEvent::ScheduledPaymentCompleted);
+                let mut e = event(name.clone());
                 e.payment_request_id = Some(r.model.id.clone());
                 e.scheduled_payment_id = Some(sid);
-                p.raise(&client_id, url, WebhookEvent::ScheduledPaymentCompleted, e);
+                p.raise(&client_id, url, name, e);
             }
             schedules_done(p, &request_id, at);
         }
