@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::demo::DemoOptions;
+use crate::narration::DemoOptions;
 
 pub mod payments;
 

@@ -23,9 +23,9 @@ use crate::cli::{
     BillsCommand, CategoriesCommand, CategoryRulesCommand, ConsentsCommand, LoansCommand,
     RuleAccountType, RuleMatchType, RuleTransactionType,
 };
-use crate::commands::{checked_id, join, parse_date, show, yes_no};
 use crate::fail::{Failure, Kind};
-use crate::output::{Table, cell, json_line, sanitize};
+use crate::input::{checked_id, parse_date};
+use crate::output::{Table, cell, join, json_line, sanitize, show, yes_no};
 use crate::settings::Settings;
 
 /// Longest `--next` taken: a cursor page's `next` is a short query string.

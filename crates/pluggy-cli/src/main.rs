@@ -27,6 +27,8 @@ mod data;
 mod demo;
 mod embedded;
 mod fail;
+mod input;
+mod narration;
 mod output;
 mod payment_demo;
 mod payments;

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::fail::Failure;
+use crate::settings::Settings;
 
 /// A table printed with aligned columns.
 #[derive(Debug, Default)]
@@ -136,6 +137,34 @@ pub fn money(amount: rust_decimal::Decimal) -> String {
 /// An optional value as a table cell.
 pub fn cell<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Prints `value` as JSON, or calls `human` to print it for people.
+pub(crate) fn show<T: Serialize>(
+    settings: &Settings,
+    value: &T,
+    human: impl FnOnce(&T),
+) -> Result<(), Failure> {
+    if settings.json {
+        json_line(value)
+    } else {
+        human(value);
+        Ok(())
+    }
+}
+
+/// A yes/no cell; empty when the API does not say.
+pub(crate) fn yes_no(flag: Option<bool>) -> String {
+    match flag {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
+    }
+}
+
+/// Values joined with commas.
+pub(crate) fn join<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    values.collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -35,13 +35,12 @@ use pluggy_core::{Call, PaymentRequestId, WaitPolicy, WebhookEvent, WebhookId};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::demo::{DemoOptions, Transcript, emulator_config, expiry_json};
 use crate::embedded::Embedded;
 use crate::fail::{Failure, Kind};
+use crate::narration::{DemoOptions, Transcript, emulator_config, expiry_json};
 use crate::output::{money, sanitize};
-use crate::payments::poll_interval;
 use crate::receiver::{Delivery, Event, Receiver};
-use crate::settings::{Settings, is_local};
+use crate::settings::{Settings, is_local, poll_interval};
 
 /// How many steps the payments demo has.
 const STEPS: u8 = 9;

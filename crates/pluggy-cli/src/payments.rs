@@ -38,10 +38,10 @@ use crate::cli::payments::{
     PaymentsCommand, PreauthorizationsCommand, RecipientsCommand, RequestsCommand,
     SchedulesCommand, SmartPaymentsCommand, SmartTransfersCommand,
 };
-use crate::commands::{checked_id, join, read_parameters, show, yes_no};
 use crate::fail::Failure;
-use crate::output::{Table, cell, money, sanitize};
-use crate::settings::{Settings, is_local};
+use crate::input::{checked_id, read_parameters};
+use crate::output::{Table, cell, join, money, sanitize, show, yes_no};
+use crate::settings::{Settings, poll_interval};
 
 /// The least a boleto may be, in reais.
 const MIN_BOLETO_AMOUNT: Decimal = Decimal::from_parts(250, 0, 0, false, 2);
@@ -674,15 +674,6 @@ fn requests(settings: &Settings, command: RequestsCommand) -> Result<(), Failure
                 format!("payment request {id} deleted"),
             )
         }
-    }
-}
-
-/// How often to look at something that settles: often on this machine, less elsewhere.
-pub(crate) fn poll_interval(settings: &Settings) -> Duration {
-    if is_local(settings.base_url()) {
-        Duration::from_millis(100)
-    } else {
-        Duration::from_secs(2)
     }
 }
 

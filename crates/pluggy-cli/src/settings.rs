@@ -239,6 +239,15 @@ fn human(secs: i64) -> String {
     }
 }
 
+/// How often to look at something that settles: often on this machine, less elsewhere.
+pub(crate) fn poll_interval(settings: &Settings) -> Duration {
+    if is_local(settings.base_url()) {
+        Duration::from_millis(100)
+    } else {
+        Duration::from_secs(2)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

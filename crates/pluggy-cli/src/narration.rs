@@ -1,0 +1,99 @@
+//! What both demos share: their options, the transcript that narrates each step (text or one
+//! JSON object per step), and the embedded emulator's settings.
+
+use std::time::Duration;
+
+use pluggy_emulator::{Config, WebhookDelivery};
+use serde_json::{Value, json};
+
+use crate::fail::Failure;
+use crate::output::sanitize;
+use crate::settings::Expiry;
+
+/// How the demo runs.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    /// Walk the two-step MFA sandbox connector instead of the plain one.
+    pub mfa: bool,
+    /// Walk the payments flow (recipient, customer, request, the payer's approval, the intent's
+    /// statuses, the webhooks) instead of the item flow.
+    pub payments: bool,
+    /// Delay between two steps of the embedded emulator's sync.
+    pub step_delay: Duration,
+    /// How long to wait for the webhooks after the sync ended.
+    pub webhook_wait: Duration,
+}
+
+/// Narrates the demo: human lines, or one JSON object per step.
+pub(crate) struct Transcript {
+    /// One JSON object per step instead of lines.
+    pub(crate) json: bool,
+    /// How many steps the demo has.
+    pub(crate) steps: u8,
+}
+
+impl Transcript {
+    /// Prints a line of the current step (wire text in it is sanitized).
+    pub(crate) fn line(&self, text: impl AsRef<str>) {
+        if !self.json {
+            // Lines quote what the API answered.
+            println!("      {}", sanitize(text.as_ref()));
+        }
+    }
+
+    /// Runs step `n`; its closure returns the step's result and its JSON data.
+    pub(crate) fn step<T>(
+        &self,
+        n: u8,
+        name: &str,
+        title: &str,
+        body: impl FnOnce() -> Result<(T, Value), Failure>,
+    ) -> Result<T, Failure> {
+        if !self.json {
+            println!("\n[{n}/{}] {title}", self.steps);
+        }
+        match body() {
+            Ok((value, data)) => {
+                if self.json {
+                    let object = json!({
+                        "step": n, "name": name, "title": title, "ok": true, "data": data,
+                    });
+                    println!("{object}");
+                }
+                Ok(value)
+            }
+            Err(failure) => {
+                if self.json {
+                    let object = json!({
+                        "step": n, "name": name, "title": title, "ok": false,
+                        "error": sanitize(&failure.message), "kind": failure.kind.name(),
+                        "exitCode": failure.kind.exit_code(),
+                    });
+                    println!("{object}");
+                }
+                Err(failure.context(format_args!("step {n}/{} ({title}) failed", self.steps)))
+            }
+        }
+    }
+}
+
+/// The embedded emulator's settings: quick syncs, local webhooks allowed, quick retries.
+pub(crate) fn emulator_config(options: &DemoOptions) -> Config {
+    Config {
+        sync_step_delay: options.step_delay,
+        allow_insecure_webhooks: true,
+        webhooks: WebhookDelivery {
+            attempts: 3,
+            initial_backoff: Duration::from_millis(100),
+            timeout: Duration::from_secs(2),
+        },
+        ..Config::default()
+    }
+}
+
+pub(crate) fn expiry_json(expiry: &Expiry) -> Value {
+    json!({
+        "expiresAt": expiry.timestamp().map(|t| t.to_string()),
+        "expiresInSecs": expiry.seconds_left(),
+    })
+}
