@@ -88,7 +88,7 @@ pub enum PixKeyKind {
     Cnpj,
     /// An e-mail address (at most 77 characters).
     Email,
-    /// A phone number in E.164 form (`+5511987654321`).
+    /// A Brazilian phone number in E.164 form (`+5511987654321`).
     Phone,
     /// A random key (EVP): a UUID in lower-case hex (`123e4567-e89b-12d3-a456-426614174000`).
     Random,
@@ -117,9 +117,10 @@ pub fn pix_key_kind(key: &str) -> Option<PixKeyKind> {
         return Some(PixKeyKind::Cnpj);
     }
     if let Some(rest) = key.strip_prefix('+') {
-        let ok = (2..=15).contains(&rest.len())
-            && rest.bytes().all(|b| b.is_ascii_digit())
-            && !rest.starts_with('0');
+        // Pix phone keys are Brazilian: +55, a two-digit area code and an 8- or 9-digit number.
+        let ok = rest.strip_prefix("55").is_some_and(|national| {
+            (10..=11).contains(&national.len()) && national.bytes().all(|b| b.is_ascii_digit())
+        });
         return ok.then_some(PixKeyKind::Phone);
     }
     if is_random_key(bytes) {
@@ -202,6 +203,15 @@ mod tests {
         assert_eq!(pix_key_kind("52998224725"), Some(PixKeyKind::Cpf));
         assert_eq!(pix_key_kind("11222333000181"), Some(PixKeyKind::Cnpj));
         assert_eq!(pix_key_kind("+5511987654321"), Some(PixKeyKind::Phone));
+        assert_eq!(pix_key_kind("+551133334444"), Some(PixKeyKind::Phone));
+        for not_a_pix_phone in [
+            "+14155550100",
+            "+55119876543210",
+            "+55 11 98765-4321",
+            "+55",
+        ] {
+            assert_eq!(pix_key_kind(not_a_pix_phone), None, "{not_a_pix_phone}");
+        }
         assert_eq!(
             pix_key_kind("pagamentos@example.com.br"),
             Some(PixKeyKind::Email)
