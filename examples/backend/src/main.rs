@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use pluggy_async::Client;
 use pluggy_backend_example::{App, Limits};
-use pluggy_core::ClientSecret;
+use pluggy_core::{BaseUrl, ClientSecret};
 
 /// A variable that must be set, to valid UTF-8 and not only whitespace.
 fn var(name: &str) -> Result<String, String> {
@@ -46,9 +46,8 @@ async fn run() -> Result<(), String> {
         var("PLUGGY_CLIENT_ID")?,
         ClientSecret::new(var("PLUGGY_CLIENT_SECRET")?),
     );
-    if let Some(base) = optional_var("PLUGGY_BASE_URL")? {
-        builder = builder.base_url(base);
-    }
+    let base = optional_var("PLUGGY_BASE_URL")?.unwrap_or_else(|| BaseUrl::DEFAULT.to_owned());
+    builder = builder.base_url(base.clone());
     let pluggy = builder.build().map_err(|e| e.to_string())?;
     let host: IpAddr = match optional_var("HOST")? {
         Some(h) => h
@@ -62,7 +61,7 @@ async fn run() -> Result<(), String> {
             .map_err(|_| format!("PORT is not a port: {p:?}"))?,
         None => 3000,
     };
-    let app = App::start(pluggy, &var("PUBLIC_URL")?, var("WEBHOOK_SECRET")?)
+    let app = App::start_at(pluggy, &base, &var("PUBLIC_URL")?, var("WEBHOOK_SECRET")?)
         .await
         .map_err(|e| format!("cannot register the webhook: {e}"))?;
     let listener = tokio::net::TcpListener::bind((host, port))
@@ -72,6 +71,7 @@ async fn run() -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
     println!("listening on {bound}");
+    println!("the quickstart page: http://{bound}/");
     tokio::select! {
         () = app.serve(listener, Limits::default()) => {}
         _ = tokio::signal::ctrl_c() => {}
