@@ -80,7 +80,7 @@ async fn setup() -> Setup {
     let addr = listener.local_addr().expect("addr");
     let app = App::start_at(
         pluggy.clone(),
-        &emulator.base_url(),
+        emulator.base_url(),
         &format!("http://{addr}"),
         "hook-secret".to_owned(),
     )
