@@ -1,6 +1,7 @@
 //! How an emulator is set up: where it listens, which clients exist, how fast time runs.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pluggy_core::{API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, ClientId, ClientSecret};
@@ -107,6 +108,12 @@ pub struct Config {
     /// as the API already does for some keys, so that a client can check it has moved to
     /// `GET /v2/transactions`. Off by default.
     pub retire_v1_transactions: bool,
+    /// zoid's child script (`dist/zoid.frame.js` of the `zoid` npm package that
+    /// `pluggy-connect-sdk` depends on), served at `/connect/zoid.frame.js` and loaded by the
+    /// Connect page, so that the official SDK can render `/connect` as its zoid child. `None`
+    /// (the default): that route answers 404 and the page runs standalone or as the drop-in's
+    /// iframe. The file is read at each request and never shipped with the emulator.
+    pub connect_zoid: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -129,6 +136,7 @@ impl Default for Config {
             max_connections: 1024,
             webhooks: WebhookDelivery::default(),
             retire_v1_transactions: false,
+            connect_zoid: None,
         }
     }
 }

@@ -45,6 +45,12 @@
 //! - Bounded connections ([`Config::max_connections`], 503 beyond), a timeout on slow or idle
 //!   connections ([`Config::read_timeout`]), and limits on bodies, URIs and headers answered
 //!   in the API's error shape (413, 414, 431).
+//! - The Connect widget at `GET /connect` (plain HTML, CSS and JS embedded in the binary):
+//!   terms, connectors, credentials, sync progress, MFA, success or error, run against the
+//!   emulator's API with the connect token only; standalone (`/connect?connectToken=…`), as a
+//!   script-tag drop-in (`/connect/pluggy-connect.js`, `window.PluggyConnect`) or as the zoid
+//!   child of the official `pluggy-connect-sdk` with [`Config::connect_zoid`]. Its selectors
+//!   and callbacks are listed in the README.
 //! - For testers, under `/__emulator/`: `GET stats`, `POST clock/advance`, `POST`/`DELETE
 //!   faults` and `POST reset` (see the README for their shapes).
 
@@ -57,6 +63,7 @@
 // the payer's side of payments), `reply` is the answer type they share.
 mod admin;
 mod config;
+mod connect;
 mod delivery;
 mod handlers;
 mod http;

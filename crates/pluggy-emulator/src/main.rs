@@ -61,6 +61,10 @@ struct Args {
     /// does for some keys (clients must use `GET /v2/transactions`).
     #[arg(long)]
     retire_v1_transactions: bool,
+    /// zoid's child script (`dist/zoid.frame.js` of the `zoid` npm package), served at
+    /// /connect/zoid.frame.js so that the official pluggy-connect-sdk can render /connect.
+    #[arg(long, value_name = "PATH")]
+    connect_zoid: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -84,6 +88,7 @@ fn config(args: &Args) -> Config {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         read_timeout: Duration::from_millis(args.read_timeout_ms),
         retire_v1_transactions: args.retire_v1_transactions,
+        connect_zoid: args.connect_zoid.clone(),
         ..Config::default()
     };
     if let (Some(id), Some(secret)) = (&args.client_id, &args.client_secret) {

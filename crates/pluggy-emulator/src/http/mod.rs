@@ -70,6 +70,9 @@ pub(crate) async fn handle(
         };
         return Ok(reply.into_response());
     }
+    if crate::connect::owns(&path) {
+        return Ok(crate::connect::handle(&shared, &method, &path).into_response());
+    }
     let route = router::route(&method, &path);
     let stats_key = format!("{method} {}", route.template().unwrap_or("(unknown)"));
     let fault = shared.lock().take_fault(&method, route.template(), &path);
