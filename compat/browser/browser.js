@@ -166,6 +166,14 @@ async function stateOf(page) {
   }
 }
 
+/** The callbacks so far: the test page's record, or the standalone page's own. */
+async function callbacks(page, way) {
+  if (way === 'standalone') {
+    return page.evaluate(() => JSON.parse(JSON.stringify(window.pluggyEmulatorCallbacks || [])));
+  }
+  return page.evaluate(() => window.__calls);
+}
+
 async function fill(frame, name, value) {
   const selector = `input[name="${name}"]`;
   await frame.waitForSelector(selector, { visible: true, timeout: STEP_MS });
@@ -220,6 +228,7 @@ async function drive(page, shotName, plan) {
         for (const [name, value] of Object.entries(plan.mfa[mfaAnswered++])) await fill(frame, name, value);
         await submit(frame);
         break;
+      case 'loading':
       case 'syncing':
         break;
       case 'success':
@@ -244,13 +253,19 @@ const EVENTS = new Set([
   'LOGIN_SUCCESS', 'LOGIN_MFA_SUCCESS', 'LOGIN_STEP_COMPLETED', 'ITEM_RESPONSE',
 ]);
 
-async function existingItem(clientUserId) {
-  const item = await api('POST', '/items', { connectorId: 0, parameters: PLUGGY_BANK, clientUserId });
+/**
+ * An item created through the API, with its webhooks going to the case's receiver (an
+ * update's webhooks go to the item's webhookUrl); the setup's own webhooks are dropped.
+ */
+async function existingItem(clientUserId, key, webhookUrl) {
+  const item = await api('POST', '/items', { connectorId: 0, parameters: PLUGGY_BANK, clientUserId, webhookUrl });
   await until('the item to be updated before the update case', async () => {
     const got = await api('GET', `/items/${item.id}`);
     check(!['LOGIN_ERROR', 'OUTDATED'].includes(got.status), `the item ended ${got.status}`);
     return got.status === 'UPDATED';
   });
+  await until('the setup item/created webhook', async () => hooksOf(key).some((h) => h.event === 'item/created'));
+  hooks.set(key, []);
   return item.id;
 }
 
@@ -264,8 +279,9 @@ async function runCase(ctx, way, name) {
   const plan = CASES[name];
   const key = `${way}-${name}`;
   const clientUserId = `browser-${key}-${process.pid}`;
-  const updateItem = plan.update ? await existingItem(clientUserId) : null;
-  const token = await connectToken(clientUserId, `${ctx.hooks}/hook/${encodeURIComponent(key)}`, updateItem);
+  const webhookUrl = `${ctx.hooks}/hook/${encodeURIComponent(key)}`;
+  const updateItem = plan.update ? await existingItem(clientUserId, key, webhookUrl) : null;
+  const token = await connectToken(clientUserId, webhookUrl, updateItem);
   const q = new URLSearchParams({ connectToken: token, emulator: API });
   if (updateItem) q.set('updateItem', updateItem);
   const url = way === 'standalone'
@@ -296,20 +312,32 @@ async function runCase(ctx, way, name) {
     try {
       seen = await drive(page, key, plan);
     } catch (e) {
-      const calls = way === 'standalone' ? [] : await page.evaluate(() => window.__calls).catch(() => []);
+      const calls = await callbacks(page, way).catch(() => []);
       throw new Failure(`${e.message}${problems.length ? `\n    ${problems.join('\n    ')}` : ''}${calls.length ? `\n    callbacks: ${JSON.stringify(calls).slice(0, 600)}` : ''}`);
     }
     check(seen[seen.length - 1] === plan.outcome, `ended on "${seen[seen.length - 1]}", expected "${plan.outcome}" (screens: ${seen.join(' → ')})`);
     if (plan.mfa) check(seen.includes('mfa'), `no MFA screen (screens: ${seen.join(' → ')})`);
     if (plan.update) check(!seen.includes('connectors'), 'update mode showed the connector list');
 
+    // The end screen's close button ends the flow with onClose.
+    const last = await stateOf(page);
+    await last.frame.click('[data-action="close"]');
+    await until('onClose', async () => (await callbacks(page, way)).some((c) => c.name === 'onClose'));
+    if (way === 'standalone') {
+      const closed = await until('the closed screen', async () => {
+        const s = await stateOf(page);
+        return s && s.state === 'closed';
+      });
+      check(closed, 'no closed screen');
+    } else {
+      check(!(await page.$('iframe')) || way === 'sdk', 'the drop-in left its iframe after onClose');
+    }
+    await page.screenshot({ path: path.join(SHOTS, `${key}-${String(seen.length + 1).padStart(2, '0')}-closed.png`) });
+
     // Callbacks, in order, with their payloads.
     let itemId = updateItem;
-    if (way !== 'standalone') {
-      const calls = await until(`the ${plan.outcome === 'success' ? 'onSuccess' : 'onError'} callback`, async () => {
-        const c = await page.evaluate(() => window.__calls);
-        return c.some((x) => x.name === 'onSuccess' || x.name === 'onError' || x.name === 'initFailed') ? c : null;
-      });
+    {
+      const calls = await callbacks(page, way);
       const names = calls.map((c) => c.name);
       check(!names.includes('initFailed'), `init() failed: ${JSON.stringify(calls.find((c) => c.name === 'initFailed'))}`);
       check(names[0] === 'onOpen', `the first callback is ${names[0]}, not onOpen (${names.join(', ')})`);
@@ -334,6 +362,9 @@ async function runCase(ctx, way, name) {
       const response = events.filter((e) => e.event === 'ITEM_RESPONSE').pop();
       check(response && response.item && response.item.id, `no ITEM_RESPONSE with the item (events: ${order.join(', ')})`);
       const endIndex = calls.indexOf(ends[0]);
+      check(names[names.length - 1] === 'onClose' && names.indexOf('onClose') === names.length - 1,
+        `onClose is not the last callback, once (${names.join(', ')})`);
+      check(endIndex === names.length - 2, `callbacks between ${ends[0].name} and onClose (${names.join(', ')})`);
       check(calls.indexOf(calls.filter((c) => c.name === 'onEvent').pop()) < endIndex, 'an onEvent came after onSuccess/onError');
       const end = ends[0];
       if (plan.outcome === 'success') {
