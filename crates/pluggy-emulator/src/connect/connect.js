@@ -26,6 +26,9 @@
   function emit(name, payload) {
     record.push({ name: name, payload: payload });
     if (mode === 'zoid') {
+      // pluggy-connect-sdk itself calls onOpen and onClose, on zoid's DISPLAY and CLOSE
+      // events: the child reports the others only, so that each reaches the page once.
+      if (name === 'onOpen' || name === 'onClose') { return; }
       var f = window.xprops && window.xprops[name + 'Prop'];
       if (typeof f === 'function') {
         try {
@@ -79,7 +82,9 @@
     stopPolling();
     emit('onClose');
     if (mode === 'zoid' && window.xprops && typeof window.xprops.close === 'function') {
-      try { window.xprops.close(); } catch (e) { /* already closed */ }
+      // zoid's close: the SDK then calls the page's onClose.
+      var closing = window.xprops.close();
+      if (closing && typeof closing.catch === 'function') { closing.catch(function () {}); }
     }
     if (mode === 'standalone') {
       screen('closed', 'Closed', [el('p', { 'class': 'muted' }, ['You can close this tab.'])]);
