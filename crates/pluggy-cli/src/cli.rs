@@ -73,6 +73,10 @@ pub enum Command {
     /// Walk the whole Pluggy flow, narrated: on an emulator started in this process, or on
     /// --base-url with PLUGGY_CLIENT_ID/PLUGGY_CLIENT_SECRET.
     Demo(DemoArgs),
+    /// Pluggy Connect for a person: a connect token, the emulator's Connect page to open with
+    /// it, then the item and its webhooks once the flow there ends (exit 1 if it fails or
+    /// --wait passes). Against Pluggy's API: the token, and how to open Pluggy Connect with it.
+    Connect(ConnectArgs),
     /// The application's credentials.
     Auth {
         /// What to do.
@@ -633,6 +637,21 @@ pub enum WebhooksCommand {
         #[arg(long, default_value_t = 10_000, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
         request_timeout_ms: u64,
     },
+}
+
+/// `pluggy connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The `clientUserId` of the connect token (your user's id), echoed in the item and its
+    /// webhooks.
+    #[arg(long, value_name = "U")]
+    pub client_user_id: Option<String>,
+    /// Open the page in a browser (xdg-open / open); if that fails the URL is still printed.
+    #[arg(long)]
+    pub open: bool,
+    /// Seconds to wait for the flow to end.
+    #[arg(long, value_name = "SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub wait: u64,
 }
 
 /// `pluggy emulator`.

@@ -75,6 +75,14 @@ pub fn run(settings: &Settings, command: Command) -> Result<(), Failure> {
         Command::SmartTransfers { command } => crate::payments::smart_transfers(settings, command),
         Command::Boletos { command } => crate::payments::boletos(settings, command),
         Command::Demo(args) => crate::demo::run(settings, &args.options()),
+        Command::Connect(args) => crate::connect::run(
+            settings,
+            &crate::connect::ConnectOptions {
+                client_user_id: args.client_user_id,
+                open: args.open,
+                wait: Duration::from_secs(args.wait),
+            },
+        ),
         Command::Emulator(args) => emulator(settings, &args),
     }
 }

@@ -12,6 +12,8 @@
 //! - Payments (API key only): `payments customers|recipients|institutions|requests|intents|
 //!   schedules|automatic-pix`, `smart-transfers preauthorizations|payments`, `boletos`;
 //!   `payments requests create --wait` follows a request until it settles.
+//! - `pluggy connect` mints a connect token and prints the emulator's Connect page for it
+//!   (`--open` opens it), then the item and its webhooks once the flow there ends.
 //! - `pluggy emulator` runs the emulator in the foreground.
 //!
 //! Exit codes: 0 success, 1 other failures (an item's sync failed, a deadline passed), 2 usage
@@ -23,6 +25,7 @@
 mod caller;
 mod cli;
 mod commands;
+mod connect;
 mod data;
 mod demo;
 mod embedded;

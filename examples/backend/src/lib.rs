@@ -8,7 +8,21 @@
 //!   webhook is checked, the delivery is acknowledged at once, and handled afterwards on a
 //!   task that drops repeats (same `eventId`), reads the item with the API key and records
 //!   which items belong to which user.
-//! - `GET /items` lists the signed-in user's items.
+//! - `GET /items` lists the signed-in user's items; `GET /items/{id}/accounts` reads one of
+//!   their items' accounts and `GET /accounts/{id}/transactions` one of those accounts'
+//!   transactions (over `GET /v2/transactions`), both with the API key, after checking that
+//!   the item is the user's.
+//! - `GET /` serves the front end: one page (plain HTML and JS, `GET /app.js`, embedded in the
+//!   binary) that asks for a connect token, opens Pluggy Connect with the drop-in script, and
+//!   on `onSuccess` shows the item, then, once the webhook has linked it to the user, its
+//!   accounts and transactions. The script is `{base}/connect/pluggy-connect.js` of the Pluggy
+//!   base URL the backend talks to when that is an emulator, Pluggy's CDN build otherwise
+//!   ([`App::widget_script`]); the page's Content-Security-Policy allows this origin and the
+//!   backend itself, nothing else.
+//!
+//! With `PLUGGY_BASE_URL` pointing at a running emulator, `cargo run -p pluggy-backend-example`
+//! runs the whole quickstart offline: open the printed address, pick a user, connect Pluggy
+//! Bank with `user-ok` / `password-ok`.
 //!
 //! The server protects itself the way any server facing the internet must: a client has
 //! [`Limits::read_timeout`] to send each request's head (the same timer closes a kept-alive
@@ -40,23 +54,26 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_core::Stream;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
+use hyper::header::HeaderValue;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use pluggy_async::Client;
 use pluggy_core::models::{
-    ConnectTokenOptions, ConnectTokenRequest, CreateWebhook, UpdateWebhook, WebhookHeaders,
-    check_header,
+    ConnectTokenOptions, ConnectTokenRequest, CreateWebhook, CursorTransactionFilters,
+    UpdateWebhook, WebhookHeaders, check_header,
 };
 use pluggy_core::webhook::WebhookPayload;
-use pluggy_core::{Error, ItemId, WebhookEvent, verify_headers};
+use pluggy_core::{AccountId, BaseUrl, Error, ItemId, WebhookEvent, verify_headers};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -68,6 +85,13 @@ pub const USER_HEADER: &str = "x-user-id";
 pub const WEBHOOK_SECRET_HEADER: &str = "x-webhook-secret";
 /// Where Pluggy delivers events, under the backend's public URL.
 pub const WEBHOOK_PATH: &str = "/webhooks/pluggy";
+/// Pluggy Connect's script on Pluggy's CDN, pinned, for a backend talking to the real API.
+pub const CDN_WIDGET_SCRIPT: &str = "https://cdn.pluggy.ai/pluggy-connect/v2.7.0/pluggy-connect.js";
+/// Transactions of one account sent to the page at most.
+const MAX_TRANSACTIONS: usize = 500;
+/// The page, its script.
+const INDEX_HTML: &str = include_str!("front/index.html");
+const APP_JS: &str = include_str!("front/app.js");
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 * 1024;
 
@@ -133,6 +157,7 @@ struct Store {
 
 struct Inner {
     pluggy: Client,
+    pluggy_base_url: String,
     webhook_secret: String,
     events: mpsc::UnboundedSender<WebhookPayload>,
     store: Mutex<Store>,
@@ -156,8 +181,22 @@ impl App {
     /// Call it on a tokio runtime. A secret that HTTP cannot carry as a header value (a line
     /// break, a control character, whitespace at either end) is refused before anything is
     /// sent: every delivery would fail the check.
+    ///
+    /// The front end loads Pluggy Connect from Pluggy's CDN; [`App::start_at`] says which
+    /// Pluggy the client talks to, so that an emulator's widget is loaded instead.
     pub async fn start(
         pluggy: Client,
+        public_url: &str,
+        webhook_secret: String,
+    ) -> Result<Self, Error> {
+        Self::start_at(pluggy, BaseUrl::DEFAULT, public_url, webhook_secret).await
+    }
+
+    /// [`App::start`], for a client built with `base_url(pluggy_base_url)`: the page loads
+    /// the widget from there when it is not Pluggy's API (an emulator).
+    pub async fn start_at(
+        pluggy: Client,
+        pluggy_base_url: &str,
         public_url: &str,
         webhook_secret: String,
     ) -> Result<Self, Error> {
@@ -190,6 +229,7 @@ impl App {
         let app = App {
             inner: Arc::new(Inner {
                 pluggy,
+                pluggy_base_url: pluggy_base_url.trim_end_matches('/').to_owned(),
                 webhook_secret,
                 events,
                 store: Mutex::new(Store::default()),
@@ -214,6 +254,34 @@ impl App {
             .filter(|r| r.user == user)
             .cloned()
             .collect()
+    }
+
+    /// Where the page loads Pluggy Connect's drop-in script from: the emulator's
+    /// `{base}/connect/pluggy-connect.js`, or [`CDN_WIDGET_SCRIPT`] for Pluggy's API.
+    pub fn widget_script(&self) -> String {
+        let base = &self.inner.pluggy_base_url;
+        if base == BaseUrl::DEFAULT {
+            CDN_WIDGET_SCRIPT.to_owned()
+        } else {
+            format!("{base}/connect/pluggy-connect.js")
+        }
+    }
+
+    /// The page's Content-Security-Policy: the backend itself, and the origins of the widget
+    /// (its script, and the frame it opens) and of the Pluggy base URL.
+    pub fn content_security_policy(&self) -> String {
+        let base = origin(&self.inner.pluggy_base_url);
+        let script = origin(&self.widget_script());
+        let frames = if self.inner.pluggy_base_url == BaseUrl::DEFAULT {
+            "https://connect.pluggy.ai".to_owned()
+        } else {
+            base.clone()
+        };
+        format!(
+            "default-src 'self'; script-src 'self' {script}; connect-src 'self' {base}; \
+             frame-src {frames}; img-src 'self' {base} data:; style-src 'self' {script} 'unsafe-inline'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
     }
 
     /// The webhook handler's counters.
@@ -290,6 +358,28 @@ impl App {
                 Some(user) => reply(StatusCode::OK, json!({ "items": self.items_of(&user) })),
                 None => not_signed_in(),
             },
+            (&Method::GET, "/") => self.page(INDEX_HTML, "text/html; charset=utf-8"),
+            (&Method::GET, "/app.js") => self.page(APP_JS, "text/javascript; charset=utf-8"),
+            (&Method::GET, "/config") => reply(
+                StatusCode::OK,
+                json!({ "widgetScript": self.widget_script() }),
+            ),
+            (&Method::GET, path) if path.starts_with("/items/") && path.ends_with("/accounts") => {
+                let id = &path["/items/".len()..path.len() - "/accounts".len()];
+                match header(USER_HEADER) {
+                    Some(user) => self.accounts(&user, id).await,
+                    None => not_signed_in(),
+                }
+            }
+            (&Method::GET, path)
+                if path.starts_with("/accounts/") && path.ends_with("/transactions") =>
+            {
+                let id = &path["/accounts/".len()..path.len() - "/transactions".len()];
+                match header(USER_HEADER) {
+                    Some(user) => self.transactions(&user, id).await,
+                    None => not_signed_in(),
+                }
+            }
             _ => reply(StatusCode::NOT_FOUND, json!({"error": "no such route"})),
         }
     }
@@ -333,6 +423,104 @@ impl App {
             ),
             Err(e) => reply(StatusCode::BAD_GATEWAY, json!({ "error": e.to_string() })),
         }
+    }
+
+    /// A static part of the front end, with its security headers.
+    fn page(&self, text: &'static str, kind: &'static str) -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+        let headers = response.headers_mut();
+        headers.insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static(kind));
+        if let Ok(csp) = HeaderValue::from_str(&self.content_security_policy()) {
+            headers.insert(hyper::header::CONTENT_SECURITY_POLICY, csp);
+        }
+        headers.insert(
+            hyper::header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers.insert(
+            hyper::header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        headers.insert(
+            hyper::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+        response
+    }
+
+    /// Whether `item_id` is one of `user`'s items (linked by the webhook).
+    fn owns(&self, user: &str, item_id: &str) -> bool {
+        self.store()
+            .items
+            .get(item_id)
+            .is_some_and(|record| record.user == user)
+    }
+
+    /// `GET /items/{id}/accounts`: the accounts of one of the user's items, read with the API
+    /// key.
+    async fn accounts(&self, user: &str, item_id: &str) -> Response<Full<Bytes>> {
+        if !self.owns(user, item_id) {
+            return reply(StatusCode::NOT_FOUND, json!({"error": "no such item"}));
+        }
+        let id = ItemId::new(item_id);
+        match self.inner.pluggy.list_accounts(&id, None).await {
+            Ok(page) => {
+                let accounts: Vec<Value> = page
+                    .results
+                    .iter()
+                    .map(|a| {
+                        json!({
+                            "id": a.id.as_str(), "name": a.name, "type": a.kind.as_str(),
+                            "number": a.number, "balance": a.balance.to_string(),
+                            "currencyCode": a.currency_code,
+                        })
+                    })
+                    .collect();
+                reply(StatusCode::OK, json!({ "accounts": accounts }))
+            }
+            Err(e) => reply(StatusCode::BAD_GATEWAY, json!({ "error": e.to_string() })),
+        }
+    }
+
+    /// `GET /accounts/{id}/transactions`: the transactions of an account of one of the user's
+    /// items (at most [`MAX_TRANSACTIONS`]), over the cursor pages of `GET /v2/transactions`.
+    async fn transactions(&self, user: &str, account_id: &str) -> Response<Full<Bytes>> {
+        let pluggy = &self.inner.pluggy;
+        let id = AccountId::new(account_id);
+        // The account says which item it belongs to; that item must be the user's. An
+        // unknown account and someone else's answer alike.
+        let owned = match pluggy.get_account(&id).await {
+            Ok(account) => self.owns(user, account.item_id.as_str()),
+            Err(_) => false,
+        };
+        if !owned {
+            return reply(StatusCode::NOT_FOUND, json!({"error": "no such account"}));
+        }
+        let mut stream = pluggy.transactions(&id, &CursorTransactionFilters::default());
+        let mut transactions = Vec::new();
+        let mut truncated = false;
+        loop {
+            let next = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await;
+            match next {
+                None => break,
+                Some(Ok(_)) if transactions.len() == MAX_TRANSACTIONS => {
+                    truncated = true;
+                    break;
+                }
+                Some(Ok(t)) => transactions.push(json!({
+                    "id": t.id.as_str(), "date": t.date.to_string(),
+                    "description": t.description, "amount": t.amount.to_string(),
+                    "currencyCode": t.currency_code,
+                })),
+                Some(Err(e)) => {
+                    return reply(StatusCode::BAD_GATEWAY, json!({ "error": e.to_string() }));
+                }
+            }
+        }
+        reply(
+            StatusCode::OK,
+            json!({ "transactions": transactions, "truncated": truncated }),
+        )
     }
 
     /// `POST /webhooks/pluggy`: check, acknowledge, queue.
@@ -411,7 +599,16 @@ fn reply(status: StatusCode, body: Value) -> Response<Full<Bytes>> {
     *response.status_mut() = status;
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
+        HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// `scheme://host[:port]` of a URL (a CSP source), or the URL itself if it has no path.
+fn origin(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(slash) => url[..after_scheme + slash].to_owned(),
+        None => url.to_owned(),
+    }
 }

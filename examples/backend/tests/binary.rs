@@ -118,3 +118,56 @@ async fn bad_settings_are_refused_by_name() {
     .await
     .expect("join");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_a_local_emulator_only_its_address_is_needed() {
+    let emulator = Emulator::start(Config::for_tests())
+        .await
+        .expect("emulator");
+    let base = emulator.base_url().to_owned();
+    let page = tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pluggy-backend-example"));
+        command
+            .env_clear()
+            .env("PLUGGY_BASE_URL", &base)
+            .env("PORT", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = Running(command.spawn().expect("spawn"));
+        let mut stdout = BufReader::new(child.0.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("line");
+        let mut second = String::new();
+        stdout.read_line(&mut second).expect("line");
+        assert!(first.starts_with("listening on 127.0.0.1:"), "{first:?}");
+        let url = second
+            .trim()
+            .strip_prefix("the quickstart page: ")
+            .unwrap_or_else(|| panic!("second line: {second:?}"))
+            .to_owned();
+        // The page, over a plain socket.
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        std::io::Write::write_all(
+            &mut stream,
+            format!("GET / HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n").as_bytes(),
+        )
+        .expect("send");
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).expect("read");
+        answer
+    })
+    .await
+    .expect("join");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(
+        page.to_ascii_lowercase()
+            .contains("content-security-policy:"),
+        "{page}"
+    );
+    assert!(page.contains("Pluggy quickstart"), "{page}");
+}

@@ -348,6 +348,9 @@
   }
 
   var loginReported = false;
+  var mfaAnswered = false;
+  var mfaReported = false;
+  var stepReported = false;
 
   function poll() {
     stopPolling();
@@ -367,14 +370,31 @@
     'INVESTMENTS_IN_PROGRESS', 'INVESTMENT_TRANSACTIONS_IN_PROGRESS', 'IDENTITY_IN_PROGRESS',
     'PAYMENT_DATA_IN_PROGRESS', 'LOANS_IN_PROGRESS', 'MERGING', 'SUCCESS', 'PARTIAL_SUCCESS'];
 
+  // The login events: LOGIN_SUCCESS once the credentials are accepted (at the two-step
+  // prompt, or when the sync moves past the login), LOGIN_MFA_SUCCESS once a two-step answer
+  // is accepted, LOGIN_STEP_COMPLETED when the sync moves past the whole login step.
+  function loginEvents(it) {
+    var exec = it.executionStatus;
+    var waiting = it.status === 'WAITING_USER_INPUT';
+    var past = PAST_LOGIN.indexOf(exec) >= 0;
+    if (!loginReported && (waiting || past)) {
+      loginReported = true;
+      event('LOGIN_SUCCESS', { item: it });
+    }
+    if (past && mfaAnswered && !mfaReported) {
+      mfaReported = true;
+      event('LOGIN_MFA_SUCCESS', { item: it });
+    }
+    if (past && !stepReported) {
+      stepReported = true;
+      event('LOGIN_STEP_COMPLETED', { item: it });
+    }
+  }
+
   function handle(it) {
     var status = it.status;
     var exec = it.executionStatus;
-    if (!loginReported && PAST_LOGIN.indexOf(exec) >= 0) {
-      loginReported = true;
-      event('LOGIN_SUCCESS', { item: it });
-      event('LOGIN_STEP_COMPLETED', { item: it });
-    }
+    loginEvents(it);
     if (status === 'UPDATED' || (status === 'OUTDATED' && exec === 'PARTIAL_SUCCESS')) {
       succeed(it);
     } else if (status === 'LOGIN_ERROR' || status === 'OUTDATED') {
@@ -404,13 +424,11 @@
     var intro = parameter.instructions ? el('p', { 'class': 'muted' }, [String(parameter.instructions)]) : null;
     credentialForm('mfa', String(parameter.label || 'Security code'), [parameter], function (values) {
       event('SUBMITTED_MFA');
+      mfaAnswered = true;
       syncing('Checking the security code…');
       api('POST', '/items/' + encodeURIComponent(item.id) + '/mfa', values).then(function (it) {
         item = it;
         event('ITEM_RESPONSE', { item: it });
-        if (it.executionStatus !== 'ERROR' && it.status !== 'LOGIN_ERROR') {
-          event('LOGIN_MFA_SUCCESS', { item: it });
-        }
         poll();
       }, function (e) { fail(e, item); });
     }, intro);
