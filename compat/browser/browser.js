@@ -6,7 +6,8 @@
 //
 // Environment: PLUGGY_API_URL, PLUGGY_CLIENT_ID, PLUGGY_CLIENT_SECRET (the emulator's),
 // CHROMIUM (default /usr/bin/chromium), SCREENSHOT_DIR (default ../../target/browser-screenshots),
-// BROWSER_ONLY (optional, comma-separated `way` or `way/case` names).
+// BACKEND_URL (optional: a running pluggy-backend-example talking to the same emulator;
+// its page is then driven end to end too), BROWSER_ONLY (optional, comma-separated `way` or `way/case` names).
 // Exit 0: all passed; 1: a case failed; 2: the environment is incomplete.
 'use strict';
 
@@ -23,6 +24,7 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.resolve(
   process.env.SCREENSHOT_DIR || path.join(__dirname, '..', '..', 'target', 'browser-screenshots'),
 );
+const BACKEND = process.env.BACKEND_URL;
 const ONLY = (process.env.BROWSER_ONLY || '').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Longest wait for one screen, callback or webhook. */
@@ -145,8 +147,10 @@ function listen(server) {
 
 // ---- driving the widget ------------------------------------------------------------------
 /** The frame showing the widget (the page itself, or the iframe the SDK rendered). */
+const WIDGET_IN_A_CHILD_FRAME = new WeakSet();
 async function widgetFrame(page) {
   for (const frame of page.frames()) {
+    if (WIDGET_IN_A_CHILD_FRAME.has(page) && frame === page.mainFrame()) continue;
     try {
       if (await frame.$('[data-state]')) return frame;
     } catch (e) {
@@ -290,6 +294,10 @@ async function runCase(ctx, way, name) {
 
   const browserContext = await ctx.browser.createBrowserContext();
   const page = await browserContext.newPage();
+  if (way === 'backend') {
+    WIDGET_IN_A_CHILD_FRAME.add(page);
+    await page.evaluateOnNewDocument(RECORD_THROUGH_THE_DROP_IN);
+  }
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {
@@ -307,7 +315,13 @@ async function runCase(ctx, way, name) {
   });
   try {
     await page.setViewport({ width: 900, height: 800 });
-    await page.goto(url, { waitUntil: 'load', timeout: STEP_MS });
+    await page.goto(way === 'backend' ? `${BACKEND}/` : url, { waitUntil: 'load', timeout: STEP_MS });
+    if (way === 'backend') {
+      await page.waitForSelector('#connect:not([disabled])', { timeout: STEP_MS });
+      await page.$eval('#user', (el, u) => { el.value = u; }, clientUserId);
+      await page.screenshot({ path: path.join(SHOTS, `${key}-00-page.png`) });
+      await page.click('#connect');
+    }
     let seen;
     try {
       seen = await drive(page, key, plan);
@@ -385,6 +399,8 @@ async function runCase(ctx, way, name) {
       check(response.item.id === itemId, 'ITEM_RESPONSE names another item');
     }
 
+    if (way === 'backend') return await backendAfterwards(page, key, plan, clientUserId, itemId, seen, problems);
+
     // Webhooks, then the item as the API has it.
     const wanted = expectedHooks(plan);
     const got = await until(`webhooks ${wanted.join(', ')}`, async () => {
@@ -412,8 +428,74 @@ async function runCase(ctx, way, name) {
   }
 }
 
+/**
+ * Installed in the backend example's page before its scripts run: wraps the drop-in's
+ * `window.PluggyConnect` so that every callback the page gets is recorded (window.__calls)
+ * and then handed to the page's own handler. The page itself is unchanged.
+ */
+const RECORD_THROUGH_THE_DROP_IN = `(() => {
+  window.__calls = [];
+  const names = ['onOpen', 'onClose', 'onSuccess', 'onError', 'onEvent'];
+  let real;
+  Object.defineProperty(window, 'PluggyConnect', {
+    configurable: true,
+    get() { return real; },
+    set(Original) {
+      const Wrapped = function (props) {
+        const p = Object.assign({}, props);
+        for (const name of names) {
+          const own = props[name];
+          p[name] = (payload) => {
+            window.__calls.push({ name, payload: payload === undefined ? null : JSON.parse(JSON.stringify(payload)) });
+            if (typeof own === 'function') return own(payload);
+          };
+        }
+        return new Original(p);
+      };
+      Wrapped.prototype = Original.prototype;
+      real = Wrapped;
+    },
+  });
+})();`;
+
+/** The backend example's page after the widget: what it shows, and what the backend holds. */
+async function backendAfterwards(page, key, plan, clientUserId, itemId, seen, problems) {
+  const user = { 'x-user-id': clientUserId };
+  const final = plan.outcome === 'success' ? 'done' : 'error';
+  await page.waitForSelector(`#status[data-state="${final}"]`, { timeout: STEP_MS }).catch(async () => {
+    const now = await page.$eval('#status', (el) => `${el.getAttribute('data-state')}: ${el.textContent}`);
+    throw new Failure(`the page did not reach "${final}" (it says ${now})`);
+  });
+  await page.screenshot({ path: path.join(SHOTS, `${key}-${String(seen.length + 2).padStart(2, '0')}-page-${final}.png`), fullPage: true });
+  const status = await page.$eval('#status', (el) => el.textContent);
+  let detail;
+  if (plan.outcome === 'success') {
+    const shown = await page.$eval('#item-details', (el) => el.textContent);
+    check(shown.includes(itemId) && shown.includes(clientUserId), `the page's item shows ${shown}`);
+    const accounts = await page.$$eval('[data-account-id]', (els) => els.map((e) => e.getAttribute('data-account-id')));
+    check(accounts.length > 0, 'the page shows no accounts');
+    const tables = await page.$$eval('[data-account-id] table tr', (rows) => rows.length);
+    check(tables > accounts.length, 'the page shows no transactions');
+    // The webhook reached the backend: it linked the item to the user.
+    const res = await fetch(`${BACKEND}/items`, { headers: user, signal: AbortSignal.timeout(STEP_MS) });
+    const mine = (await res.json()).items || [];
+    check(mine.some((r) => r.itemId === itemId), `the backend did not link ${itemId} to ${clientUserId}: ${JSON.stringify(mine)}`);
+    detail = `${accounts.length} accounts, ${tables - accounts.length} transaction rows; the backend lists the item`;
+  } else {
+    check(status.includes('Error'), `the page's error line: ${status}`);
+    detail = `the page says "${status}"`;
+  }
+  const item = await api('GET', `/items/${itemId}`);
+  check(item.clientUserId === clientUserId, `the item's clientUserId is ${item.clientUserId}, not ${clientUserId}`);
+  check(item.status === (plan.outcome === 'success' ? 'UPDATED' : 'LOGIN_ERROR'), `the item is ${item.status}`);
+  const bad = problems.filter((p) => p.startsWith('blocked') || p.startsWith('page error'));
+  check(bad.length === 0, bad.join('; '));
+  return `${seen.join(' → ')}; ${detail}`;
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
+  for (const old of fs.readdirSync(SHOTS)) if (old.endsWith('.png')) fs.rmSync(path.join(SHOTS, old));
   apiKey = (await api('POST', '/auth', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })).apiKey;
   const hookServer = await receiver();
   const pageServer = await staticServer();
@@ -432,9 +514,17 @@ async function main() {
   const ctx = { browser, hooks: hookServer.url, pages: pageServer.url };
   let failed = 0;
   try {
-    for (const way of ['sdk', 'dropin', 'standalone']) {
+    for (const way of ['sdk', 'dropin', 'standalone', 'backend']) {
       for (const name of Object.keys(CASES)) {
         if (ONLY.length && !ONLY.includes(way) && !ONLY.includes(`${way}/${name}`)) continue;
+        if (way === 'backend' && !BACKEND) {
+          console.log(`skip ${way}/${name}: BACKEND_URL is not set`);
+          continue;
+        }
+        if (way === 'backend' && CASES[name].update) {
+          console.log(`skip ${way}/${name}: the example's page has no update mode (its backend mints update tokens; no button asks for one)`);
+          continue;
+        }
         const started = Date.now();
         try {
           const detail = await runCase(ctx, way, name);

@@ -178,12 +178,17 @@ pub(crate) fn loopback_no_proxy(name: &str) -> String {
 
 /// `cargo build -p pluggy-emulator`; the path of the binary it built.
 pub(crate) fn build_emulator(root: &Path) -> Result<PathBuf> {
+    build_binary(root, "pluggy-emulator", "pluggy-emulator")
+}
+
+/// `cargo build -p PACKAGE --bin BIN`; the path of the binary it built.
+pub(crate) fn build_binary(root: &Path, package: &str, bin: &str) -> Result<PathBuf> {
     let args = [
         "build",
         "-p",
-        "pluggy-emulator",
+        package,
         "--bin",
-        "pluggy-emulator",
+        bin,
         "--message-format=json-render-diagnostics",
     ];
     println!("$ cargo {}", args.join(" "));
@@ -195,22 +200,24 @@ pub(crate) fn build_emulator(root: &Path) -> Result<PathBuf> {
         .map_err(|e| Error::new(format!("cannot run cargo: {e}")))?;
     if !output.status.success() {
         return Err(Error::new(format!(
-            "`cargo build -p pluggy-emulator` failed ({})",
+            "`cargo build -p {package}` failed ({})",
             output.status
         )));
     }
     let messages = String::from_utf8_lossy(&output.stdout);
-    emulator_executable(&messages).ok_or_else(|| {
-        Error::new("`cargo build -p pluggy-emulator` reported no pluggy-emulator executable")
+    executable(&messages, bin).ok_or_else(|| {
+        Error::new(format!(
+            "`cargo build -p {package}` reported no {bin} executable"
+        ))
     })
 }
 
-/// The executable of the `pluggy-emulator` binary in cargo's JSON messages.
-fn emulator_executable(messages: &str) -> Option<PathBuf> {
+/// The executable of the binary `bin` in cargo's JSON messages.
+fn executable(messages: &str, bin: &str) -> Option<PathBuf> {
     messages
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "pluggy-emulator")
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == bin)
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back()
 }
@@ -402,7 +409,7 @@ pub(crate) fn run_bounded(command: &mut Command, timeout: Duration) -> Result<Ex
     }
 }
 
-fn stop(child: &mut Child) {
+pub(crate) fn stop(child: &mut Child) {
     // The child may have exited in the meantime; either way it is reaped.
     let _ = child.kill();
     let _ = child.wait();
@@ -569,10 +576,11 @@ mod tests {
 {"reason":"compiler-artifact","target":{"name":"pluggy-emulator"},"executable":"/w/target/debug/pluggy-emulator"}
 {"reason":"build-finished","success":true}"#;
         assert_eq!(
-            emulator_executable(messages),
+            executable(messages, "pluggy-emulator"),
             Some(PathBuf::from("/w/target/debug/pluggy-emulator"))
         );
-        assert_eq!(emulator_executable("not json\n"), None);
+        assert_eq!(executable(messages, "pluggy-backend-example"), None);
+        assert_eq!(executable("not json\n", "pluggy-emulator"), None);
     }
 
     #[test]
