@@ -273,10 +273,17 @@ async function existingItem(clientUserId, key, webhookUrl) {
   return item.id;
 }
 
-/** The item/* webhooks a case must receive, by outcome. */
+/** The item/* webhooks a case must receive, in this order (others may come between). */
 function expectedHooks(plan) {
   if (plan.outcome === 'error') return ['item/error'];
-  return plan.update ? ['item/updated'] : ['item/created'];
+  if (plan.update) return ['item/login_succeeded', 'item/updated'];
+  return [...(plan.mfa ? ['item/waiting_user_input'] : []), 'item/login_succeeded', 'item/created'];
+}
+/** Whether `wanted` occurs in `events` in order. */
+function inOrder(events, wanted) {
+  let at = 0;
+  for (const e of events) if (e === wanted[at]) at += 1;
+  return at === wanted.length;
 }
 
 async function runCase(ctx, way, name) {
@@ -332,6 +339,19 @@ async function runCase(ctx, way, name) {
     check(seen[seen.length - 1] === plan.outcome, `ended on "${seen[seen.length - 1]}", expected "${plan.outcome}" (screens: ${seen.join(' → ')})`);
     if (plan.mfa) check(seen.includes('mfa'), `no MFA screen (screens: ${seen.join(' → ')})`);
     if (plan.update) check(!seen.includes('connectors'), 'update mode showed the connector list');
+    if (way !== 'standalone') {
+      const shown = await stateOf(page);
+      check(shown.frame !== page.mainFrame() && shown.frame.url().startsWith(`${API}/connect`),
+        `the widget is not the emulator's /connect in a frame (${shown.frame.url()})`);
+      if (way === 'sdk') {
+        const xprops = await shown.frame.evaluate(() => window.xprops && {
+          connectToken: window.xprops.connectToken,
+          onSuccessProp: typeof window.xprops.onSuccessProp,
+        });
+        check(xprops && xprops.connectToken === token && xprops.onSuccessProp === 'function',
+          `the widget is not the SDK's zoid child (xprops ${JSON.stringify(xprops)})`);
+      }
+    }
 
     // The end screen's close button ends the flow with onClose.
     const last = await stateOf(page);
@@ -407,12 +427,13 @@ async function runCase(ctx, way, name) {
       const h = hooksOf(key);
       return wanted.every((w) => h.some((x) => x.event === w)) ? h : null;
     });
-    const created = got.find((x) => x.event === wanted[0]);
-    if (!itemId) itemId = created.itemId;
+    const arrived = got.map((h) => h.event);
+    check(inOrder(arrived, wanted), `webhooks ${arrived.join(', ')}: not ${wanted.join(' then ')}`);
+    if (!itemId) itemId = got.find((x) => x.event === wanted[wanted.length - 1]).itemId;
     for (const h of got) {
       check(h.itemId === itemId, `webhook ${h.event} for item ${h.itemId}, not ${itemId}`);
       check(h.eventId, `webhook ${h.event} without eventId`);
-      if (h.clientUserId !== undefined) check(h.clientUserId === clientUserId, `webhook ${h.event} clientUserId ${h.clientUserId}`);
+      if (h.event.startsWith('item/')) check(h.clientUserId === clientUserId, `webhook ${h.event} clientUserId ${h.clientUserId}, not ${clientUserId}`);
     }
     if (plan.outcome === 'success') check(!got.some((x) => x.event === 'item/error'), 'an item/error webhook on success');
     else check(!got.some((x) => x.event === 'item/created' || x.event === 'item/updated'), 'a success webhook on the error path');
