@@ -98,7 +98,11 @@ pub fn run(settings: &Settings, options: &ConnectOptions) -> Result<(), Failure>
         return Ok(());
     }
 
-    let url = format!("{base}/connect?connectToken={}", query_escape(token));
+    // The emulator's banks are sandbox connectors (Pluggy Bank): listed.
+    let url = format!(
+        "{base}/connect?connectToken={}&includeSandbox=true",
+        query_escape(token)
+    );
     if settings.json {
         json_line(&json!({ "widgetUrl": url, "webhookUrl": webhook_url }))?;
     } else {

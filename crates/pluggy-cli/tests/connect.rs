@@ -43,13 +43,9 @@ impl Running {
             .first
             .find(&prefix)
             .unwrap_or_else(|| panic!("no widget URL in {:?}", self.first));
-        self.first[at + prefix.len()..]
-            .trim()
-            .trim_end_matches('"')
-            .split('"')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
+        let rest = self.first[at + prefix.len()..].trim();
+        assert!(rest.ends_with("&includeSandbox=true"), "{rest}");
+        rest.split(['&', '"']).next().unwrap_or_default().to_owned()
     }
 
     /// The rest of standard output, standard error and the exit code.
@@ -125,7 +121,8 @@ fn json_output_and_a_refused_login_exit_1_with_the_item() {
     let url = first["widgetUrl"].as_str().expect("widgetUrl");
     let token = url
         .split_once("connectToken=")
-        .map(|(_, t)| t.to_owned())
+        .and_then(|(_, t)| t.split('&').next())
+        .map(str::to_owned)
         .expect("token");
     assert!(
         first["webhookUrl"]

@@ -360,6 +360,12 @@ impl App {
             },
             (&Method::GET, "/") => self.page(INDEX_HTML, "text/html; charset=utf-8"),
             (&Method::GET, "/app.js") => self.page(APP_JS, "text/javascript; charset=utf-8"),
+            (&Method::GET, "/favicon.ico") => {
+                // None: an empty answer, so that browsers stop asking.
+                let mut empty = Response::new(Full::new(Bytes::new()));
+                *empty.status_mut() = StatusCode::NO_CONTENT;
+                empty
+            }
             (&Method::GET, "/config") => reply(
                 StatusCode::OK,
                 json!({ "widgetScript": self.widget_script() }),
