@@ -31,6 +31,9 @@ const ONLY = (process.env.BROWSER_ONLY || '').split(',').map((s) => s.trim()).fi
 const STEP_MS = 15000;
 /** Longest run of one case. */
 const CASE_MS = 40000;
+/** Longest run of everything: then Chromium is killed and the run fails (before the
+ * runner's own limit, so that no browser outlives it). */
+const TOTAL_MS = 140000;
 
 if (!API || !CLIENT_ID || !CLIENT_SECRET) {
   console.error('set PLUGGY_API_URL, PLUGGY_CLIENT_ID and PLUGGY_CLIENT_SECRET');
@@ -532,6 +535,13 @@ async function main() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
   });
+  const watchdog = setTimeout(() => {
+    console.log(`FAIL the browser cases did not finish within ${TOTAL_MS / 1000}s; Chromium killed`);
+    const child = browser.process();
+    if (child) child.kill('SIGKILL');
+    fs.rmSync(profile, { recursive: true, force: true });
+    process.exit(1);
+  }, TOTAL_MS);
   const ctx = { browser, hooks: hookServer.url, pages: pageServer.url };
   let failed = 0;
   try {
@@ -557,6 +567,7 @@ async function main() {
       }
     }
   } finally {
+    clearTimeout(watchdog);
     await browser.close().catch(() => {});
     hookServer.server.close();
     pageServer.server.close();
