@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{Error, Result, codegen, compat};
+use crate::{Error, Result, browser, codegen, compat};
 
 /// Crates the sans-IO core must never depend on (by name prefix).
 const CORE_FORBIDDEN: &[&str] = &["tokio", "hyper", "ureq", "rustls"];
@@ -70,6 +70,10 @@ const STEPS: &[Step] = &[
     Step {
         name: "official SDKs",
         run: |root| compat::run(root, &compat::Sdk::ALL),
+    },
+    Step {
+        name: "browser",
+        run: browser::run,
     },
     Step {
         name: "cargo deny",
@@ -287,6 +291,7 @@ mod tests {
                 "dependency guard",
                 "docs",
                 "official SDKs",
+                "browser",
                 "cargo deny"
             ]
         );

@@ -20,9 +20,9 @@ use serde_json::Value;
 use crate::{Error, Result};
 
 /// The client the emulator is started with; a UUID, as the Python SDK's `AuthRequest` requires.
-const CLIENT_ID: &str = "c0ffee00-0000-4000-8000-00000000c0de";
+pub(crate) const CLIENT_ID: &str = "c0ffee00-0000-4000-8000-00000000c0de";
 /// The secret of [`CLIENT_ID`]; it guards nothing, the emulator lives for one run.
-const CLIENT_SECRET: &str = "compat-client-secret";
+pub(crate) const CLIENT_SECRET: &str = "compat-client-secret";
 /// Time for everything after the emulator build: installs, emulators and scripts.
 const TOTAL_BUDGET: Duration = Duration::from_secs(170);
 /// Longest wait for an install (`npm ci`, virtualenv, `pip install`).
@@ -147,7 +147,7 @@ fn run_sdk(root: &Path, emulator: &Path, sdk: Sdk, deadline: &Deadline) -> Outco
         Ok(script) => script,
         Err(e) => return Outcome::InstallFailed(e.to_string()),
     };
-    let running = match RunningEmulator::start(emulator, deadline) {
+    let running = match RunningEmulator::start(emulator, deadline, 0, &[]) {
         Ok(running) => running,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
@@ -169,7 +169,7 @@ fn run_sdk(root: &Path, emulator: &Path, sdk: Sdk, deadline: &Deadline) -> Outco
 }
 
 /// `NO_PROXY` as set, plus the loopback addresses the scripts talk to.
-fn loopback_no_proxy(name: &str) -> String {
+pub(crate) fn loopback_no_proxy(name: &str) -> String {
     match std::env::var(name) {
         Ok(v) if !v.trim().is_empty() => format!("{v},127.0.0.1,localhost"),
         _ => "127.0.0.1,localhost".to_owned(),
@@ -177,13 +177,18 @@ fn loopback_no_proxy(name: &str) -> String {
 }
 
 /// `cargo build -p pluggy-emulator`; the path of the binary it built.
-fn build_emulator(root: &Path) -> Result<PathBuf> {
+pub(crate) fn build_emulator(root: &Path) -> Result<PathBuf> {
+    build_binary(root, "pluggy-emulator", "pluggy-emulator")
+}
+
+/// `cargo build -p PACKAGE --bin BIN`; the path of the binary it built.
+pub(crate) fn build_binary(root: &Path, package: &str, bin: &str) -> Result<PathBuf> {
     let args = [
         "build",
         "-p",
-        "pluggy-emulator",
+        package,
         "--bin",
-        "pluggy-emulator",
+        bin,
         "--message-format=json-render-diagnostics",
     ];
     println!("$ cargo {}", args.join(" "));
@@ -195,22 +200,24 @@ fn build_emulator(root: &Path) -> Result<PathBuf> {
         .map_err(|e| Error::new(format!("cannot run cargo: {e}")))?;
     if !output.status.success() {
         return Err(Error::new(format!(
-            "`cargo build -p pluggy-emulator` failed ({})",
+            "`cargo build -p {package}` failed ({})",
             output.status
         )));
     }
     let messages = String::from_utf8_lossy(&output.stdout);
-    emulator_executable(&messages).ok_or_else(|| {
-        Error::new("`cargo build -p pluggy-emulator` reported no pluggy-emulator executable")
+    executable(&messages, bin).ok_or_else(|| {
+        Error::new(format!(
+            "`cargo build -p {package}` reported no {bin} executable"
+        ))
     })
 }
 
-/// The executable of the `pluggy-emulator` binary in cargo's JSON messages.
-fn emulator_executable(messages: &str) -> Option<PathBuf> {
+/// The executable of the binary `bin` in cargo's JSON messages.
+fn executable(messages: &str, bin: &str) -> Option<PathBuf> {
     messages
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "pluggy-emulator")
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == bin)
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back()
 }
@@ -224,9 +231,17 @@ fn install(root: &Path, sdk: Sdk, deadline: &Deadline) -> Result<Command> {
 }
 
 fn install_node(dir: &Path, deadline: &Deadline) -> Result<Command> {
+    npm_ci(dir, deadline)?;
+    let mut script = Command::new("node");
+    script.arg("compat.js").current_dir(dir);
+    Ok(script)
+}
+
+/// `npm ci` in `dir`: exactly its `package-lock.json`, after checking that Node.js and npm
+/// are on `PATH`.
+pub(crate) fn npm_ci(dir: &Path, deadline: &Deadline) -> Result<()> {
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    let node = "node";
-    require_tool(node, &["--version"], "Node.js 18 or later")?;
+    require_tool("node", &["--version"], "Node.js 18 or later")?;
     require_tool(npm, &["--version"], "npm (it comes with Node.js)")?;
     // `npm ci` installs exactly package-lock.json (integrity-checked) and fails if it does not
     // match package.json; no audit, funding or install scripts, nothing but the registry.
@@ -242,10 +257,7 @@ fn install_node(dir: &Path, deadline: &Deadline) -> Result<Command> {
     .env("npm_config_update_notifier", "false")
     .current_dir(dir);
     println!("$ npm ci (in {})", dir.display());
-    expect_success(&mut ci, "npm ci", deadline.cap(INSTALL_TIMEOUT))?;
-    let mut script = Command::new(node);
-    script.arg("compat.js").current_dir(dir);
-    Ok(script)
+    expect_success(&mut ci, "npm ci", deadline.cap(INSTALL_TIMEOUT))
 }
 
 fn install_python(root: &Path, deadline: &Deadline) -> Result<Command> {
@@ -306,7 +318,7 @@ fn install_python(root: &Path, deadline: &Deadline) -> Result<Command> {
 }
 
 /// `CARGO_TARGET_DIR` when set, else `target/` of the workspace.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|dir| {
@@ -345,7 +357,7 @@ fn find_python() -> Result<String> {
     ))
 }
 
-fn require_tool(program: &str, args: &[&str], what: &str) -> Result<()> {
+pub(crate) fn require_tool(program: &str, args: &[&str], what: &str) -> Result<()> {
     let found = Command::new(program)
         .args(args)
         .stdout(Stdio::null())
@@ -371,7 +383,7 @@ fn expect_success(command: &mut Command, what: &str, timeout: Duration) -> Resul
 }
 
 /// Runs a command with inherited output; kills it when it outlives `timeout`.
-fn run_bounded(command: &mut Command, timeout: Duration) -> Result<ExitStatus> {
+pub(crate) fn run_bounded(command: &mut Command, timeout: Duration) -> Result<ExitStatus> {
     let program = command.get_program().to_string_lossy().into_owned();
     let mut child = command
         .stdin(Stdio::null())
@@ -397,35 +409,41 @@ fn run_bounded(command: &mut Command, timeout: Duration) -> Result<ExitStatus> {
     }
 }
 
-fn stop(child: &mut Child) {
+pub(crate) fn stop(child: &mut Child) {
     // The child may have exited in the meantime; either way it is reaped.
     let _ = child.kill();
     let _ = child.wait();
 }
 
 /// One point in time every step's timeout is capped by.
-struct Deadline(Instant);
+pub(crate) struct Deadline(Instant);
 
 impl Deadline {
-    fn new(budget: Duration) -> Self {
+    pub(crate) fn new(budget: Duration) -> Self {
         Deadline(Instant::now() + budget)
     }
 
     /// `timeout`, or less when the deadline is nearer.
-    fn cap(&self, timeout: Duration) -> Duration {
+    pub(crate) fn cap(&self, timeout: Duration) -> Duration {
         timeout.min(self.0.saturating_duration_since(Instant::now()))
     }
 }
 
 /// A `pluggy-emulator` process, stopped when dropped.
-struct RunningEmulator {
+pub(crate) struct RunningEmulator {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl RunningEmulator {
-    /// Starts the emulator on an ephemeral loopback port and waits for its first line.
-    fn start(executable: &Path, deadline: &Deadline) -> Result<Self> {
+    /// Starts the emulator on an ephemeral loopback port, with items syncing at
+    /// `sync_delay_ms` per step and `extra` arguments, and waits for its first line.
+    pub(crate) fn start(
+        executable: &Path,
+        deadline: &Deadline,
+        sync_delay_ms: u64,
+        extra: &[&std::ffi::OsStr],
+    ) -> Result<Self> {
         let mut child = Command::new(executable)
             .args([
                 "--host",
@@ -433,7 +451,7 @@ impl RunningEmulator {
                 "--port",
                 "0",
                 "--sync-delay-ms",
-                "0",
+                &sync_delay_ms.to_string(),
                 "--rate-limits",
                 "off",
                 "--allow-insecure-webhooks",
@@ -442,6 +460,7 @@ impl RunningEmulator {
                 "--client-secret",
                 CLIENT_SECRET,
             ])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -486,7 +505,7 @@ impl RunningEmulator {
         }
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         stop(&mut self.child);
     }
 }
@@ -557,10 +576,11 @@ mod tests {
 {"reason":"compiler-artifact","target":{"name":"pluggy-emulator"},"executable":"/w/target/debug/pluggy-emulator"}
 {"reason":"build-finished","success":true}"#;
         assert_eq!(
-            emulator_executable(messages),
+            executable(messages, "pluggy-emulator"),
             Some(PathBuf::from("/w/target/debug/pluggy-emulator"))
         );
-        assert_eq!(emulator_executable("not json\n"), None);
+        assert_eq!(executable(messages, "pluggy-backend-example"), None);
+        assert_eq!(executable("not json\n", "pluggy-emulator"), None);
     }
 
     #[test]

@@ -4,11 +4,13 @@
 //!   into `spec/pluggy-api.json`.
 //! - `codegen [--check]`: generates `crates/pluggy-core/src/generated/` from `spec/`.
 //! - `compat [node] [python]`: runs Pluggy's official SDKs against the emulator.
+//! - `browser`: Pluggy Connect (official SDK, drop-in, standalone) in headless Chromium.
 //! - `ci`: the whole CI pipeline, stopping at the first failing step.
 //! - `bench [--quick] [--json]`: the benchmarks, built and run in release mode.
 
 mod access;
 mod bench;
+mod browser;
 mod cargo;
 mod ci;
 mod codegen;
@@ -30,6 +32,9 @@ Commands:
                        write nothing and fail if a generated file is stale.
   compat [node] [python]
                        Run the official SDKs' flows (compat/) against the emulator.
+  browser              Run Pluggy Connect (the official pluggy-connect-sdk, the drop-in
+                       script, the standalone page) against the emulator in headless
+                       Chromium (compat/browser/; needs /usr/bin/chromium or $CHROMIUM).
   ci                   Run every CI step in order, stopping at the first failure.
   bench [--quick] [--json]
                        Build and run the benchmarks (pluggy-bench) in release mode: SDK
@@ -104,6 +109,10 @@ fn run(args: &[String]) -> Result<()> {
             _ => Err(Error::new("usage: cargo xtask codegen [--check]")),
         },
         Some("compat") => compat::parse_args(&rest).and_then(|sdks| compat::run(&root, &sdks)),
+        Some("browser") => match rest.as_slice() {
+            [] => browser::run(&root),
+            _ => Err(Error::new("usage: cargo xtask browser")),
+        },
         Some("ci") => match rest.as_slice() {
             [] => ci::run(&root),
             _ => Err(Error::new("usage: cargo xtask ci")),
