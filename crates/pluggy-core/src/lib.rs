@@ -28,6 +28,7 @@ pub mod driver;
 pub mod endpoint;
 pub mod error;
 pub mod exchange;
+pub mod fleet;
 pub mod generated;
 pub mod header;
 pub mod http;
