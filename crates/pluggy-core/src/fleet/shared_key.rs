@@ -23,8 +23,10 @@
 //!   poll; a reclaimed store operation counts as the store being unavailable.
 //! - Before refreshing, a process that acquired the lease reads the record again: if another
 //!   process published meanwhile, it adopts that key and releases the lease.
-//! - A lease holder that dies releases nothing: the lease expires after `lease_ttl`, and the
-//!   next poll after that (the bounded poll, every `poll_interval` while waiting) takes it.
+//! - While waiting without a usable key, the process polls every `poll_interval` (the bounded
+//!   poll behind the pub/sub notice): it reads the record, and if it is still not usable, asks
+//!   for the lease again. A lease holder that dies releases nothing: the lease expires after
+//!   `lease_ttl`, and the next such poll takes it.
 //! - A new key is published under `max(epochs seen) + 1`; the store keeps a record only if its
 //!   epoch is newer ([`PUBLISH_SCRIPT`]). The expired-key 403 invalidates one epoch:
 //!   [`SharedKey::invalidate`] drops the key locally and asks the store to clear it only if
@@ -478,6 +480,11 @@ impl SharedKey {
         }
         let usable = self.phase(now) != Phase::Unusable;
         self.checked_at = (!usable).then_some(now.mono);
+        if !usable {
+            // Nothing usable yet: ask for the lease again rather than trust the last PTTL
+            // (its holder may have released it early, after a failed refresh).
+            self.held_until = None;
+        }
         if kind == OpKind::ReadUnderLease {
             let adopted_newer = self.epoch() > before && self.phase(now) == Phase::Fresh;
             if adopted_newer {

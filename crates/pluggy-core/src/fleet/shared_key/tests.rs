@@ -141,7 +141,12 @@ fn bounded_poll_reads_again_and_keeps_waiting_while_held() {
     let _ = s.on_lease(t, at(0), Ok(held));
     // The notice was lost: at the poll interval the process reads the record itself.
     let t = expect!(s.poll(at_ms(500)), Action::ReadStore { ticket } => ticket);
-    let until = expect!(s.on_record(t, at_ms(500), Ok(None)), Action::Wait { until } => until);
+    // Still nothing: the lease again (its holder may have released it), still held.
+    let t = expect!(s.on_record(t, at_ms(500), Ok(None)), Action::AcquireLease { ticket, .. } => ticket);
+    let held = LeaseReply::Held {
+        ttl: Duration::from_millis(19_500),
+    };
+    let until = expect!(s.on_lease(t, at_ms(500), Ok(held)), Action::Wait { until } => until);
     assert_eq!(until, Duration::from_millis(1_000));
     // A published key found by the poll ends the wait.
     let t = expect!(s.poll(at_ms(1_000)), Action::ReadStore { ticket } => ticket);
@@ -170,6 +175,12 @@ fn a_dead_holders_lease_expires_and_the_next_caller_takes_over() {
                 continue;
             }
             Action::Wait { until } => assert!(until <= Duration::from_secs(3), "{until:?}"),
+            Action::AcquireLease { ticket, .. } if now_ms < 3_000 => {
+                // The store answers for the dead holder's lease until it expires.
+                let ttl = Duration::from_millis(3_000 - now_ms);
+                a = s.on_lease(ticket, at_ms(now_ms), Ok(LeaseReply::Held { ttl }));
+                continue;
+            }
             Action::AcquireLease { ticket, .. } => {
                 assert!(
                     now_ms >= 3_000,
@@ -481,4 +492,20 @@ fn secrets_stay_out_of_debug() {
 
 fn s_poll(mut s: SharedKey) -> Action {
     s.poll(at(1))
+}
+
+#[test]
+fn a_lease_released_early_is_taken_at_the_next_poll() {
+    let mut s = sk();
+    let t = expect!(s.poll(at(0)), Action::ReadStore { ticket } => ticket);
+    let t = expect!(s.on_record(t, at(0), Ok(None)), Action::AcquireLease { ticket, .. } => ticket);
+    let held = LeaseReply::Held {
+        ttl: Duration::from_secs(20),
+    };
+    let _ = s.on_lease(t, at(0), Ok(held));
+    // The holder's refresh failed and it released the lease after 100 ms.
+    let t = expect!(s.poll(at_ms(500)), Action::ReadStore { ticket } => ticket);
+    let t = expect!(s.on_record(t, at_ms(500), Ok(None)), Action::AcquireLease { ticket, .. } => ticket);
+    let t = expect!(s.on_lease(t, at_ms(500), Ok(LeaseReply::Acquired)), Action::ReadStore { ticket } => ticket);
+    expect!(s.on_record(t, at_ms(500), Ok(None)), Action::Refresh { .. } => ());
 }
