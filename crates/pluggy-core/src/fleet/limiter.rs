@@ -9,8 +9,8 @@
 //! # Driving it
 //!
 //! Before sending a call whose endpoint has a [`LimitGroup`], the driver runs [`ADMIT_SCRIPT`]
-//! with `KEYS[1] = ` [`LimitGroup::key`], `ARGV = now_ms, window_ms, limit, member` (a unique
-//! id for this attempt). The script answers `0` (recorded: send now) or the milliseconds to
+//! with `KEYS[1] = ` [`LimitGroup::key`], `ARGV = "", window_ms, limit, member` (the empty
+//! time means the Redis server's clock; `member` is a unique id for this attempt). The script answers `0` (recorded: send now) or the milliseconds to
 //! wait. The driver hands that answer to [`decide`] with the caller's deadline: on
 //! [`Admission::Wait`] it sleeps and runs the script again; on [`RateLimited`] it fails the call
 //! without sending. If Redis is unavailable the driver runs the same algorithm on a local
@@ -55,12 +55,18 @@ impl LimitGroup {
 
 /// The Lua script the Redis driver runs with `EVALSHA` (sorted set of send times).
 ///
-/// `KEYS[1]`: the window key. `ARGV[1]`: now, ms. `ARGV[2]`: window, ms. `ARGV[3]`: limit.
-/// `ARGV[4]`: a member unique to this attempt. Returns 0 if the send was recorded, else the
-/// milliseconds until a slot frees (at least 1).
+/// `KEYS[1]`: the window key. `ARGV[1]`: now, ms, or `""` for the Redis server's own clock
+/// (`TIME`; what production passes, so hosts with skewed clocks share one time line; tests pass
+/// explicit times to replay [`CASES`]). `ARGV[2]`: window, ms. `ARGV[3]`: limit. `ARGV[4]`: a
+/// member unique to this attempt (two equal members would count once). Returns 0 if the send
+/// was recorded, else the milliseconds until a slot frees (at least 1).
 pub const ADMIT_SCRIPT: &str = r#"
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
+if now == nil then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local window = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
@@ -310,7 +316,14 @@ mod tests {
 
     #[test]
     fn script_names_the_same_steps() {
-        for op in ["ZREMRANGEBYSCORE", "ZCARD", "ZADD", "PEXPIRE", "ZRANGE"] {
+        for op in [
+            "TIME",
+            "ZREMRANGEBYSCORE",
+            "ZCARD",
+            "ZADD",
+            "PEXPIRE",
+            "ZRANGE",
+        ] {
             assert!(ADMIT_SCRIPT.contains(op), "{op}");
         }
     }
