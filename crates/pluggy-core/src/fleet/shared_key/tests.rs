@@ -509,3 +509,137 @@ fn a_lease_released_early_is_taken_at_the_next_poll() {
     let t = expect!(s.on_lease(t, at_ms(500), Ok(LeaseReply::Acquired)), Action::ReadStore { ticket } => ticket);
     expect!(s.on_record(t, at_ms(500), Ok(None)), Action::Refresh { .. } => ());
 }
+
+/// A fleet in one thread: processes share a fake store (record, `SET NX PX` lease, notices)
+/// and take one step each per 100 ms round. Returns the `POST /auth` count.
+struct FakeStore {
+    record: Option<Record>,
+    lease: Option<(usize, Duration)>,
+    auths: usize,
+}
+
+fn run_fleet(
+    store: &mut FakeStore,
+    procs: &mut [SharedKey],
+    start_ms: u64,
+    dead: Option<usize>,
+) -> usize {
+    let before = store.auths;
+    let mut actions: Vec<Option<Action>> = procs
+        .iter_mut()
+        .map(|p| Some(p.poll(at_ms(start_ms))))
+        .collect();
+    for round in 1..1_000u64 {
+        let now = at_ms(start_ms + round * 100);
+        for i in 0..procs.len() {
+            let Some(a) = actions[i].take() else { continue };
+            let next = match a {
+                Action::Use { .. } => {
+                    actions[i] = Some(a);
+                    continue;
+                }
+                Action::ReadStore { ticket } => {
+                    procs[i].on_record(ticket, now, Ok(store.record.clone()))
+                }
+                Action::AcquireLease { ticket, lease } => {
+                    let reply = match store.lease {
+                        Some((_, until)) if until > now.mono => LeaseReply::Held {
+                            ttl: until - now.mono,
+                        },
+                        _ => {
+                            store.lease = Some((i, now.mono + lease.ttl));
+                            LeaseReply::Acquired
+                        }
+                    };
+                    procs[i].on_lease(ticket, now, Ok(reply))
+                }
+                Action::Refresh { ticket, .. } if dead == Some(i) => {
+                    // Dies holding the lease: nothing is released or reported.
+                    drop(ticket);
+                    continue;
+                }
+                Action::Refresh { ticket, .. } => {
+                    store.auths += 1;
+                    let key = ApiKey::new(format!("key-{}", store.auths));
+                    procs[i].on_refreshed(ticket, now, Ok((key, now.unix_secs + LIFE)))
+                }
+                Action::Publish { ticket, key } => {
+                    if store.record.as_ref().is_none_or(|r| r.epoch < key.epoch) {
+                        let epoch = key.epoch;
+                        store.record = Some(Record {
+                            epoch,
+                            key: Some(key),
+                        });
+                        for p in procs.iter_mut() {
+                            p.on_notice(epoch);
+                        }
+                    }
+                    if store.lease.is_some_and(|(o, _)| o == i) {
+                        store.lease = None;
+                    }
+                    procs[i].on_published(ticket, now, Ok(()))
+                }
+                Action::Release { ticket } => {
+                    if store.lease.is_some_and(|(o, _)| o == i) {
+                        store.lease = None;
+                    }
+                    procs[i].on_released(ticket, now, Ok(()))
+                }
+                Action::Wait { .. } => procs[i].poll(now),
+                other => panic!("process {i}: unexpected {other:?}"),
+            };
+            actions[i] = Some(next);
+        }
+        let done = actions
+            .iter()
+            .enumerate()
+            .all(|(i, a)| dead == Some(i) || matches!(a, Some(Action::Use { .. })));
+        if done {
+            return store.auths - before;
+        }
+    }
+    panic!("the fleet never settled");
+}
+
+#[test]
+fn a_fleet_makes_one_auth_per_phase() {
+    let mut store = FakeStore {
+        record: None,
+        lease: None,
+        auths: 0,
+    };
+    let mut procs: Vec<SharedKey> = (0..8)
+        .map(|seed| SharedKey::new(SharedKeyConfig::default(), seed))
+        .collect();
+    assert_eq!(run_fleet(&mut store, &mut procs, 0, None), 1, "cold start");
+    // Every process now uses epoch 1; the clock jumps past expiry.
+    let after = (LIFE as u64 + 10) * 1_000;
+    assert_eq!(
+        run_fleet(&mut store, &mut procs, after, None),
+        1,
+        "after expiry"
+    );
+    assert_eq!(store.record.as_ref().map(|r| r.epoch.get()), Some(2));
+    for p in &procs {
+        assert_eq!(p.epoch(), Some(StoreEpoch::new(2)));
+    }
+}
+
+#[test]
+fn a_fleet_survives_a_lease_holder_that_dies() {
+    let mut store = FakeStore {
+        record: None,
+        lease: None,
+        auths: 0,
+    };
+    let mut procs: Vec<SharedKey> = (0..4)
+        .map(|seed| SharedKey::new(SharedKeyConfig::default(), seed))
+        .collect();
+    // Process 0 polls first, so it wins the lease, and dies in its refresh.
+    assert_eq!(run_fleet(&mut store, &mut procs, 0, Some(0)), 1);
+    assert!(
+        procs[1..]
+            .iter()
+            .all(|p| p.epoch() == Some(StoreEpoch::new(1)))
+    );
+}
