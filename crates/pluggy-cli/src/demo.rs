@@ -37,9 +37,8 @@ use pluggy_core::{
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::embedded::Embedded;
 use crate::fail::{Failure, Kind};
-use crate::narration::{DemoOptions, Transcript, emulator_config, expiry_json};
+use crate::narration::{DemoOptions, Transcript, expiry_json, stage};
 use crate::output::sanitize;
 use crate::receiver::{Delivery, Event, Receiver};
 use crate::settings::{Expiry, Settings, is_local};
@@ -83,17 +82,7 @@ pub fn run(settings: &Settings, options: &DemoOptions) -> Result<(), Failure> {
         json: settings.json,
         steps: STEPS,
     };
-    let embedded = match settings.base_url {
-        Some(_) => None,
-        None => Some(Embedded::start(emulator_config(options))?),
-    };
-    let settings = match &embedded {
-        Some(emulator) => Settings {
-            base_url: Some(emulator.base_url().to_owned()),
-            ..settings.clone()
-        },
-        None => settings.clone(),
-    };
+    let (embedded, settings) = stage(settings, options)?;
     let base_url = settings.base_url().to_owned();
     if !transcript.json {
         match &embedded {

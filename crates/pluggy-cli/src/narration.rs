@@ -6,9 +6,10 @@ use std::time::Duration;
 use pluggy_emulator::{Config, WebhookDelivery};
 use serde_json::{Value, json};
 
+use crate::embedded::Embedded;
 use crate::fail::Failure;
 use crate::output::sanitize;
-use crate::settings::Expiry;
+use crate::settings::{Expiry, Settings};
 
 /// How the demo runs.
 #[derive(Clone, Debug)]
@@ -96,4 +97,21 @@ pub(crate) fn expiry_json(expiry: &Expiry) -> Value {
         "expiresAt": expiry.timestamp().map(|t| t.to_string()),
         "expiresInSecs": expiry.seconds_left(),
     })
+}
+
+/// Where a demo runs: the emulator it starts in this process when the settings name no base
+/// URL (with settings pointing at it), or the API the settings name.
+pub(crate) fn stage(
+    settings: &Settings,
+    options: &DemoOptions,
+) -> Result<(Option<Embedded>, Settings), Failure> {
+    if settings.base_url.is_some() {
+        return Ok((None, settings.clone()));
+    }
+    let emulator = Embedded::start(emulator_config(options))?;
+    let settings = Settings {
+        base_url: Some(emulator.base_url().to_owned()),
+        ..settings.clone()
+    };
+    Ok((Some(emulator), settings))
 }
