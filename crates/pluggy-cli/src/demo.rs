@@ -38,7 +38,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::fail::{Failure, Kind};
-use crate::narration::{DemoOptions, Transcript, expiry_json, stage};
+use crate::narration::{DemoOptions, Transcript, collect_deliveries, expiry_json, stage};
 use crate::output::sanitize;
 use crate::receiver::{Delivery, Event, Receiver};
 use crate::settings::{Expiry, Settings, is_local};
@@ -480,7 +480,6 @@ fn webhooks(
     wait: Duration,
 ) -> Result<((), Value), Failure> {
     let deadline = Instant::now() + wait;
-    let mut received: Vec<Delivery> = Vec::new();
     let is_final = |d: &Delivery| {
         d.payload.item_id().as_ref() == Some(&item.id)
             && matches!(
@@ -488,25 +487,7 @@ fn webhooks(
                 WebhookPayload::ItemCreated(_) | WebhookPayload::ItemUpdated(_)
             )
     };
-    while !received.iter().any(is_final) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        match events.recv_timeout(left) {
-            Ok(Event::Delivered(delivery)) => received.push(*delivery),
-            Ok(Event::Rejected { status, reason }) => {
-                transcript.line(format!("a request was refused ({status}): {reason}"));
-            }
-            Err(_) => break,
-        }
-    }
-    // Deliveries already queued behind the final one.
-    while let Ok(event) = events.recv_timeout(Duration::from_millis(100)) {
-        if let Event::Delivered(delivery) = event {
-            received.push(*delivery);
-        }
-    }
+    let received = collect_deliveries(transcript, events, deadline, is_final);
     let mut listed = Vec::new();
     for d in &received {
         let user = d.payload.client_user_id();

@@ -1,7 +1,8 @@
 //! What both demos share: their options, the transcript that narrates each step (text or one
 //! JSON object per step), and the embedded emulator's settings.
 
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use pluggy_emulator::{Config, WebhookDelivery};
 use serde_json::{Value, json};
@@ -9,6 +10,7 @@ use serde_json::{Value, json};
 use crate::embedded::Embedded;
 use crate::fail::Failure;
 use crate::output::sanitize;
+use crate::receiver::{Delivery, Event};
 use crate::settings::{Expiry, Settings};
 
 /// How the demo runs.
@@ -114,4 +116,34 @@ pub(crate) fn stage(
         ..settings.clone()
     };
     Ok((Some(emulator), settings))
+}
+
+/// The deliveries of a demo's receiver until one is `is_final` or `deadline` passes (refusals
+/// are narrated), then those already queued behind it.
+pub(crate) fn collect_deliveries(
+    transcript: &Transcript,
+    events: &mpsc::Receiver<Event>,
+    deadline: Instant,
+    is_final: impl Fn(&Delivery) -> bool,
+) -> Vec<Delivery> {
+    let mut received = Vec::new();
+    while !received.iter().any(&is_final) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match events.recv_timeout(left) {
+            Ok(Event::Delivered(delivery)) => received.push(*delivery),
+            Ok(Event::Rejected { status, reason }) => {
+                transcript.line(format!("a request was refused ({status}): {reason}"));
+            }
+            Err(_) => break,
+        }
+    }
+    while let Ok(event) = events.recv_timeout(Duration::from_millis(100)) {
+        if let Event::Delivered(delivery) = event {
+            received.push(*delivery);
+        }
+    }
+    received
 }

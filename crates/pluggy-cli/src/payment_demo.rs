@@ -36,7 +36,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::fail::{Failure, Kind};
-use crate::narration::{DemoOptions, Transcript, expiry_json, stage};
+use crate::narration::{DemoOptions, Transcript, collect_deliveries, expiry_json, stage};
 use crate::output::{money, sanitize};
 use crate::receiver::{Delivery, Event, Receiver};
 use crate::settings::{Settings, is_local, poll_interval};
@@ -585,7 +585,6 @@ fn webhooks(
     wait: Duration,
 ) -> Result<((), Value), Failure> {
     let deadline = Instant::now() + wait;
-    let mut received: Vec<Delivery> = Vec::new();
     let about_request = |d: &Delivery| match &d.payload {
         WebhookPayload::Payment(e) => e.payment_request_id.as_ref() == Some(request),
         _ => false,
@@ -598,24 +597,7 @@ fn webhooks(
         }
         _ => false,
     };
-    while !received.iter().any(is_final) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        match events.recv_timeout(left) {
-            Ok(Event::Delivered(delivery)) => received.push(*delivery),
-            Ok(Event::Rejected { status, reason }) => {
-                transcript.line(format!("a request was refused ({status}): {reason}"));
-            }
-            Err(_) => break,
-        }
-    }
-    while let Ok(event) = events.recv_timeout(Duration::from_millis(100)) {
-        if let Event::Delivered(delivery) = event {
-            received.push(*delivery);
-        }
-    }
+    let received = collect_deliveries(transcript, events, deadline, is_final);
     let mut listed = Vec::new();
     for d in received.iter().filter(|d| about_request(d)) {
         let WebhookPayload::Payment(e) = &d.payload else {
