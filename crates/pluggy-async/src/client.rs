@@ -10,6 +10,7 @@ use pluggy_core::jitter::JitterSource;
 use pluggy_core::{AsyncTransport, Error};
 
 use crate::engine::{Engine, KeyCache};
+use crate::fleet::Fleet;
 use crate::runtime::{Clock, Sleeper, SystemClock};
 use crate::stream::Pages;
 
@@ -24,6 +25,7 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn AsyncTransport>>,
     clock: Option<Arc<dyn Clock>>,
     sleeper: Option<Arc<dyn Sleeper>>,
+    fleet: Option<Arc<dyn Fleet>>,
 }
 
 impl ClientBuilder {
@@ -51,8 +53,22 @@ impl ClientBuilder {
         self
     }
 
+    /// The fleet this client shares its API key and rate budget with (`pluggy-redis`): joined
+    /// when the client is built, with the client's base URL and credentials.
+    pub fn fleet(mut self, fleet: impl Fleet + 'static) -> Self {
+        self.fleet = Some(Arc::new(fleet));
+        self
+    }
+
     fn engine(&mut self) -> Result<Arc<Engine>, Error> {
         let settings = &self.settings;
+        let fleet = match self.fleet.take() {
+            Some(fleet) => {
+                let scope = settings.fleet_scope()?;
+                Some((fleet.join(&scope)?, scope))
+            }
+            None => None,
+        };
         let transport = match self.transport.take() {
             Some(t) => t,
             None => default_transport(settings.connect_timeout, settings.request_timeout)?,
@@ -72,6 +88,7 @@ impl ClientBuilder {
             retry: settings.retry.clone(),
             user_agent: settings.user_agent("async"),
             jitter: JitterSource::new(random_seed()),
+            fleet,
         }))
     }
 }

@@ -6,15 +6,17 @@ use std::pin::pin;
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use pluggy_core::driver::{Auth, KeyHolder, KeyState};
+use pluggy_core::driver::{Auth, FleetScope, KeyHolder, KeyState};
+use pluggy_core::fleet::shared_key::StoreEpoch;
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
-    ApiKey, AsyncTransport, BaseUrl, Decision, Epoch, Error, PreparedRequest, RawResponse,
+    ApiKey, AsyncTransport, BaseUrl, Decision, Error, KeyEpoch, PreparedRequest, RawResponse,
     RefreshTicket, Request, RetryPolicy, Step, TransportError,
 };
 use tokio::sync::Notify;
 use tracing::Instrument;
 
+use crate::fleet::{Authenticate, FleetMember};
 use crate::runtime::{BoxFuture, Clock, Sleeper, first};
 
 /// Everything a call needs besides its credential.
@@ -26,6 +28,8 @@ pub(crate) struct Engine {
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
     pub(crate) jitter: JitterSource,
+    /// The fleet this client shares its key and rate budget with, if any.
+    pub(crate) fleet: Option<(Arc<dyn FleetMember>, FleetScope)>,
 }
 
 impl Engine {
@@ -45,6 +49,9 @@ impl Engine {
             let credential = auth.credential(key.as_ref().map(|k| &k.0));
             let epoch = key.as_ref().map(|k| k.1);
             let request = exchange.request(&self.base, credential, epoch, &self.user_agent)?;
+            if let Some((fleet, _)) = &self.fleet {
+                fleet.admit(request.endpoint()).await?;
+            }
             let outcome = self.attempt(request, exchange.attempts() + 1).await;
             match exchange.on_outcome(outcome, self.jitter.next_unit()) {
                 Step::Done(result) => return result,
@@ -98,6 +105,29 @@ impl KeyHolder for KeyCache {
     fn state(&self) -> &KeyState {
         &self.state
     }
+
+    fn invalidate_shared(&self, epoch: StoreEpoch) {
+        if let Some((fleet, _)) = &self.engine.fleet {
+            fleet.invalidate(epoch);
+        }
+    }
+}
+
+impl Authenticate for KeyCache {
+    fn authenticate(&self) -> BoxFuture<'_, Result<(ApiKey, i64), Error>> {
+        Box::pin(async move {
+            let engine = &*self.engine;
+            let sent = engine.clock.now().unix_secs;
+            let key = engine
+                .send(self.state.source().auth_request(), Auth::None)
+                .await?;
+            let expires = match &engine.fleet {
+                Some((_, scope)) => scope.expires_unix(&key, sent),
+                None => sent,
+            };
+            Ok((key, expires))
+        })
+    }
 }
 
 impl KeyCache {
@@ -114,8 +144,13 @@ impl KeyCache {
     /// wait for it. A key about to expire is used while the next one is fetched in a spawned
     /// task (inside a tokio runtime, with the `hyper` feature) or, without a runtime to spawn
     /// on, by the caller before its request.
-    async fn key(&self) -> Result<(ApiKey, Epoch), Error> {
+    async fn key(&self) -> Result<(ApiKey, KeyEpoch), Error> {
         let engine = &*self.engine;
+        if let (Some((fleet, _)), true) = (&engine.fleet, self.state.source().is_refreshable()) {
+            if let Some((key, epoch)) = fleet.key(self).await? {
+                return Ok((key, KeyEpoch::Shared(epoch)));
+            }
+        }
         loop {
             let now = engine.clock.now();
             let mut decision = self.state.lock().poll(now);
@@ -132,10 +167,10 @@ impl KeyCache {
                 }
             }
             match decision {
-                Decision::Use { key, epoch } => return Ok((key, epoch)),
+                Decision::Use { key, epoch } => return Ok((key, KeyEpoch::Local(epoch))),
                 Decision::UseAndRefresh { key, epoch, ticket } => {
                     match self.spawn_refresh(ticket) {
-                        None => return Ok((key, epoch)),
+                        None => return Ok((key, KeyEpoch::Local(epoch))),
                         Some(ticket) => self.refresh(ticket).await,
                     }
                 }

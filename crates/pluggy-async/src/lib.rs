@@ -80,6 +80,7 @@ pub struct ReadmeExamples;
 
 mod client;
 mod engine;
+pub mod fleet;
 pub mod runtime;
 mod stream;
 

@@ -12,6 +12,7 @@ use pluggy_core::{BlockingTransport, Error};
 
 use crate::clock::{Clock, SystemClock};
 use crate::engine::{Engine, KeyCache};
+use crate::fleet::Fleet;
 use crate::pages::Pages;
 
 /// Builds a [`Client`] or a [`ConnectClient`].
@@ -24,6 +25,7 @@ pub struct ClientBuilder {
     settings: Settings,
     transport: Option<Arc<dyn BlockingTransport>>,
     clock: Option<Arc<dyn Clock>>,
+    fleet: Option<Arc<dyn Fleet>>,
 }
 
 impl ClientBuilder {
@@ -46,8 +48,22 @@ impl ClientBuilder {
         self
     }
 
+    /// The fleet this client shares its API key and rate budget with (`pluggy-redis`): joined
+    /// when the client is built, with the client's base URL and credentials.
+    pub fn fleet(mut self, fleet: impl Fleet + 'static) -> Self {
+        self.fleet = Some(Arc::new(fleet));
+        self
+    }
+
     fn engine(&mut self) -> Result<Arc<Engine>, Error> {
         let settings = &self.settings;
+        let fleet = match self.fleet.take() {
+            Some(fleet) => {
+                let scope = settings.fleet_scope()?;
+                Some((fleet.join(&scope)?, scope))
+            }
+            None => None,
+        };
         let transport = match self.transport.take() {
             Some(t) => t,
             None => default_transport(settings.connect_timeout, settings.request_timeout)?,
@@ -60,6 +76,7 @@ impl ClientBuilder {
             retry: settings.retry.clone(),
             user_agent: settings.user_agent("blocking"),
             jitter: JitterSource::new(random_seed()),
+            fleet,
         }))
     }
 }

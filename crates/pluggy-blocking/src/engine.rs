@@ -5,14 +5,16 @@
 use std::sync::{Arc, Condvar, Weak};
 use std::time::Instant;
 
-use pluggy_core::driver::{Auth, KeyHolder, KeyState};
+use pluggy_core::driver::{Auth, FleetScope, KeyHolder, KeyState};
+use pluggy_core::fleet::shared_key::StoreEpoch;
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
-    ApiKey, BaseUrl, BlockingTransport, Decision, Epoch, Error, PreparedRequest, RawResponse,
+    ApiKey, BaseUrl, BlockingTransport, Decision, Error, KeyEpoch, PreparedRequest, RawResponse,
     RefreshTicket, Request, RetryPolicy, Step, TransportError,
 };
 
 use crate::clock::Clock;
+use crate::fleet::{Authenticate, FleetMember};
 
 /// Everything a call needs besides its credential.
 pub(crate) struct Engine {
@@ -22,6 +24,8 @@ pub(crate) struct Engine {
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
     pub(crate) jitter: JitterSource,
+    /// The fleet this client shares its key and rate budget with, if any.
+    pub(crate) fleet: Option<(Arc<dyn FleetMember>, FleetScope)>,
 }
 
 impl Engine {
@@ -42,6 +46,9 @@ impl Engine {
                 key.as_ref().map(|k| k.1),
                 &self.user_agent,
             )?;
+            if let Some((fleet, _)) = &self.fleet {
+                fleet.admit(request.endpoint())?;
+            }
             let outcome = self.attempt(request, exchange.attempts() + 1);
             match exchange.on_outcome(outcome, self.jitter.next_unit()) {
                 Step::Done(result) => return result,
@@ -94,6 +101,25 @@ impl KeyHolder for KeyCache {
     fn state(&self) -> &KeyState {
         &self.state
     }
+
+    fn invalidate_shared(&self, epoch: StoreEpoch) {
+        if let Some((fleet, _)) = &self.engine.fleet {
+            fleet.invalidate(epoch);
+        }
+    }
+}
+
+impl Authenticate for KeyCache {
+    fn authenticate(&self) -> Result<(ApiKey, i64), Error> {
+        let engine = &*self.engine;
+        let sent = engine.clock.now().unix_secs;
+        let key = engine.send(self.state.source().auth_request(), Auth::None)?;
+        let expires = match &engine.fleet {
+            Some((_, scope)) => scope.expires_unix(&key, sent),
+            None => sent,
+        };
+        Ok((key, expires))
+    }
 }
 
 impl KeyCache {
@@ -108,16 +134,22 @@ impl KeyCache {
 
     /// A usable key: the cached one, or one fetched now by exactly one thread while the others
     /// wait for it. A key about to expire is used while one background thread fetches the next.
-    fn key(&self) -> Result<(ApiKey, Epoch), Error> {
+    fn key(&self) -> Result<(ApiKey, KeyEpoch), Error> {
+        if let (Some((fleet, _)), true) = (&self.engine.fleet, self.state.source().is_refreshable())
+        {
+            if let Some((key, epoch)) = fleet.key(self)? {
+                return Ok((key, KeyEpoch::Shared(epoch)));
+            }
+        }
         let mut manager = self.state.lock();
         loop {
             let now = self.engine.clock.now();
             match manager.poll(now) {
-                Decision::Use { key, epoch } => return Ok((key, epoch)),
+                Decision::Use { key, epoch } => return Ok((key, KeyEpoch::Local(epoch))),
                 Decision::UseAndRefresh { key, epoch, ticket } => {
                     drop(manager);
                     self.refresh_in_background(ticket);
-                    return Ok((key, epoch));
+                    return Ok((key, KeyEpoch::Local(epoch)));
                 }
                 Decision::Refresh(ticket) => {
                     drop(manager);

@@ -64,6 +64,7 @@
 mod client;
 pub mod clock;
 mod engine;
+pub mod fleet;
 mod pages;
 
 pub use client::{Client, ClientBuilder, ConnectClient};

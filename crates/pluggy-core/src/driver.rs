@@ -10,6 +10,7 @@ use crate::clock::{Clock, Now};
 use crate::connect_token::ConnectTokenGrant;
 use crate::error::Error;
 use crate::exchange::Exchange;
+use crate::exchange::KeyEpoch;
 use crate::http::{BaseUrl, Credential};
 use crate::ids::ClientId;
 use crate::operation::Request;
@@ -82,11 +83,53 @@ impl Settings {
         agent
     }
 
+    /// What a client built with these settings joins a fleet with (see [`FleetScope`]).
+    pub fn fleet_scope(&self) -> Result<FleetScope, Error> {
+        Ok(FleetScope {
+            base: self.base()?,
+            credentials: self.credentials.clone(),
+            token_config: self.token_config.clone(),
+        })
+    }
+
     /// Where an API-key client's keys come from, and the token manager that holds them.
     pub fn keys(&mut self) -> Result<(KeySource, TokenManager), Error> {
         let source = KeySource::from_parts(self.credentials.take(), self.api_key.take())?;
         let manager = source.manager(self.token_config.clone(), random_seed());
         Ok((source, manager))
+    }
+}
+
+/// What a client tells the fleet it joins (`pluggy-redis`): the API it calls and the
+/// application whose key the fleet shares. `Debug` shows neither secret.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct FleetScope {
+    /// The API's base URL: fleets of different APIs never share a key or a budget.
+    pub base: BaseUrl,
+    /// The application's client id and secret; `None` for a client with a fixed API key,
+    /// which shares only the rate budget.
+    pub credentials: Option<(ClientId, ClientSecret)>,
+    /// The client's refresh windows, which the shared key follows too.
+    pub token_config: TokenConfig,
+}
+
+impl FleetScope {
+    /// A scope for `base`, with these credentials and the default refresh windows.
+    pub fn new(base: BaseUrl, credentials: Option<(ClientId, ClientSecret)>) -> Self {
+        Self {
+            base,
+            credentials,
+            token_config: TokenConfig::default(),
+        }
+    }
+
+    /// When a key fetched at `sent` (Unix seconds) expires, in Unix seconds: at its JWT `exp`,
+    /// and never later than the client's `max_lifetime` after `sent`.
+    pub fn expires_unix(&self, key: &ApiKey, sent_unix: i64) -> i64 {
+        let cap = i64::try_from(self.token_config.max_lifetime.as_secs()).unwrap_or(i64::MAX);
+        let cap = sent_unix.saturating_add(cap);
+        crate::token::jwt_exp(key.expose_secret()).map_or(cap, |exp| exp.min(cap))
     }
 }
 
@@ -562,6 +605,12 @@ macro_rules! __client_shape {
 pub trait KeyHolder {
     /// The state of the key.
     fn state(&self) -> &KeyState;
+
+    /// The fleet's shared key of `epoch` was refused as expired. A cache without a fleet never
+    /// hands out shared keys, so by default there is nothing to do.
+    fn invalidate_shared(&self, epoch: crate::fleet::shared_key::StoreEpoch) {
+        let _ = epoch;
+    }
 }
 
 /// The state of a client's API key, shared by its threads or tasks: core's [`TokenManager`]
@@ -702,9 +751,12 @@ impl<'a, K: KeyHolder> Auth<'a, K> {
     }
 
     /// The key of `epoch` was refused as expired (core's [`Step::Invalidate`](crate::Step)).
-    pub fn invalidate(self, epoch: Epoch) {
+    pub fn invalidate(self, epoch: KeyEpoch) {
         if let Auth::Key(keys) = self {
-            keys.state().invalidate(epoch);
+            match epoch {
+                KeyEpoch::Local(epoch) => keys.state().invalidate(epoch),
+                KeyEpoch::Shared(epoch) => keys.invalidate_shared(epoch),
+            }
         }
     }
 

@@ -257,6 +257,22 @@ pub enum ScopeError {
     },
 }
 
+/// The fleet's shared rate budget ([`crate::fleet::limiter`]) would let the call go only after
+/// the caller's deadline: the call fails instead of drawing a 429.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{group} would exceed the shared rate budget ({per_minute}/min) for {wait:?} more, past the deadline; nothing was sent"
+)]
+#[non_exhaustive]
+pub struct OverBudget {
+    /// The limit group's name.
+    pub group: &'static str,
+    /// Its limit per minute.
+    pub per_minute: u32,
+    /// The wait the budget asked for.
+    pub wait: Duration,
+}
+
 /// Every failure of an SDK call.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -324,6 +340,10 @@ pub enum Error {
     /// A deadline given by the caller passed (for example while waiting for an item).
     #[error("{0}")]
     DeadlineExceeded(String),
+    /// The fleet's shared rate budget would only allow the call after its deadline; nothing
+    /// was sent.
+    #[error("{0}")]
+    OverBudget(#[from] OverBudget),
 }
 
 impl Error {
@@ -331,7 +351,7 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Api(e) => e.status >= 500 || e.status == 429,
-            Error::RateLimited { .. } => true,
+            Error::RateLimited { .. } | Error::OverBudget(_) => true,
             Error::Transport { source, .. } => source.is_transient(),
             Error::Auth(_)
             | Error::Scope(_)

@@ -11,7 +11,7 @@
 //!     match ex.on_outcome(outcome, jitter) {
 //!         Step::Done(result) => return result,                       // decoded answer or typed error
 //!         Step::Sleep(delay) => sleep(delay),
-//!         Step::Invalidate(epoch) => token_manager.invalidate(epoch), // then loop: new key
+//!         Step::Invalidate(epoch) => keys.invalidate(epoch),          // then loop: new key
 //!     }
 //! }
 //! ```
@@ -22,6 +22,7 @@
 use std::time::Duration;
 
 use crate::error::{Error, TransportError};
+use crate::fleet::shared_key::StoreEpoch;
 use crate::http::{BaseUrl, Call, Credential, PreparedRequest, RawResponse, error_from_response};
 use crate::operation::{Decoder, Request};
 use crate::retry::{Next, RetryPolicy, RetryState};
@@ -35,9 +36,18 @@ pub enum Step<T = RawResponse> {
     Done(Result<T, Error>),
     /// Wait this long, then make the next attempt.
     Sleep(Duration),
-    /// The API key of this epoch was refused as expired: invalidate it in the token manager,
+    /// The API key of this epoch was refused as expired: invalidate it where it came from,
     /// then make the next attempt with a fresh key.
-    Invalidate(Epoch),
+    Invalidate(KeyEpoch),
+}
+
+/// Which managed API key an attempt was sent with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyEpoch {
+    /// One of this client's own keys ([`crate::TokenManager`]).
+    Local(Epoch),
+    /// One shared by the client's fleet ([`crate::fleet::shared_key`]).
+    Shared(StoreEpoch),
 }
 
 /// The attempts of one call, up to its decoded answer.
@@ -46,7 +56,7 @@ pub struct Exchange<T = RawResponse> {
     decode: Decoder<T>,
     retry: RetryState,
     refreshable: bool,
-    epoch: Option<Epoch>,
+    epoch: Option<KeyEpoch>,
 }
 
 impl<T> std::fmt::Debug for Exchange<T> {
@@ -99,7 +109,7 @@ impl<T> Exchange<T> {
         &mut self,
         base: &BaseUrl,
         credential: Credential<'_>,
-        epoch: Option<Epoch>,
+        epoch: Option<KeyEpoch>,
         user_agent: &str,
     ) -> Result<PreparedRequest, Error> {
         self.epoch = epoch;
@@ -170,7 +180,7 @@ mod tests {
         ex.request(
             &BaseUrl::default(),
             Credential::ApiKey(&key),
-            Some(epoch()),
+            Some(KeyEpoch::Local(epoch())),
             "t",
         )
         .unwrap();

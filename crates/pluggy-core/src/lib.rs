@@ -52,7 +52,7 @@ pub use error::{
     ApiError, AuthFailure, Error, ErrorBody, ErrorDetail, ScopeError, TransportError,
     TransportErrorKind,
 };
-pub use exchange::{Exchange, Step};
+pub use exchange::{Exchange, KeyEpoch, Step};
 pub use generated::endpoints::{
     self, API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, Operation, REDUCED_ACCOUNT_FIELDS,
 };

@@ -12,7 +12,7 @@
 //! with `KEYS[1] = ` [`LimitGroup::key`], `ARGV = "", window_ms, limit, member` (the empty
 //! time means the Redis server's clock; `member` is a unique id for this attempt). The script answers `0` (recorded: send now) or the milliseconds to
 //! wait. The driver hands that answer to [`decide`] with the caller's deadline: on
-//! [`Admission::Wait`] it sleeps and runs the script again; on [`RateLimited`] it fails the call
+//! [`Admission::Wait`] it sleeps and runs the script again; on [`OverBudget`] it fails the call
 //! without sending. If Redis is unavailable the driver runs the same algorithm on a local
 //! [`SlidingWindow`], which is also the model the script is tested against ([`CASES`]).
 
@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::endpoint::Endpoint;
+pub use crate::error::OverBudget;
 use crate::http::BaseUrl;
 
 /// The length of the window Pluggy's per-minute limits are counted over.
@@ -28,7 +29,7 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 /// One endpoint limit: the calls that share one per-minute budget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LimitGroup {
-    /// The group's name: the endpoint's route (`POST /auth`).
+    /// The group's name ([`group_name`]): `POST /auth`, `GET /accounts`, …
     pub name: &'static str,
     /// The documented limit per minute.
     pub per_minute: u32,
@@ -41,15 +42,26 @@ impl LimitGroup {
             .rate_limit_per_minute
             .filter(|l| *l > 0)
             .map(|per_minute| Self {
-                name: endpoint.route,
+                name: group_name(endpoint),
                 per_minute,
             })
     }
 
-    /// The store key of this group's window under `base`: the emulator and the real API never
-    /// share a budget.
+    /// The Redis key of this group's window for the API at `base`.
     pub fn key(&self, base: &BaseUrl) -> String {
         format!("pluggy:rate:{base}:{}", self.name)
+    }
+}
+
+/// The limit an endpoint counts against: the list and the retrieve of accounts, of
+/// transactions and of investments share one each; every other limited endpoint has its own,
+/// named by its route.
+pub fn group_name(endpoint: &Endpoint) -> &'static str {
+    match endpoint.name {
+        "accounts-list" | "accounts-retrieve" => "GET /accounts",
+        "transactions-list" | "transactions-retrieve" => "GET /transactions",
+        "investments-list" | "investments-retrieve" => "GET /investments",
+        _ => endpoint.route,
     }
 }
 
@@ -135,22 +147,6 @@ pub enum Admission {
     Wait(Duration),
 }
 
-/// The caller's deadline would pass before the budget allows the call: fail it rather than
-/// draw a 429.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "rate limit of {group} ({per_minute}/min) would need a wait of {wait:?}, past the deadline"
-)]
-#[non_exhaustive]
-pub struct RateLimited {
-    /// The limit group's name.
-    pub group: &'static str,
-    /// Its limit per minute.
-    pub per_minute: u32,
-    /// The wait the budget asked for.
-    pub wait: Duration,
-}
-
 /// Turns an admission answer (`0`, or milliseconds to wait) into a decision, capped by the
 /// caller's deadline (`None`: no deadline). `now` and `deadline` are on the same monotonic scale.
 pub fn decide(
@@ -158,13 +154,13 @@ pub fn decide(
     answer_ms: u64,
     now: Duration,
     deadline: Option<Duration>,
-) -> Result<Admission, RateLimited> {
+) -> Result<Admission, OverBudget> {
     if answer_ms == 0 {
         return Ok(Admission::Send);
     }
     let wait = Duration::from_millis(answer_ms);
     match deadline {
-        Some(d) if now + wait > d => Err(RateLimited {
+        Some(d) if now + wait > d => Err(OverBudget {
             group: group.name,
             per_minute: group.per_minute,
             wait,
