@@ -252,7 +252,10 @@ mod tests {
         assert_eq!(doc["prism"]["runs"][0]["emulator_over_prism"], 10.0);
         assert_eq!(doc["prism"]["skipped"], Value::Null);
         let table = peers.table();
-        assert!(table.contains("1 in flight: pluggy-async makes 4.00x"), "{table}");
+        assert!(
+            table.contains("1 in flight: pluggy-async makes 4.00x"),
+            "{table}"
+        );
         assert!(table.contains("10.00x"), "{table}");
     }
 
