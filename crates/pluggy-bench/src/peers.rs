@@ -8,7 +8,7 @@
 //!    not the emulator's.
 //! 2. The Prism mock server (`@stoplight/prism-cli`) serving Pluggy's OpenAPI document, against
 //!    the emulator, on `GET /items/{id}` under the bench's closed-loop load generator
-//!    ([`crate::throughput`]).
+//!    ([`throughput`](mod@crate::throughput)).
 //!
 //! The Node tools are installed, pinned by `bench/peers/package-lock.json`, under
 //! `target/peers/` on first use. Without Node.js or npm, or without the OpenAPI document, the
