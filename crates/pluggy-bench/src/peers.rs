@@ -51,9 +51,12 @@ pub struct Plan {
     pub in_flight: &'static [usize],
     /// Keep-alive connections in the mock-server runs.
     pub connections: &'static [usize],
+    /// Rounds per setting; in each round both sides run once, which one first alternating, and
+    /// a side's result sums its rounds, so that load from outside the bench falls on both.
+    pub rounds: usize,
     /// Time not counted at the start of each run.
     pub warmup: Duration,
-    /// Time counted.
+    /// Time counted in each run.
     pub window: Duration,
 }
 
@@ -63,10 +66,41 @@ impl Plan {
         Self {
             in_flight: &[1, 64],
             connections: &[1, 64],
-            warmup: Duration::from_millis(if quick { 300 } else { 1000 }),
-            window: Duration::from_millis(if quick { 1000 } else { 5000 }),
+            rounds: if quick { 3 } else { 5 },
+            warmup: Duration::from_millis(if quick { 200 } else { 500 }),
+            window: Duration::from_millis(if quick { 600 } else { 3000 }),
         }
     }
+}
+
+/// Runs `first` and `second` once per round, `first` leading in even rounds and `second` in
+/// odd ones; each side's results in the order they ran.
+fn alternate<T>(
+    rounds: usize,
+    mut first: impl FnMut() -> Result<T>,
+    mut second: impl FnMut() -> Result<T>,
+) -> Result<(Vec<T>, Vec<T>)> {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for round in 0..rounds.max(1) {
+        if round % 2 == 0 {
+            a.push(first()?);
+            b.push(second()?);
+        } else {
+            b.push(second()?);
+            a.push(first()?);
+        }
+    }
+    Ok((a, b))
+}
+
+/// One side's rounds as one load: calls and windows summed.
+fn merge_loads(rounds: Vec<Load>) -> Option<Load> {
+    rounds.into_iter().reduce(|mut sum, l| {
+        sum.requests += l.requests;
+        sum.errors += l.errors;
+        sum.window += l.window;
+        sum
+    })
 }
 
 /// One client's run in its own process.
@@ -76,19 +110,35 @@ pub struct ClientRun {
     pub client: &'static str,
     /// Calls in flight.
     pub in_flight: usize,
+    /// Runs (processes) summed into this one.
+    pub rounds: usize,
     /// Successful calls completed inside the window.
     pub requests: u64,
     /// Failed calls completed inside the window.
     pub errors: u64,
-    /// Length of the window, in seconds.
+    /// Length of the window (of all rounds together), in seconds.
     pub window_secs: f64,
-    /// The process's peak resident set in KiB, as it reported it.
+    /// The process's peak resident set in KiB, as it reported it (the highest of the rounds).
     pub peak_rss_kib: Option<u64>,
     /// The first failure, if a call failed.
     pub first_error: Option<String>,
 }
 
 impl ClientRun {
+    /// One side's rounds as one run: calls and windows summed, the highest peak, the first
+    /// failure.
+    fn merge(rounds: Vec<ClientRun>) -> Option<ClientRun> {
+        rounds.into_iter().reduce(|mut sum, r| {
+            sum.rounds += r.rounds;
+            sum.requests += r.requests;
+            sum.errors += r.errors;
+            sum.window_secs += r.window_secs;
+            sum.peak_rss_kib = sum.peak_rss_kib.max(r.peak_rss_kib);
+            sum.first_error = sum.first_error.take().or(r.first_error);
+            sum
+        })
+    }
+
     /// Successful calls per second.
     pub fn per_second(&self) -> f64 {
         if self.window_secs > 0.0 {
@@ -196,10 +246,18 @@ pub fn run(client_rt: &Runtime, emulator: &RunningEmulator, plan: Plan) -> Resul
                     warmup: plan.warmup,
                     window: plan.window,
                 };
-                crate::progress(&format!("peers: {NODE_CLIENT}, {in_flight} in flight"));
-                peers.clients.push(child::run_node(tools, &run)?);
-                crate::progress(&format!("peers: {ASYNC_CLIENT}, {in_flight} in flight"));
-                peers.clients.push(child::run_async(&tools.dir, &run)?);
+                crate::progress(&format!(
+                    "peers: {NODE_CLIENT} and {ASYNC_CLIENT}, {in_flight} in flight, {} \
+                     round(s)",
+                    plan.rounds
+                ));
+                let (node, rust) = alternate(
+                    plan.rounds,
+                    || child::run_node(tools, &run),
+                    || child::run_async(&tools.dir, &run),
+                )?;
+                peers.clients.extend(ClientRun::merge(node));
+                peers.clients.extend(ClientRun::merge(rust));
             }
         }
         Err(skip) => peers.clients_skipped = Some(skip.clone()),
@@ -259,4 +317,73 @@ async fn create_item(client: &pluggy_async::Client) -> Result<ItemId> {
             .status;
     }
     Ok(item.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(requests: u64, kib: Option<u64>, error: Option<&str>) -> ClientRun {
+        ClientRun {
+            client: NODE_CLIENT,
+            in_flight: 1,
+            rounds: 1,
+            requests,
+            errors: u64::from(error.is_some()),
+            window_secs: 0.5,
+            peak_rss_kib: kib,
+            first_error: error.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn rounds_alternate_which_side_leads() {
+        let order = std::cell::RefCell::new(Vec::new());
+        let (a, b) = alternate(
+            3,
+            || {
+                order.borrow_mut().push('a');
+                Ok(1)
+            },
+            || {
+                order.borrow_mut().push('b');
+                Ok(2)
+            },
+        )
+        .expect("no failure");
+        assert_eq!(order.into_inner(), ['a', 'b', 'b', 'a', 'a', 'b']);
+        assert_eq!((a, b), (vec![1, 1, 1], vec![2, 2, 2]));
+        let failed = alternate(2, || Ok(1), || Err::<i32, _>(BenchError::new("down")));
+        assert!(failed.is_err());
+    }
+
+    #[test]
+    fn a_sides_rounds_add_up() {
+        let merged = ClientRun::merge(vec![
+            run(100, Some(50_000), None),
+            run(300, None, Some("timeout")),
+            run(200, Some(60_000), Some("later")),
+        ])
+        .expect("three rounds");
+        assert_eq!(merged.rounds, 3);
+        assert_eq!(merged.requests, 600);
+        assert_eq!(merged.errors, 2);
+        assert!((merged.window_secs - 1.5).abs() < 1e-9);
+        assert!((merged.per_second() - 400.0).abs() < 1e-9);
+        assert_eq!(merged.peak_rss_kib, Some(60_000));
+        assert_eq!(merged.first_error.as_deref(), Some("timeout"));
+        assert_eq!(ClientRun::merge(Vec::new()), None);
+
+        let load = |requests| Load {
+            label: "GET /items/{id}",
+            connections: 64,
+            window: Duration::from_millis(500),
+            requests,
+            errors: 0,
+        };
+        let sum = merge_loads(vec![load(1000), load(3000)]).expect("two rounds");
+        assert_eq!(sum.requests, 4000);
+        assert_eq!(sum.window, Duration::from_secs(1));
+        assert!(merge_loads(Vec::new()).is_none());
+    }
 }

@@ -167,6 +167,7 @@ fn parse_line(
     Ok(ClientRun {
         client,
         in_flight,
+        rounds: 1,
         requests: count("requests")?,
         errors: count("errors")?,
         window_secs,

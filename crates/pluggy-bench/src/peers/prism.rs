@@ -13,7 +13,7 @@ use tokio::runtime::Runtime;
 
 use super::install::Tools;
 use super::process::{self, Guard};
-use super::{MockPair, Paths, Plan};
+use super::{MockPair, Paths, Plan, alternate, merge_loads};
 use crate::error::{BenchError, Context, Result};
 use crate::throughput::{self, Target};
 
@@ -67,17 +67,22 @@ pub fn compare(
     let mut pairs = Vec::new();
     for &connections in plan.connections {
         crate::progress(&format!(
-            "peers: emulator vs Prism, {connections} connection(s)"
+            "peers: emulator vs Prism, {connections} connection(s), {} round(s)",
+            plan.rounds
         ));
         let load = |target: &Target, at: SocketAddr| {
             throughput::closed_loop(client_rt, at, target, connections, plan.warmup, plan.window)
         };
-        let emulator_load = load(&on_emulator, emulator.addr())?;
-        let prism_load = load(&on_prism, addr).context("loading Prism")?;
-        pairs.push(MockPair {
-            emulator: emulator_load,
-            prism: prism_load,
-        });
+        let (emulator_loads, prism_loads) = alternate(
+            plan.rounds,
+            || load(&on_emulator, emulator.addr()),
+            || load(&on_prism, addr).context("loading Prism"),
+        )?;
+        if let (Some(emulator), Some(prism)) =
+            (merge_loads(emulator_loads), merge_loads(prism_loads))
+        {
+            pairs.push(MockPair { emulator, prism });
+        }
     }
     drop(prism);
     Ok(pairs)

@@ -61,22 +61,25 @@ impl Peers {
             s,
             "\nPeers: the official Node SDK ({NODE_SDK}) fetchItem vs pluggy-async get_item, \
              one item, same emulator;\neach client in a child process of its own (peak RSS = \
-             its VmHWM), closed loop of N calls in flight"
+             its VmHWM, the highest of its rounds), closed loop of N calls in flight;\nrounds: \
+             one process per client per round, which client goes first alternating; window: \
+             counted time over all rounds"
         );
         if let Some(why) = &self.clients_skipped {
             let _ = writeln!(s, "skipped: {why}");
         } else {
             let _ = writeln!(
                 s,
-                "{:<20} {:>9} {:>8} {:>10} {:>13} {:>7}",
-                "client", "in flight", "window", "req/s", "peak RSS MiB", "errors"
+                "{:<20} {:>9} {:>6} {:>8} {:>10} {:>13} {:>7}",
+                "client", "in flight", "rounds", "window", "req/s", "peak RSS MiB", "errors"
             );
             for run in &self.clients {
                 let _ = writeln!(
                     s,
-                    "{:<20} {:>9} {:>7.1}s {:>10.0} {:>13} {:>7}",
+                    "{:<20} {:>9} {:>6} {:>7.1}s {:>10.0} {:>13} {:>7}",
                     run.client,
                     run.in_flight,
+                    run.rounds,
                     run.window_secs,
                     run.per_second(),
                     run.peak_rss_kib
@@ -101,7 +104,8 @@ impl Peers {
         let _ = writeln!(
             s,
             "\nPeers: Prism mock ({PRISM}) serving Pluggy's OpenAPI document vs the emulator, \
-             GET /items/{{id}} with x-api-key,\nsame closed-loop hyper load generator"
+             GET /items/{{id}} with x-api-key,\nsame closed-loop hyper load generator, the two \
+             taking turns round by round; window: counted time over all rounds"
         );
         if let Some(why) = &self.mock_skipped {
             let _ = writeln!(s, "skipped: {why}");
@@ -141,6 +145,7 @@ impl Peers {
                 json!({
                     "client": r.client,
                     "in_flight": r.in_flight,
+                    "rounds": r.rounds,
                     "window_secs": r.window_secs,
                     "requests": r.requests,
                     "errors": r.errors,
@@ -210,6 +215,7 @@ mod tests {
         ClientRun {
             client,
             in_flight,
+            rounds: 1,
             requests,
             errors: 0,
             window_secs: 2.0,
