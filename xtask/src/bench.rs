@@ -1,19 +1,29 @@
-//! `cargo xtask bench [--quick] [--json]`: builds the benchmarks in release mode and runs them
-//! (`cargo run --release -p pluggy-bench -- …`), ending with the benchmark's exit status.
+//! `cargo xtask bench [--quick] [--json] [--peers] [--only PART]`: builds the benchmarks in
+//! release mode and runs them (`cargo run --release -p pluggy-bench -- …`), ending with the
+//! benchmark's exit status.
 
 use std::path::Path;
 
 use crate::{Error, Result};
 
-/// The options `pluggy-bench` accepts and this command passes on.
-const PASSED_ON: &[&str] = &["--quick", "--json"];
+/// The flags `pluggy-bench` accepts and this command passes on.
+const PASSED_ON: &[&str] = &["--quick", "--json", "--peers"];
+/// The option that takes a value (the part to run), passed on with it; `pluggy-bench` checks
+/// the value.
+const WITH_VALUE: &str = "--only";
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--json] [--peers] [--only PART]";
 
 /// The arguments for cargo: run the bench crate in release mode with `options` after `--`.
 fn cargo_args(options: &[&str]) -> Result<Vec<String>> {
-    if let Some(unknown) = options.iter().find(|o| !PASSED_ON.contains(o)) {
-        return Err(Error::new(format!(
-            "unknown option `{unknown}`; usage: cargo xtask bench [--quick] [--json]"
-        )));
+    let mut rest = options.iter();
+    while let Some(option) = rest.next() {
+        if *option == WITH_VALUE {
+            if rest.next().is_none() {
+                return Err(Error::new(format!("{WITH_VALUE} needs a part; {USAGE}")));
+            }
+        } else if !PASSED_ON.contains(option) {
+            return Err(Error::new(format!("unknown option `{option}`; {USAGE}")));
+        }
     }
     let mut args: Vec<String> = ["run", "--release", "--package", "pluggy-bench", "--"]
         .iter()
@@ -64,7 +74,15 @@ mod tests {
     }
 
     #[test]
+    fn passes_the_peers_and_a_part_on() {
+        let args = cargo_args(&["--quick", "--peers", "--only", "peers"]).expect("valid");
+        assert_eq!(args[5..], ["--quick", "--peers", "--only", "peers"]);
+    }
+
+    #[test]
     fn refuses_unknown_options() {
         assert!(cargo_args(&["--fast"]).is_err());
+        assert!(cargo_args(&["--only"]).is_err());
+        assert!(cargo_args(&["peers"]).is_err());
     }
 }

@@ -9,12 +9,15 @@
 //!    and again after the key expired; 64 threads on the blocking client. Each burst must cause
 //!    exactly one `POST /auth` (counted by the emulator); otherwise the bench exits with 1.
 //! 3. Emulator throughput under a closed loop of 1, 16 and 64 connections.
+//! 4. With `--peers`: the official Node SDK next to pluggy-async, and the Prism mock server
+//!    next to the emulator ([`peers`]).
 //!
-//! Usage: `pluggy-bench [--quick] [--json]` (normally through `cargo xtask bench`).
+//! Usage: `pluggy-bench [--quick] [--json] [--peers]` (normally through `cargo xtask bench`).
 
 mod breakdown;
 mod error;
 mod overhead;
+mod peers;
 mod raw;
 mod report;
 mod single_flight;
@@ -35,12 +38,14 @@ use crate::report::Report;
 use crate::throughput::Target;
 
 const USAGE: &str = "\
-Usage: pluggy-bench [--quick] [--json] [--only PART]
+Usage: pluggy-bench [--quick] [--json] [--peers] [--only PART]
 
   --quick   a short run (seconds) instead of the full one (about a minute)
   --json    print one JSON document on standard output (the table goes to standard error)
+  --peers   also compare with the official Node SDK and the Prism mock server (needs Node.js
+            and npm; installs the pinned tools under target/peers/ on first use)
   --only    run one part only, for profiling it: overhead, sdk-work, single-flight,
-            throughput
+            throughput, peers
 
 Exit status: 0 when every check held, 1 when a single-flight burst did not make exactly one
 POST /auth (or a call failed), 2 when the bench could not run.
@@ -53,6 +58,7 @@ enum Part {
     SdkWork,
     SingleFlight,
     Throughput,
+    Peers,
 }
 
 /// Command-line options.
@@ -61,6 +67,7 @@ struct Options {
     quick: bool,
     json: bool,
     help: bool,
+    peers: bool,
     only: Option<Part>,
 }
 
@@ -73,12 +80,14 @@ impl Options {
                 "--quick" => options.quick = true,
                 "--json" => options.json = true,
                 "--help" | "-h" => options.help = true,
+                "--peers" => options.peers = true,
                 "--only" => {
                     options.only = Some(match args.next().as_deref() {
                         Some("overhead") => Part::Overhead,
                         Some("sdk-work") => Part::SdkWork,
                         Some("single-flight") => Part::SingleFlight,
                         Some("throughput") => Part::Throughput,
+                        Some("peers") => Part::Peers,
                         Some(other) => return Err(format!("unknown part `{other}`")),
                         None => return Err("--only needs a part".to_owned()),
                     })
@@ -89,8 +98,15 @@ impl Options {
         Ok(options)
     }
 
+    /// Whether `part` runs: the one `--only` names, else every part but the peers, which
+    /// run with `--peers` only.
     fn runs(self, part: Part) -> bool {
-        self.only.is_none_or(|only| only == part)
+        match (self.only, part) {
+            (_, Part::Peers) if self.peers => true,
+            (Some(only), _) => only == part,
+            (None, Part::Peers) => false,
+            (None, _) => true,
+        }
     }
 }
 
@@ -206,6 +222,16 @@ fn run(options: Options) -> Result<Report> {
         progress("emulator throughput");
         loads = throughput(&client_rt, &emulator, &plan)?;
     }
+    let peers = if options.runs(Part::Peers) {
+        progress("peers (official Node SDK, Prism mock)");
+        Some(peers::run(
+            &client_rt,
+            &emulator,
+            peers::Plan::new(options.quick),
+        )?)
+    } else {
+        None
+    };
     server_rt.block_on(emulator.shutdown());
 
     let mut bursts = Vec::new();
@@ -221,6 +247,7 @@ fn run(options: Options) -> Result<Report> {
         breakdown,
         single_flight: bursts,
         throughput: loads,
+        peers,
         elapsed: started.elapsed(),
     })
 }
@@ -291,7 +318,11 @@ fn single_flight(
 }
 
 fn main() -> ExitCode {
-    let options = match Options::parse(std::env::args().skip(1)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = peers::child_main(&args) {
+        return code;
+    }
+    let options = match Options::parse(args) {
         Ok(o) => o,
         Err(message) => {
             eprintln!("pluggy-bench: {message}\n\n{USAGE}");
@@ -339,5 +370,17 @@ mod tests {
         assert!(parse(&["--fast"]).is_err());
         assert!(parse(&["--only"]).is_err());
         assert!(parse(&["--only", "all"]).is_err());
+    }
+
+    #[test]
+    fn the_peers_run_only_when_asked_for() {
+        assert!(!parse(&[]).expect("valid").runs(Part::Peers));
+        let with = parse(&["--peers"]).expect("valid");
+        assert!(with.runs(Part::Peers) && with.runs(Part::Overhead));
+        let only = parse(&["--only", "peers"]).expect("valid");
+        assert!(only.runs(Part::Peers) && !only.runs(Part::Throughput));
+        let both = parse(&["--only", "throughput", "--peers"]).expect("valid");
+        assert!(both.runs(Part::Peers) && both.runs(Part::Throughput));
+        assert!(!both.runs(Part::SingleFlight));
     }
 }

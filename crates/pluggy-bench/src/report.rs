@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::breakdown::Breakdown;
 use crate::overhead::Comparison;
+use crate::peers::Peers;
 use crate::single_flight::Burst;
 use crate::throughput::Load;
 
@@ -28,6 +29,8 @@ pub struct Report {
     pub single_flight: Vec<Burst>,
     /// Emulator throughput measurements.
     pub throughput: Vec<Load>,
+    /// The comparisons with the peers (`--peers`).
+    pub peers: Option<Peers>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
 }
@@ -168,6 +171,9 @@ impl Report {
             }
             let _ = writeln!(s, "note: {}", self.sharing_note());
         }
+        if let Some(peers) = &self.peers {
+            s.push_str(&peers.table());
+        }
         let _ = writeln!(
             s,
             "\nresult: {}",
@@ -255,6 +261,7 @@ impl Report {
             "single_flight": single_flight,
             "throughput": throughput,
             "throughput_note": self.sharing_note(),
+            "peers": self.peers.as_ref().map(Peers::to_json),
             "passed": self.passed(),
         })
     }
