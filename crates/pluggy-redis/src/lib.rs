@@ -42,6 +42,7 @@
 //! # Ok(()) }
 //! ```
 
+mod local;
 #[cfg(any(feature = "async", feature = "blocking"))]
 mod member;
 #[cfg(any(feature = "async", feature = "blocking"))]
@@ -58,6 +59,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+pub use local::LocalRedis;
 pub use seal::AesGcmSealer;
 
 /// The timing of a fleet member. Every field has a default that suits the real API.

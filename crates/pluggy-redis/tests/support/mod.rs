@@ -3,113 +3,39 @@
 
 #![allow(dead_code)]
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pluggy_emulator::{BackgroundEmulator, Config, Emulator};
 
-/// A `redis-server` child process; killed on drop.
-pub struct RedisServer {
-    port: u16,
-    child: Option<Child>,
-}
+/// The server the tests start (and stop, freeze and restart).
+pub struct RedisServer(pub pluggy_redis::LocalRedis);
 
 impl RedisServer {
-    /// Starts one on a free port and waits until it answers `PING`.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let mut server = Self { port, child: None };
-        server.spawn();
-        server
+        Self(
+            pluggy_redis::LocalRedis::start()
+                .expect("redis-server must be installed (Debian's redis-server package)"),
+        )
     }
-
-    fn spawn(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string()])
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed (Debian's redis-server package)");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.ping() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("redis-server did not answer on port {}", self.port);
-    }
-
-    fn ping(&self) -> bool {
-        let Ok(client) = redis::Client::open(self.url()) else {
-            return false;
-        };
-        let Ok(mut c) = client.get_connection_with_timeout(Duration::from_millis(200)) else {
-            return false;
-        };
-        redis::cmd("PING").query::<String>(&mut c).is_ok()
-    }
-
-    /// `redis://127.0.0.1:PORT/`.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        self.0.url()
     }
-
-    /// A plain connection, for the test's own reads and writes.
     pub fn connection(&self) -> redis::Connection {
-        let client = redis::Client::open(self.url()).unwrap();
-        let c = client
-            .get_connection_with_timeout(Duration::from_secs(2))
-            .unwrap();
-        c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-        c
+        self.0
+            .connection()
+            .expect("a connection to the test's redis-server")
     }
-
-    /// Kills the server (its data is gone).
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.0.stop();
     }
-
-    /// Starts it again on the same port, empty.
     pub fn restart(&mut self) {
-        self.stop();
-        self.spawn();
+        self.0.restart().expect("redis-server restarts");
     }
-
-    /// Freezes the process (`SIGSTOP`): connections open, nothing answers.
     pub fn freeze(&self) {
-        self.signal("-STOP");
+        self.0.freeze();
     }
-
-    /// Thaws a frozen server (`SIGCONT`).
     pub fn thaw(&self) {
-        self.signal("-CONT");
-    }
-
-    fn signal(&self, signal: &str) {
-        if let Some(child) = &self.child {
-            let status = Command::new("kill")
-                .args([signal, &child.id().to_string()])
-                .status()
-                .expect("kill");
-            assert!(status.success());
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.thaw();
-        self.stop();
+        self.0.thaw();
     }
 }
 
