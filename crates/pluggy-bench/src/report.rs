@@ -31,6 +31,8 @@ pub struct Report {
     pub throughput: Vec<Load>,
     /// The comparisons with the peers (`--peers`).
     pub peers: Option<Peers>,
+    /// The fleet sharing one key and budget through Redis.
+    pub fleet: Option<crate::fleet::Fleet>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
 }
@@ -39,7 +41,7 @@ impl Report {
     /// Whether every check that must hold held (single flight: one `POST /auth` per burst,
     /// no failed call). Speed targets are reported, not enforced.
     pub fn passed(&self) -> bool {
-        self.single_flight.iter().all(Burst::ok)
+        self.single_flight.iter().all(Burst::ok) && self.fleet.as_ref().is_none_or(|f| f.ok())
     }
 
     /// The note that goes with the throughput numbers.
@@ -171,6 +173,9 @@ impl Report {
             }
             let _ = writeln!(s, "note: {}", self.sharing_note());
         }
+        if let Some(fleet) = &self.fleet {
+            s.push_str(&fleet.table());
+        }
         if let Some(peers) = &self.peers {
             s.push_str(&peers.table());
         }
@@ -262,6 +267,7 @@ impl Report {
             "throughput": throughput,
             "throughput_note": self.sharing_note(),
             "peers": self.peers.as_ref().map(Peers::to_json),
+            "fleet": self.fleet.as_ref().map(crate::fleet::Fleet::to_json),
             "passed": self.passed(),
         })
     }

@@ -134,6 +134,7 @@ impl Inner {
                         other => other,
                     }
                 },
+                wake: self.notify.notify_waiters(),
             );
             self.notify.notify_waiters();
             outcome

@@ -128,6 +128,7 @@ impl Inner {
                     }
                 }
             },
+            wake: self.changed.notify_all(),
         );
         self.changed.notify_all();
         outcome

@@ -282,13 +282,15 @@ impl Core {
 /// Drives the shared key from `$start` to a key for the caller (`Ok(Some(..))`), "use your
 /// own" (`Ok(None)`) or an error, doing each store operation through `$io` and the refresh
 /// through `$auth`. `[$($aw)*]` is `.await` for the async member and nothing for the blocking
-/// one; `acquire` says what a caller given a soft key does with the lease to ask for, and
-/// `wait` waits for a notice or the deadline and answers the next action.
+/// one; `acquire` says what a caller given a soft key does with the lease to ask for,
+/// `wait` waits for a notice or the deadline and answers the next action, and `wake` wakes
+/// the process's other waiters after each store answer.
 macro_rules! drive_key {
     (
         $core:expr, $io:expr, $auth:expr, $start:expr, [$($aw:tt)*],
         acquire: |$key:ident, $epoch:ident, $ticket:ident, $lease:ident| $acquire:expr,
-        wait: |$until:ident| $wait:expr $(,)?
+        wait: |$until:ident| $wait:expr,
+        wake: $wake:expr $(,)?
     ) => {{
         use pluggy_core::fleet::shared_key::Action;
         let core: &$crate::member::Core = $core;
@@ -304,23 +306,23 @@ macro_rules! drive_key {
                 } => $acquire,
                 Action::ReadStore { ticket } => {
                     let record = $io.read() $($aw)*;
-                    core.on_record(ticket, record)
+                    { let next = core.on_record(ticket, record); $wake; next }
                 }
                 Action::AcquireLease { ticket, lease } => {
                     let ttl = $io.lease(&lease) $($aw)*;
-                    core.on_lease(ticket, ttl)
+                    { let next = core.on_lease(ticket, ttl); $wake; next }
                 }
                 Action::Refresh { ticket, .. } => {
                     let outcome = $auth.authenticate() $($aw)*;
-                    core.on_refreshed(ticket, outcome)
+                    { let next = core.on_refreshed(ticket, outcome); $wake; next }
                 }
                 Action::Publish { ticket, key } => {
                     let published = $io.publish(&key) $($aw)*;
-                    core.on_published(ticket, published)
+                    { let next = core.on_published(ticket, published); $wake; next }
                 }
                 Action::Release { ticket } => {
                     let released = $io.release() $($aw)*;
-                    core.on_released(ticket, released)
+                    { let next = core.on_released(ticket, released); $wake; next }
                 }
                 Action::Wait { until: $until } => $wait,
                 Action::Fail(error) => break Err(error),
