@@ -5,11 +5,9 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use pluggy_async::fleet::{Authenticate, Fleet, FleetMember};
-use pluggy_async::runtime::BoxFuture;
-use pluggy_core::driver::FleetScope;
 use pluggy_core::endpoint::Endpoint;
 use pluggy_core::fleet::limiter::{ADMIT_SCRIPT, LimitGroup};
+use pluggy_core::fleet::member::{Async, Authenticate, Fleet, FleetMember, FleetScope};
 use pluggy_core::fleet::shared_key::{
     INVALIDATE_SCRIPT, LeaseRequest, PUBLISH_SCRIPT, RELEASE_SCRIPT, StoreEpoch, StoreUnavailable,
     StoredKey,
@@ -20,11 +18,14 @@ use redis::{AsyncConnectionConfig, Script};
 use tokio::sync::Notify;
 
 use crate::RedisFleet;
+
+/// What the async member's calls answer.
+type BoxFuture<'a, T> = <Async as pluggy_core::fleet::member::Io>::Out<'a, T>;
 use crate::member::{Answer, Core, RawRecord, admit, drive_key};
 use crate::names::LEASE_SCRIPT;
 
-impl Fleet for RedisFleet {
-    fn join(&self, scope: &FleetScope) -> Result<Arc<dyn FleetMember>, Error> {
+impl Fleet<Async> for RedisFleet {
+    fn join(&self, scope: &FleetScope) -> Result<Arc<dyn FleetMember<Async>>, Error> {
         Ok(Arc::new(AsyncMember {
             inner: Arc::new(Inner {
                 core: Core::new(self.config.clone(), scope),
@@ -49,10 +50,10 @@ struct Inner {
     subscribed: std::sync::Once,
 }
 
-impl FleetMember for AsyncMember {
+impl FleetMember<Async> for AsyncMember {
     fn key<'a>(
         &'a self,
-        auth: &'a dyn Authenticate,
+        auth: &'a dyn Authenticate<Async>,
     ) -> BoxFuture<'a, Result<Option<(ApiKey, StoreEpoch)>, Error>> {
         Box::pin(async move {
             if self.inner.core.record.is_none() {
@@ -94,7 +95,7 @@ impl Inner {
     fn drive<'a>(
         self: &'a Arc<Self>,
         start: pluggy_core::fleet::shared_key::Action,
-        auth: &'a dyn Authenticate,
+        auth: &'a dyn Authenticate<Async>,
         background: bool,
     ) -> BoxFuture<'a, Result<Option<(ApiKey, StoreEpoch)>, Error>> {
         Box::pin(async move {

@@ -5,10 +5,9 @@
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
-use pluggy_blocking::fleet::{Authenticate, Fleet, FleetMember};
-use pluggy_core::driver::FleetScope;
 use pluggy_core::endpoint::Endpoint;
 use pluggy_core::fleet::limiter::{ADMIT_SCRIPT, LimitGroup};
+use pluggy_core::fleet::member::{Authenticate, Blocking, Fleet, FleetMember, FleetScope};
 use pluggy_core::fleet::shared_key::{
     Action, INVALIDATE_SCRIPT, LeaseRequest, PUBLISH_SCRIPT, RELEASE_SCRIPT, StoreEpoch,
     StoreUnavailable, StoredKey,
@@ -23,8 +22,8 @@ use crate::names::{LEASE_SCRIPT, Names};
 /// Connections kept open for reuse; more are opened under load and closed after.
 const POOL: usize = 8;
 
-impl Fleet for RedisFleet {
-    fn join(&self, scope: &FleetScope) -> Result<Arc<dyn FleetMember>, Error> {
+impl Fleet<Blocking> for RedisFleet {
+    fn join(&self, scope: &FleetScope) -> Result<Arc<dyn FleetMember<Blocking>>, Error> {
         Ok(Arc::new(BlockingMember {
             inner: Arc::new(Inner {
                 core: Core::new(self.config.clone(), scope),
@@ -49,8 +48,11 @@ struct Inner {
     subscribed: std::sync::Once,
 }
 
-impl FleetMember for BlockingMember {
-    fn key(&self, auth: &dyn Authenticate) -> Result<Option<(ApiKey, StoreEpoch)>, Error> {
+impl FleetMember<Blocking> for BlockingMember {
+    fn key(
+        &self,
+        auth: &dyn Authenticate<Blocking>,
+    ) -> Result<Option<(ApiKey, StoreEpoch)>, Error> {
         if self.inner.core.record.is_none() {
             return Ok(None);
         }
@@ -78,7 +80,7 @@ impl Inner {
     fn drive(
         self: &Arc<Self>,
         start: Action,
-        auth: &dyn Authenticate,
+        auth: &dyn Authenticate<Blocking>,
         background: bool,
     ) -> Result<Option<(ApiKey, StoreEpoch)>, Error> {
         let core = &self.core;

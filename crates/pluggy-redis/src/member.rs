@@ -7,9 +7,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use pluggy_core::driver::FleetScope;
 use pluggy_core::endpoint::Endpoint;
 use pluggy_core::fleet::limiter::{self, Admission, LimitGroup, SlidingWindow};
+use pluggy_core::fleet::member::FleetScope;
 use pluggy_core::fleet::seal::{open_key, seal_key};
 use pluggy_core::fleet::shared_key::{
     Action, Invalidate, LeaseReply, LeaseRequest, Record, SharedKey, SharedKeyConfig, StoreEpoch,
