@@ -239,12 +239,8 @@ fn throughput(
         "connectorId": 0,
         "parameters": {"user": "user-ok", "password": "password-ok"},
     });
-    let created = client_rt.block_on(raw.capture(
-        hyper::Method::POST,
-        "/items",
-        Some(&key),
-        Some(&body),
-    ))?;
+    let created =
+        client_rt.block_on(raw.capture(hyper::Method::POST, "/items", Some(&key), Some(&body)))?;
     raw::expect_ok(created.status(), "POST /items", created.body())?;
     let item: serde_json::Value =
         serde_json::from_slice(created.body()).context("decoding the answer of POST /items")?;
