@@ -140,6 +140,64 @@ fn decode(s: &str) -> String {
         .into_owned()
 }
 
+/// Runs the handler of `ctx.op` if it only reads the world (it takes the state shared, so
+/// concurrent reads do not wait for each other); `None` for an operation that may change it,
+/// which [`dispatch`] then runs under the exclusive guard.
+pub(crate) fn dispatch_read(ctx: &Ctx<'_>, st: &State) -> Option<Reply> {
+    let result = match ctx.op {
+        Operation::ConnectorsList => connectors::list(ctx),
+        Operation::ConnectorRetrieve => connectors::retrieve(ctx),
+        Operation::ConnectorsValidate => connectors::validate_parameters(ctx),
+        Operation::ItemsRetrieve => items::retrieve(ctx, st),
+        Operation::AccountsList => accounts::list(ctx, st),
+        Operation::AccountsRetrieve => accounts::retrieve(ctx, st),
+        Operation::AccountStatementsList => accounts::statements(ctx, st),
+        Operation::AccountBalanceGet => accounts::balance(ctx, st),
+        Operation::TransactionsList => transactions::list(ctx, st),
+        Operation::TransactionsListByCursor => transactions::list_by_cursor(ctx, st),
+        Operation::InvestmentsList => investments::list(ctx, st),
+        Operation::InvestmentsRetrieve => investments::retrieve(ctx, st),
+        Operation::InvestmentTransactionsList => investments::transactions(ctx, st),
+        Operation::IdentityFindByItem => identity::find_by_item(ctx, st),
+        Operation::IdentityRetrieve => identity::retrieve(ctx, st),
+        Operation::CategoriesList => categories::list(ctx),
+        Operation::CategoriesRetrieve => categories::retrieve(ctx),
+        Operation::ClientCategoryRulesList => Ok(categories::rules(ctx, st)),
+        Operation::LoansList => loans::list(ctx, st),
+        Operation::LoansRetrieve => loans::retrieve(ctx, st),
+        Operation::BillsList => bills::list(ctx, st),
+        Operation::BillsRetrieve => bills::retrieve(ctx, st),
+        Operation::ConsentsList => consents::list(ctx, st),
+        Operation::ConsentRetrieve => consents::retrieve(ctx, st),
+        Operation::MerchantsGetByCnpj => merchants::lookup(ctx),
+        Operation::WebhooksList => Ok(webhooks::list(ctx, st)),
+        Operation::PaymentCustomersList => parties::list_customers(ctx, st),
+        Operation::PaymentRecipientsList => parties::list_recipients(ctx, st),
+        Operation::PaymentRecipientsInstitutionList => parties::list_institutions(ctx),
+        Operation::PaymentRecipientInstitutionsRetrieve => parties::get_institution(ctx),
+        Operation::PaymentRequestsList => requests::list(ctx, st),
+        Operation::PaymentRequestGetAutomaticPixSchedules => requests::list_automatic_pix(ctx, st),
+        Operation::PaymentRequestGetAutomaticPixSchedule => requests::get_automatic_pix(ctx, st),
+        Operation::PaymentRequestRetrieve => requests::retrieve(ctx, st),
+        Operation::PaymentSchedulesList => requests::list_schedules(ctx, st),
+        Operation::PaymentIntentsList => requests::list_intents(ctx, st),
+        Operation::PaymentIntentRetrieve => requests::get_intent(ctx, st),
+        Operation::SmartTranfersPreauthorizationsList => {
+            smart_transfers::list_preauthorizations(ctx, st)
+        }
+        Operation::SmartTransferPreauthorizationRetrieve => {
+            smart_transfers::get_preauthorization(ctx, st)
+        }
+        Operation::SmartTransferPreauthorizationPaymentsList => {
+            smart_transfers::list_payments(ctx, st)
+        }
+        Operation::SmartTransferPaymentretrieve => smart_transfers::get_payment(ctx, st),
+        Operation::BoletoGet => boletos::retrieve(ctx, st),
+        _ => return None,
+    };
+    Some(result.unwrap_or_else(|e| e))
+}
+
 /// Runs the handler of `ctx.op`: one arm per operation of the generated table, with no
 /// fallback, so an operation without a handler does not compile.
 pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {

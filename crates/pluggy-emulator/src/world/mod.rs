@@ -12,5 +12,6 @@ pub(crate) mod payments;
 pub(crate) mod products;
 pub(crate) mod rng;
 pub(crate) mod sandbox;
+pub(crate) mod shards;
 pub(crate) mod state;
 pub(crate) mod webhooks;
