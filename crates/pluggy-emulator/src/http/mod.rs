@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use hyper::header::CONTENT_LENGTH;
 use hyper::{Request, Response};
 use pluggy_core::Operation;
@@ -316,6 +316,10 @@ async fn read_body(shared: &Shared, req: Request<Incoming>) -> Result<Bytes, Rep
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
+    }
+    // Most reads come without a body: nothing to wait for, so no timer to set.
+    if req.body().is_end_stream() {
+        return Ok(Bytes::new());
     }
     let collect = Limited::new(req.into_body(), limit).collect();
     match tokio::time::timeout(shared.config.read_timeout, collect).await {

@@ -1,6 +1,8 @@
 //! Maps a request line onto the generated endpoint table (plus the legacy `/connecttokens`),
 //! and an operation onto its handler.
 
+use std::sync::OnceLock;
+
 use percent_encoding::percent_decode_str;
 use pluggy_core::Operation;
 use pluggy_core::endpoint::Endpoint;
@@ -63,33 +65,90 @@ pub(crate) fn route(method: &str, path: &str) -> Route {
     }
     // Among the templates that fit, the most specific wins: the one with a literal segment
     // where another has a `{param}`, at the first segment where they differ
-    // (`/categories/rules` before `/categories/{id}`).
-    let mut best: Option<(Vec<bool>, Operation, Vec<String>)> = None;
-    let mut known: Option<(Vec<bool>, &'static str)> = None;
-    for &operation in Operation::ALL {
-        let ep = operation.endpoint();
-        let Some(params) = matches(ep.path, &segments) else {
+    // (`/categories/rules` before `/categories/{id}`). Among equally specific ones, the first
+    // of the table.
+    let mut best: Option<&Template> = None;
+    let mut known: Option<&Template> = None;
+    for t in templates() {
+        if !t.fits(&segments) {
             continue;
+        }
+        let slot = if t.endpoint.method.as_str() == method {
+            &mut best
+        } else {
+            &mut known
         };
-        let rank = literals(ep.path);
-        if ep.method.as_str() == method {
-            if best.as_ref().is_none_or(|(r, ..)| rank > *r) {
-                best = Some((rank, operation, params));
-            }
-        } else if known.as_ref().is_none_or(|(r, _)| rank > *r) {
-            known = Some((rank, ep.path));
+        if slot.is_none_or(|b| t.rank.as_slice() > b.rank.as_slice()) {
+            *slot = Some(t);
         }
     }
     match (best, known) {
-        (Some((_, operation, params)), _) => Route::Api {
-            operation,
-            endpoint: operation.endpoint(),
-            template: operation.endpoint().path,
-            params,
+        (Some(t), _) => Route::Api {
+            operation: t.operation,
+            endpoint: t.endpoint,
+            template: t.endpoint.path,
+            params: t.params(&segments),
         },
-        (None, Some((_, template))) => Route::MethodNotAllowed { template },
+        (None, Some(t)) => Route::MethodNotAllowed {
+            template: t.endpoint.path,
+        },
         (None, None) => Route::NotFound,
     }
+}
+
+/// One operation's path template, split once.
+struct Template {
+    operation: Operation,
+    endpoint: &'static Endpoint,
+    /// Each segment: `Some(literal)`, or `None` for a `{param}`.
+    parts: Vec<Option<&'static str>>,
+    /// Which segments are literal (see [`literals`]).
+    rank: Vec<bool>,
+}
+
+impl Template {
+    /// Whether `segments` fit: the same number, equal literals, non-empty parameters.
+    fn fits(&self, segments: &[&str]) -> bool {
+        self.parts.len() == segments.len()
+            && self.parts.iter().zip(segments).all(|(p, s)| match p {
+                Some(lit) => lit == s,
+                None => !s.is_empty(),
+            })
+    }
+
+    /// The decoded parameters of `segments`, which fit.
+    fn params(&self, segments: &[&str]) -> Vec<String> {
+        self.parts
+            .iter()
+            .zip(segments)
+            .filter(|(p, _)| p.is_none())
+            .map(|(_, s)| percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .collect()
+    }
+}
+
+/// Every operation's template, in the order of the generated table.
+fn templates() -> &'static [Template] {
+    static TABLE: OnceLock<Vec<Template>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        Operation::ALL
+            .iter()
+            .map(|&operation| {
+                let endpoint = operation.endpoint();
+                Template {
+                    operation,
+                    endpoint,
+                    parts: endpoint
+                        .path
+                        .split('/')
+                        .skip(1)
+                        .map(|t| (!t.starts_with('{')).then_some(t))
+                        .collect(),
+                    rank: literals(endpoint.path),
+                }
+            })
+            .collect()
+    })
 }
 
 /// Which segments of a template are literal, in order (compared lexicographically, so that
@@ -100,26 +159,6 @@ fn literals(template: &str) -> Vec<bool> {
         .skip(1)
         .map(|t| !t.starts_with('{'))
         .collect()
-}
-
-/// The decoded path parameters when `segments` fit `template`.
-fn matches(template: &str, segments: &[&str]) -> Option<Vec<String>> {
-    let parts: Vec<&str> = template.split('/').skip(1).collect();
-    if parts.len() != segments.len() {
-        return None;
-    }
-    let mut params = Vec::new();
-    for (t, s) in parts.iter().zip(segments) {
-        if t.starts_with('{') {
-            if s.is_empty() {
-                return None;
-            }
-            params.push(percent_decode_str(s).decode_utf8_lossy().into_owned());
-        } else if t != s {
-            return None;
-        }
-    }
-    Some(params)
 }
 
 /// Splits a query string into decoded pairs (`+` is a space, as in HTML forms).
