@@ -7,12 +7,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use crate::world::clock::Millis;
 
 /// How many independent parts each structure is split into.
 const SHARDS: usize = 16;
+
+/// Most encoded views remembered per shard; beyond it, those of earlier states are forgotten
+/// first, then an arbitrary one.
+const VIEWS_PER_SHARD: usize = 256;
 
 /// Most verified credentials remembered per shard; beyond it expired ones are forgotten first,
 /// then an arbitrary one.
@@ -73,6 +77,46 @@ impl RequestCounts {
     }
 
     /// Forgets every count.
+    pub(crate) fn clear(&self) {
+        for shard in &self.shards {
+            lock(shard).clear();
+        }
+    }
+}
+
+/// Encoded answers of records (an item's JSON), each valid for the state it was encoded from:
+/// the state's [`epoch`](crate::world::state::State::epoch) changes with every change, so a
+/// view read under a shared guard of that same epoch is exactly what encoding the record
+/// again would give.
+#[derive(Debug, Default)]
+pub(crate) struct ViewCache {
+    shards: [Mutex<HashMap<String, (u64, Arc<[u8]>)>>; SHARDS],
+}
+
+impl ViewCache {
+    /// The view of `key` encoded at `epoch`, or `encode()`'s, remembered for that epoch.
+    pub(crate) fn get_or_encode(&self, key: &str, epoch: u64, encode: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+        let shard = &self.shards[hashed_shard(&key)];
+        if let Some((at, view)) = lock(shard).get(key) {
+            if *at == epoch {
+                return view.clone();
+            }
+        }
+        let view: Arc<[u8]> = encode().into();
+        let mut shard = lock(shard);
+        if shard.len() >= VIEWS_PER_SHARD {
+            shard.retain(|_, (at, _)| *at == epoch);
+        }
+        if shard.len() >= VIEWS_PER_SHARD {
+            if let Some(k) = shard.keys().next().cloned() {
+                shard.remove(&k);
+            }
+        }
+        shard.insert(key.to_owned(), (epoch, view.clone()));
+        view
+    }
+
+    /// Forgets every view.
     pub(crate) fn clear(&self) {
         for shard in &self.shards {
             lock(shard).clear();
@@ -238,6 +282,27 @@ mod tests {
         assert!(total <= SHARDS * VERIFIED_PER_SHARD);
         v.clear();
         assert_eq!(v.get("t.1", 0), None);
+    }
+
+    #[test]
+    fn views_are_encoded_once_per_epoch() {
+        let cache = ViewCache::default();
+        let mut encoded = 0;
+        let mut view = |epoch| {
+            cache.get_or_encode("item", epoch, || {
+                encoded += 1;
+                format!("v{epoch}").into_bytes()
+            })
+        };
+        assert_eq!(&*view(1), b"v1");
+        assert_eq!(&*view(1), b"v1");
+        assert_eq!(&*view(2), b"v2");
+        assert_eq!(encoded, 2);
+        for i in 0..(SHARDS * VIEWS_PER_SHARD * 2) {
+            cache.get_or_encode(&i.to_string(), 3, Vec::new);
+        }
+        let total: usize = cache.shards.iter().map(|s| lock(s).len()).sum();
+        assert!(total <= SHARDS * VIEWS_PER_SHARD);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::ops::{Deref, DerefMut};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use pluggy_core::ItemId;
 use pluggy_core::models::ConnectTokenOptions;
@@ -16,7 +16,7 @@ use crate::world::clock::{Clock, Millis};
 use crate::world::items::ItemRec;
 use crate::world::payments::Payments;
 use crate::world::rng::Rng;
-use crate::world::shards::{RateWindows, RequestCounts, VerifiedTokens};
+use crate::world::shards::{RateWindows, RequestCounts, VerifiedTokens, ViewCache};
 use crate::world::webhooks::{Delivery, WebhookRec};
 
 /// What every connection task shares.
@@ -38,6 +38,10 @@ pub(crate) struct Shared {
     pub(crate) windows: RateWindows,
     /// The claims of keys and tokens whose signature was already checked.
     pub(crate) verified: VerifiedTokens,
+    /// Items' answers as encoded for the current [`State::epoch`].
+    pub(crate) item_views: ViewCache,
+    /// Each connector's answer, once encoded (the catalog never changes), in catalog order.
+    pub(crate) connector_views: Vec<OnceLock<Vec<u8>>>,
 }
 
 /// The secret every signing key of an emulator is derived from: random, or derived from the
@@ -66,10 +70,12 @@ impl Shared {
         key_base: [u8; 32],
     ) -> Self {
         let state = State::new(config.seed, 0, signing_key(&key_base, 0));
+        let connectors = catalog::catalog();
+        let connector_views = connectors.iter().map(|_| OnceLock::new()).collect();
         Self {
             config,
             clock: Clock::default(),
-            connectors: catalog::catalog(),
+            connectors,
             addr,
             base_url,
             wake: Notify::new(),
@@ -79,6 +85,8 @@ impl Shared {
             requests: RequestCounts::default(),
             windows: RateWindows::default(),
             verified: VerifiedTokens::default(),
+            item_views: ViewCache::default(),
+            connector_views,
         }
     }
 
@@ -105,6 +113,12 @@ impl Shared {
         self.connectors.iter().find(|c| c.id == id)
     }
 
+    /// A connector of the catalog and the slot of its encoded answer.
+    pub(crate) fn connector_and_view(&self, id: u32) -> Option<(&Connector, &OnceLock<Vec<u8>>)> {
+        let i = self.connectors.iter().position(|c| c.id == id)?;
+        Some((&self.connectors[i], self.connector_views.get(i)?))
+    }
+
     /// Hands queued webhook deliveries to the delivery task.
     pub(crate) fn flush(&self, st: &mut State) {
         for d in st.outbox.drain(..) {
@@ -127,15 +141,19 @@ impl Shared {
         {
             let mut st = self.lock();
             let generation = st.generation + 1;
+            // The epoch goes on counting, so no view of the old world matches the new one.
+            let epoch = st.epoch;
             *st = State::new(
                 self.config.seed,
                 generation,
                 signing_key(&self.key_base, generation),
             );
+            st.epoch = epoch;
             self.clock.reset();
             self.requests.clear();
             self.windows.clear();
             self.verified.clear();
+            self.item_views.clear();
         }
         self.wake.notify_one();
     }
@@ -183,6 +201,7 @@ impl Drop for StateGuard<'_> {
     fn drop(&mut self) {
         let due = self.0.next_due();
         self.0.due = due;
+        self.0.epoch = self.0.epoch.wrapping_add(1);
     }
 }
 
@@ -255,6 +274,9 @@ pub(crate) struct State {
     /// [`State::next_due`] as of the last change: a request at or after it advances the
     /// world before it is answered.
     pub(crate) due: Option<Millis>,
+    /// Changes with every exclusive guard released: views encoded under one epoch stay
+    /// exact while it lasts.
+    pub(crate) epoch: u64,
 }
 
 impl State {
@@ -273,6 +295,7 @@ impl State {
             faults: Vec::new(),
             outbox: Vec::new(),
             due: None,
+            epoch: 0,
         }
     }
 
