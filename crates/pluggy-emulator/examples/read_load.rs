@@ -79,7 +79,13 @@ fn request(method: &str, path: &str, key: Option<&str>, body: &str) -> Vec<u8> {
     r.into_bytes()
 }
 
-async fn one(addr: SocketAddr, method: &str, path: &str, key: Option<&str>, body: &str) -> Result<String, Error> {
+async fn one(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: &str,
+) -> Result<String, Error> {
     let mut s = TcpStream::connect(addr).await?;
     let mut buf = Vec::new();
     exchange(&mut s, &request(method, path, key, body), &mut buf).await?;
@@ -120,19 +126,42 @@ fn main() -> Result<(), Error> {
             r#"{{"clientId":"{DEFAULT_CLIENT_ID}","clientSecret":"{DEFAULT_CLIENT_SECRET}"}}"#
         );
         let key = field(&one(addr, "POST", "/auth", None, &auth).await?, "apiKey")?;
-        let create = r#"{"connectorId":0,"parameters":{"user":"user-ok","password":"password-ok"}}"#;
-        let item = field(&one(addr, "POST", "/items", Some(&key), create).await?, "id")?;
+        let create =
+            r#"{"connectorId":0,"parameters":{"user":"user-ok","password":"password-ok"}}"#;
+        let item = field(
+            &one(addr, "POST", "/items", Some(&key), create).await?,
+            "id",
+        )?;
         Ok::<_, Error>((key, item))
     })?;
     std::thread::sleep(Duration::from_millis(200));
     let targets = [
-        ("GET /items/{id}", format!("/items/{item}"), Some(key.clone())),
-        ("GET /connectors/0", "/connectors/0".to_owned(), Some(key.clone())),
-        ("GET /accounts", format!("/accounts?itemId={item}"), Some(key.clone())),
-        ("GET /__emulator/clock", "/__emulator/clock".to_owned(), None),
+        (
+            "GET /items/{id}",
+            format!("/items/{item}"),
+            Some(key.clone()),
+        ),
+        (
+            "GET /connectors/0",
+            "/connectors/0".to_owned(),
+            Some(key.clone()),
+        ),
+        (
+            "GET /accounts",
+            format!("/accounts?itemId={item}"),
+            Some(key.clone()),
+        ),
+        (
+            "GET /__emulator/clock",
+            "/__emulator/clock".to_owned(),
+            None,
+        ),
     ];
     println!("{connections} connections, {seconds}s per route");
-    println!("{:<24} {:>10} {:>16} {:>8}", "route", "req/s", "emulator us/req", "errors");
+    println!(
+        "{:<24} {:>10} {:>16} {:>8}",
+        "route", "req/s", "emulator us/req", "errors"
+    );
     for (label, path, key) in targets {
         if only.as_deref().is_some_and(|o| !label.contains(o)) {
             continue;
@@ -159,9 +188,17 @@ fn main() -> Result<(), Error> {
                 }));
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
-            let (ok0, cpu0, t0) = (ok.load(Ordering::Relaxed), cpu_ns("emu-server"), Instant::now());
+            let (ok0, cpu0, t0) = (
+                ok.load(Ordering::Relaxed),
+                cpu_ns("emu-server"),
+                Instant::now(),
+            );
             tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
-            let (ok1, cpu1, elapsed) = (ok.load(Ordering::Relaxed), cpu_ns("emu-server"), t0.elapsed());
+            let (ok1, cpu1, elapsed) = (
+                ok.load(Ordering::Relaxed),
+                cpu_ns("emu-server"),
+                t0.elapsed(),
+            );
             stop.store(true, Ordering::Relaxed);
             for t in tasks {
                 t.await??;
@@ -170,7 +207,11 @@ fn main() -> Result<(), Error> {
         })?;
         let ((n, elapsed), cpu) = (elapsed, cpu);
         let rate = n as f64 / elapsed.as_secs_f64();
-        let per = if n > 0 { cpu as f64 / n as f64 / 1000.0 } else { 0.0 };
+        let per = if n > 0 {
+            cpu as f64 / n as f64 / 1000.0
+        } else {
+            0.0
+        };
         println!(
             "{label:<24} {rate:>10.0} {per:>16.2} {:>8}",
             bad.load(Ordering::Relaxed)

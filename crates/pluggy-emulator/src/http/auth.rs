@@ -72,7 +72,10 @@ fn verify(token: &str, key: &[u8], clients: &[ClientCredentials]) -> Option<Clai
     Some(Claims {
         expires_at: exp.saturating_mul(1000),
         client_id: client_id.to_owned(),
-        token_id: claims.get("data").and_then(Value::as_str).map(str::to_owned),
+        token_id: claims
+            .get("data")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 

@@ -84,18 +84,26 @@ impl RequestCounts {
     }
 }
 
+/// An encoded answer and the epoch of the state it was encoded from.
+type EncodedView = (u64, Arc<[u8]>);
+
 /// Encoded answers of records (an item's JSON), each valid for the state it was encoded from:
 /// the state's [`epoch`](crate::world::state::State::epoch) changes with every change, so a
 /// view read under a shared guard of that same epoch is exactly what encoding the record
 /// again would give.
 #[derive(Debug, Default)]
 pub(crate) struct ViewCache {
-    shards: [Mutex<HashMap<String, (u64, Arc<[u8]>)>>; SHARDS],
+    shards: [Mutex<HashMap<String, EncodedView>>; SHARDS],
 }
 
 impl ViewCache {
     /// The view of `key` encoded at `epoch`, or `encode()`'s, remembered for that epoch.
-    pub(crate) fn get_or_encode(&self, key: &str, epoch: u64, encode: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+    pub(crate) fn get_or_encode(
+        &self,
+        key: &str,
+        epoch: u64,
+        encode: impl FnOnce() -> Vec<u8>,
+    ) -> Arc<[u8]> {
         let shard = &self.shards[hashed_shard(&key)];
         if let Some((at, view)) = lock(shard).get(key) {
             if *at == epoch {
@@ -213,7 +221,9 @@ impl std::fmt::Debug for VerifiedTokens {
 /// two credentials of one emulator.
 fn token_shard(token: &str) -> usize {
     let tail = token.as_bytes().iter().rev().take(4);
-    tail.fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(usize::from(*b))) % SHARDS
+    tail.fold(0usize, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(usize::from(*b))
+    }) % SHARDS
 }
 
 impl VerifiedTokens {

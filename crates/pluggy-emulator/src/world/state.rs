@@ -217,7 +217,10 @@ pub(crate) struct Stats {
 
 impl Stats {
     /// The `/__emulator/stats` document, with the request counts by route and status.
-    pub(crate) fn to_json(&self, requests: &BTreeMap<String, BTreeMap<String, u64>>) -> serde_json::Value {
+    pub(crate) fn to_json(
+        &self,
+        requests: &BTreeMap<String, BTreeMap<String, u64>>,
+    ) -> serde_json::Value {
         serde_json::json!({
             "requests": requests,
             "auth_calls": self.auth_calls,
@@ -253,7 +256,6 @@ pub(crate) struct FaultAction {
     pub(crate) delay_ms: u64,
     pub(crate) drop: bool,
 }
-
 
 /// Everything the emulator remembers.
 pub(crate) struct State {
