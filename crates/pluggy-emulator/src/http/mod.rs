@@ -154,17 +154,6 @@ fn fault_reply(status: u16) -> Reply {
     }
 }
 
-/// Requests sharing one documented limit count against the same window.
-fn limit_group(op: Operation, ep: &Endpoint) -> &'static str {
-    match op {
-        Operation::AccountsList | Operation::AccountsRetrieve => "GET /accounts",
-        Operation::TransactionsList | Operation::TransactionsRetrieve => "GET /transactions",
-        Operation::InvestmentsList | Operation::InvestmentsRetrieve => "GET /investments",
-        // Every other operation has a limit of its own.
-        _ => ep.name,
-    }
-}
-
 async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: Route) -> Reply {
     let (operation, endpoint, params) = match route {
         Route::Api {
@@ -181,7 +170,7 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
         let now = shared.clock.now();
         match shared
             .windows
-            .count(peer, limit_group(operation, endpoint), limit, now)
+            .count(peer, pluggy_core::fleet::limiter::group_name(endpoint), limit, now)
         {
             Ok(r) => rate = Some(r),
             Err((limit, _, reset)) => {
