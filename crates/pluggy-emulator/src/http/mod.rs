@@ -168,10 +168,12 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
     let mut rate = None;
     if let (true, Some(limit)) = (shared.config.rate_limits, endpoint.rate_limit_per_minute) {
         let now = shared.clock.now();
-        match shared
-            .windows
-            .count(peer, pluggy_core::fleet::limiter::group_name(endpoint), limit, now)
-        {
+        match shared.windows.count(
+            peer,
+            pluggy_core::fleet::limiter::group_name(endpoint),
+            limit,
+            now,
+        ) {
             Ok(r) => rate = Some(r),
             Err((limit, _, reset)) => {
                 return reply::error(429, None, RATE_LIMIT_MESSAGE)
