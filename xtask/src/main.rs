@@ -6,7 +6,8 @@
 //! - `compat [node] [python]`: runs Pluggy's official SDKs against the emulator.
 //! - `browser`: Pluggy Connect (official SDK, drop-in, standalone) in headless Chromium.
 //! - `ci`: the whole CI pipeline, stopping at the first failing step.
-//! - `bench [--quick] [--json]`: the benchmarks, built and run in release mode.
+//! - `bench [--quick] [--json] [--peers] [--only PART] [--redis URL] [--processes P] [--tasks T]`: the benchmarks, built and run in
+//!   release mode.
 
 mod access;
 mod bench;
@@ -36,9 +37,15 @@ Commands:
                        script, the standalone page) against the emulator in headless
                        Chromium (compat/browser/; needs /usr/bin/chromium or $CHROMIUM).
   ci                   Run every CI step in order, stopping at the first failure.
-  bench [--quick] [--json]
+  bench [--quick] [--json] [--peers] [--only PART] [--redis URL] [--processes P] [--tasks T]
                        Build and run the benchmarks (pluggy-bench) in release mode: SDK
                        overhead against raw hyper/ureq, single flight, emulator throughput.
+                       --peers adds the official Node SDK against pluggy-async and the
+                       Prism mock against the emulator (Node.js tools pinned in
+                       bench/peers/, installed under target/peers/). --only runs one part
+                       (overhead, sdk-work, single-flight, throughput, peers, fleet); the
+                       fleet part (8 processes x 100 tasks sharing one key through Redis)
+                       takes --redis, --processes, --tasks.
                        Exits with the benchmark's status (1: a single-flight check failed).
   help                 Show this message.
 ";

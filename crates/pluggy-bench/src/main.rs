@@ -9,12 +9,20 @@
 //!    and again after the key expired; 64 threads on the blocking client. Each burst must cause
 //!    exactly one `POST /auth` (counted by the emulator); otherwise the bench exits with 1.
 //! 3. Emulator throughput under a closed loop of 1, 16 and 64 connections.
+//! 4. With `--peers`: the official Node SDK next to pluggy-async, and the Prism mock server
+//!    next to the emulator ([`peers`]).
+//! 5. The fleet: 8 processes of 100 tasks sharing one key and one rate budget through Redis
+//!    ([`fleet`]): one `POST /auth` per phase, no 429, no failure, and none either when Redis
+//!    stops halfway. Skipped without `redis-server`.
 //!
-//! Usage: `pluggy-bench [--quick] [--json]` (normally through `cargo xtask bench`).
+//! Usage: `pluggy-bench [--quick] [--json] [--peers] [--only PART] [--redis URL]
+//! [--processes P] [--tasks T]` (normally through `cargo xtask bench`).
 
 mod breakdown;
 mod error;
+mod fleet;
 mod overhead;
+mod peers;
 mod raw;
 mod report;
 mod single_flight;
@@ -35,12 +43,17 @@ use crate::report::Report;
 use crate::throughput::Target;
 
 const USAGE: &str = "\
-Usage: pluggy-bench [--quick] [--json] [--only PART]
+Usage: pluggy-bench [--quick] [--json] [--peers] [--only PART]
 
   --quick   a short run (seconds) instead of the full one (about a minute)
   --json    print one JSON document on standard output (the table goes to standard error)
+  --peers   also compare with the official Node SDK and the Prism mock server (needs Node.js
+            and npm; installs the pinned tools under target/peers/ on first use)
   --only    run one part only, for profiling it: overhead, sdk-work, single-flight,
-            throughput
+            throughput, peers, fleet
+  --redis URL, --processes P, --tasks T
+            the fleet part's Redis server (default: a redis-server of its own) and size
+            (default: 8 processes of 100 tasks)
 
 Exit status: 0 when every check held, 1 when a single-flight burst did not make exactly one
 POST /auth (or a call failed), 2 when the bench could not run.
@@ -53,15 +66,37 @@ enum Part {
     SdkWork,
     SingleFlight,
     Throughput,
+    Peers,
+    Fleet,
 }
 
 /// Command-line options.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Options {
     quick: bool,
     json: bool,
     help: bool,
+    peers: bool,
     only: Option<Part>,
+    /// The fleet part's size and Redis server.
+    fleet: fleet::Plan,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            quick: false,
+            json: false,
+            help: false,
+            peers: false,
+            only: None,
+            fleet: fleet::Plan {
+                processes: 8,
+                tasks: 100,
+                redis: None,
+            },
+        }
+    }
 }
 
 impl Options {
@@ -73,25 +108,52 @@ impl Options {
                 "--quick" => options.quick = true,
                 "--json" => options.json = true,
                 "--help" | "-h" => options.help = true,
+                "--peers" => options.peers = true,
                 "--only" => {
                     options.only = Some(match args.next().as_deref() {
                         Some("overhead") => Part::Overhead,
                         Some("sdk-work") => Part::SdkWork,
                         Some("single-flight") => Part::SingleFlight,
                         Some("throughput") => Part::Throughput,
+                        Some("peers") => Part::Peers,
+                        Some("fleet") => Part::Fleet,
                         Some(other) => return Err(format!("unknown part `{other}`")),
                         None => return Err("--only needs a part".to_owned()),
                     })
                 }
+                "--redis" => {
+                    options.fleet.redis = Some(
+                        args.next()
+                            .ok_or("--redis needs a URL (redis://host:port)")?,
+                    )
+                }
+                "--processes" => options.fleet.processes = count(args.next(), "--processes")?,
+                "--tasks" => options.fleet.tasks = count(args.next(), "--tasks")?,
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
         Ok(options)
     }
 
-    fn runs(self, part: Part) -> bool {
-        self.only.is_none_or(|only| only == part)
+    /// Whether `part` runs: the one `--only` names, else every part but the peers, which
+    /// run with `--peers` only.
+    fn runs(&self, part: Part) -> bool {
+        match (self.only, part) {
+            (_, Part::Peers) if self.peers => true,
+            (Some(only), _) => only == part,
+            (None, Part::Peers) => false,
+            (None, _) => true,
+        }
     }
+}
+
+/// A count from 1 to 10,000 given to `flag`.
+fn count(value: Option<String>, flag: &str) -> std::result::Result<usize, String> {
+    value
+        .as_deref()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| format!("{flag} needs a count from 1 to 10000"))
 }
 
 /// How long each part runs.
@@ -167,7 +229,7 @@ fn progress(message: &str) {
     eprintln!("pluggy-bench: {message}");
 }
 
-fn run(options: Options) -> Result<Report> {
+fn run(options: &Options) -> Result<Report> {
     let started = Instant::now();
     let plan = Plan::new(options.quick);
     let server_rt = runtime("emulator")?;
@@ -206,6 +268,16 @@ fn run(options: Options) -> Result<Report> {
         progress("emulator throughput");
         loads = throughput(&client_rt, &emulator, &plan)?;
     }
+    let peers = if options.runs(Part::Peers) {
+        progress("peers (official Node SDK, Prism mock)");
+        Some(peers::run(
+            &client_rt,
+            &emulator,
+            peers::Plan::new(options.quick),
+        )?)
+    } else {
+        None
+    };
     server_rt.block_on(emulator.shutdown());
 
     let mut bursts = Vec::new();
@@ -214,13 +286,22 @@ fn run(options: Options) -> Result<Report> {
         bursts = single_flight(&server_rt, &client_rt, &plan)?;
     }
 
+    let fleet = if options.runs(Part::Fleet) {
+        progress("fleet (processes sharing one key and budget through Redis)");
+        Some(fleet::run(&options.fleet)?)
+    } else {
+        None
+    };
+
     Ok(Report {
         mode: plan.mode,
+        fleet,
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         overhead,
         breakdown,
         single_flight: bursts,
         throughput: loads,
+        peers,
         elapsed: started.elapsed(),
     })
 }
@@ -291,7 +372,14 @@ fn single_flight(
 }
 
 fn main() -> ExitCode {
-    let options = match Options::parse(std::env::args().skip(1)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = peers::child_main(&args) {
+        return code;
+    }
+    if let Some(code) = fleet::child_main(&args) {
+        return code;
+    }
+    let options = match Options::parse(args) {
         Ok(o) => o,
         Err(message) => {
             eprintln!("pluggy-bench: {message}\n\n{USAGE}");
@@ -302,7 +390,7 @@ fn main() -> ExitCode {
         print!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    let report = match run(options) {
+    let report = match run(&options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("pluggy-bench: {e}");
@@ -339,5 +427,17 @@ mod tests {
         assert!(parse(&["--fast"]).is_err());
         assert!(parse(&["--only"]).is_err());
         assert!(parse(&["--only", "all"]).is_err());
+    }
+
+    #[test]
+    fn the_peers_run_only_when_asked_for() {
+        assert!(!parse(&[]).expect("valid").runs(Part::Peers));
+        let with = parse(&["--peers"]).expect("valid");
+        assert!(with.runs(Part::Peers) && with.runs(Part::Overhead));
+        let only = parse(&["--only", "peers"]).expect("valid");
+        assert!(only.runs(Part::Peers) && !only.runs(Part::Throughput));
+        let both = parse(&["--only", "throughput", "--peers"]).expect("valid");
+        assert!(both.runs(Part::Peers) && both.runs(Part::Throughput));
+        assert!(!both.runs(Part::SingleFlight));
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::breakdown::Breakdown;
 use crate::overhead::Comparison;
+use crate::peers::Peers;
 use crate::single_flight::Burst;
 use crate::throughput::Load;
 
@@ -28,6 +29,10 @@ pub struct Report {
     pub single_flight: Vec<Burst>,
     /// Emulator throughput measurements.
     pub throughput: Vec<Load>,
+    /// The comparisons with the peers (`--peers`).
+    pub peers: Option<Peers>,
+    /// The fleet sharing one key and budget through Redis.
+    pub fleet: Option<crate::fleet::Fleet>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
 }
@@ -36,7 +41,7 @@ impl Report {
     /// Whether every check that must hold held (single flight: one `POST /auth` per burst,
     /// no failed call). Speed targets are reported, not enforced.
     pub fn passed(&self) -> bool {
-        self.single_flight.iter().all(Burst::ok)
+        self.single_flight.iter().all(Burst::ok) && self.fleet.as_ref().is_none_or(|f| f.ok())
     }
 
     /// The note that goes with the throughput numbers.
@@ -168,6 +173,12 @@ impl Report {
             }
             let _ = writeln!(s, "note: {}", self.sharing_note());
         }
+        if let Some(fleet) = &self.fleet {
+            s.push_str(&fleet.table());
+        }
+        if let Some(peers) = &self.peers {
+            s.push_str(&peers.table());
+        }
         let _ = writeln!(
             s,
             "\nresult: {}",
@@ -255,6 +266,8 @@ impl Report {
             "single_flight": single_flight,
             "throughput": throughput,
             "throughput_note": self.sharing_note(),
+            "peers": self.peers.as_ref().map(Peers::to_json),
+            "fleet": self.fleet.as_ref().map(crate::fleet::Fleet::to_json),
             "passed": self.passed(),
         })
     }

@@ -123,6 +123,12 @@ impl Authenticate for KeyCache {
         };
         Ok((key, expires))
     }
+
+    fn owned(&self) -> Option<Arc<dyn Authenticate>> {
+        self.me
+            .upgrade()
+            .map(|cache| cache as Arc<dyn Authenticate>)
+    }
 }
 
 impl KeyCache {

@@ -40,4 +40,7 @@ pub trait FleetMember: Send + Sync {
 pub trait Authenticate: Send + Sync {
     /// A new API key and when it expires (Unix seconds).
     fn authenticate(&self) -> Result<(ApiKey, i64), Error>;
+
+    /// The same, as a handle a background refresh can keep; `None` once the client is gone.
+    fn owned(&self) -> Option<Arc<dyn Authenticate>>;
 }

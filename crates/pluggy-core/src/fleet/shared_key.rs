@@ -263,10 +263,12 @@ pub enum Action {
 
 /// Publishes a key: `KEYS[1]` record hash, `KEYS[2]` lease, `ARGV[1]` epoch, `ARGV[2]` sealed
 /// blob, `ARGV[3]` this process's lease token, `ARGV[4]` notice channel. Writes only a newer
-/// epoch; publishes the epoch; releases the lease if this process holds it. Returns 1 if
+/// epoch (a stored epoch that is not a whole number reads as 0, so garbage is replaced);
+/// publishes the epoch; releases the lease if this process holds it. Returns 1 if
 /// written.
 pub const PUBLISH_SCRIPT: &str = r#"
-local cur = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
+local cur = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
+if not cur or cur ~= math.floor(cur) or cur < 0 or cur >= 2^53 then cur = 0 end
 local new = tonumber(ARGV[1])
 local written = 0
 if cur < new then
