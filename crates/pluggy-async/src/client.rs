@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pluggy_core::driver::{Settings, random_seed};
+use pluggy_core::fleet::member::{self, Async, Fleet};
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{AsyncTransport, Error};
 
 use crate::engine::{Engine, KeyCache};
-use crate::fleet::Fleet;
 use crate::runtime::{Clock, Sleeper, SystemClock};
 use crate::stream::Pages;
 
@@ -25,7 +25,7 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn AsyncTransport>>,
     clock: Option<Arc<dyn Clock>>,
     sleeper: Option<Arc<dyn Sleeper>>,
-    fleet: Option<Arc<dyn Fleet>>,
+    fleet: Option<Arc<dyn Fleet<Async>>>,
 }
 
 impl ClientBuilder {
@@ -55,20 +55,14 @@ impl ClientBuilder {
 
     /// The fleet this client shares its API key and rate budget with (`pluggy-redis`): joined
     /// when the client is built, with the client's base URL and credentials.
-    pub fn fleet(mut self, fleet: impl Fleet + 'static) -> Self {
+    pub fn fleet(mut self, fleet: impl Fleet<Async> + 'static) -> Self {
         self.fleet = Some(Arc::new(fleet));
         self
     }
 
     fn engine(&mut self) -> Result<Arc<Engine>, Error> {
         let settings = &self.settings;
-        let fleet = match self.fleet.take() {
-            Some(fleet) => {
-                let scope = settings.fleet_scope()?;
-                Some((fleet.join(&scope)?, scope))
-            }
-            None => None,
-        };
+        let fleet = member::join(self.fleet.take(), || settings.fleet_scope())?;
         let transport = match self.transport.take() {
             Some(t) => t,
             None => default_transport(settings.connect_timeout, settings.request_timeout)?,

@@ -6,7 +6,8 @@ use std::pin::pin;
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use pluggy_core::driver::{Auth, FleetScope, HeldKey, KeyHolder, KeyState};
+use pluggy_core::driver::{Auth, HeldKey, KeyHolder, KeyState};
+use pluggy_core::fleet::member::{Async, Authenticate, Joined};
 use pluggy_core::fleet::shared_key::StoreEpoch;
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
@@ -16,7 +17,6 @@ use pluggy_core::{
 use tokio::sync::Notify;
 use tracing::Instrument;
 
-use crate::fleet::{Authenticate, FleetMember};
 use crate::runtime::{BoxFuture, Clock, Sleeper, first};
 
 /// Everything a call needs besides its credential.
@@ -29,7 +29,7 @@ pub(crate) struct Engine {
     pub(crate) user_agent: String,
     pub(crate) jitter: JitterSource,
     /// The fleet this client shares its key and rate budget with, if any.
-    pub(crate) fleet: Option<(Arc<dyn FleetMember>, FleetScope)>,
+    pub(crate) fleet: Option<Joined<Async>>,
 }
 
 impl Engine {
@@ -116,7 +116,7 @@ impl KeyHolder for KeyCache {
     }
 }
 
-impl Authenticate for KeyCache {
+impl Authenticate<Async> for KeyCache {
     fn authenticate(&self) -> BoxFuture<'_, Result<(ApiKey, i64), Error>> {
         Box::pin(async move {
             let engine = &*self.engine;
@@ -132,10 +132,10 @@ impl Authenticate for KeyCache {
         })
     }
 
-    fn owned(&self) -> Option<Arc<dyn Authenticate>> {
+    fn owned(&self) -> Option<Arc<dyn Authenticate<Async>>> {
         self.me
             .upgrade()
-            .map(|cache| cache as Arc<dyn Authenticate>)
+            .map(|cache| cache as Arc<dyn Authenticate<Async>>)
     }
 }
 

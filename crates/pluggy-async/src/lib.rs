@@ -80,7 +80,6 @@ pub struct ReadmeExamples;
 
 mod client;
 mod engine;
-pub mod fleet;
 pub mod runtime;
 mod stream;
 

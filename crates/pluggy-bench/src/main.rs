@@ -313,8 +313,28 @@ fn throughput(
     plan: &Plan,
 ) -> Result<Vec<throughput::Load>> {
     let base = emulator.base_url();
-    let key: Arc<str> = client_rt.block_on(RawHyper::new(base)?.api_key())?.into();
+    let raw = RawHyper::new(base)?;
+    let key: Arc<str> = client_rt.block_on(raw.api_key())?.into();
+    // One item of the sandbox connector, created the way a client would, to read back.
+    let body = serde_json::json!({
+        "connectorId": 0,
+        "parameters": {"user": "user-ok", "password": "password-ok"},
+    });
+    let created =
+        client_rt.block_on(raw.capture(hyper::Method::POST, "/items", Some(&key), Some(&body)))?;
+    raw::expect_ok(created.status(), "POST /items", created.body())?;
+    let item: serde_json::Value =
+        serde_json::from_slice(created.body()).context("decoding the answer of POST /items")?;
+    let item_id = item
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| error::BenchError::new("the answer of POST /items has no id"))?;
     let targets = [
+        Target {
+            label: "GET /items/{id} (x-api-key)",
+            path: format!("/items/{item_id}").leak(),
+            api_key: Some(key.clone()),
+        },
         Target {
             label: "GET /connectors/0 (x-api-key)",
             path: "/connectors/0",

@@ -5,7 +5,8 @@
 use std::sync::{Arc, Condvar, Weak};
 use std::time::Instant;
 
-use pluggy_core::driver::{Auth, FleetScope, HeldKey, KeyHolder, KeyState};
+use pluggy_core::driver::{Auth, HeldKey, KeyHolder, KeyState};
+use pluggy_core::fleet::member::{Authenticate, Blocking, Joined};
 use pluggy_core::fleet::shared_key::StoreEpoch;
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
@@ -14,7 +15,6 @@ use pluggy_core::{
 };
 
 use crate::clock::Clock;
-use crate::fleet::{Authenticate, FleetMember};
 
 /// Everything a call needs besides its credential.
 pub(crate) struct Engine {
@@ -25,7 +25,7 @@ pub(crate) struct Engine {
     pub(crate) user_agent: String,
     pub(crate) jitter: JitterSource,
     /// The fleet this client shares its key and rate budget with, if any.
-    pub(crate) fleet: Option<(Arc<dyn FleetMember>, FleetScope)>,
+    pub(crate) fleet: Option<Joined<Blocking>>,
 }
 
 impl Engine {
@@ -112,7 +112,7 @@ impl KeyHolder for KeyCache {
     }
 }
 
-impl Authenticate for KeyCache {
+impl Authenticate<Blocking> for KeyCache {
     fn authenticate(&self) -> Result<(ApiKey, i64), Error> {
         let engine = &*self.engine;
         let sent = engine.clock.now().unix_secs;
@@ -124,10 +124,10 @@ impl Authenticate for KeyCache {
         Ok((key, expires))
     }
 
-    fn owned(&self) -> Option<Arc<dyn Authenticate>> {
+    fn owned(&self) -> Option<Arc<dyn Authenticate<Blocking>>> {
         self.me
             .upgrade()
-            .map(|cache| cache as Arc<dyn Authenticate>)
+            .map(|cache| cache as Arc<dyn Authenticate<Blocking>>)
     }
 }
 

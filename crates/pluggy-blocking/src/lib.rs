@@ -64,7 +64,6 @@
 mod client;
 pub mod clock;
 mod engine;
-pub mod fleet;
 mod pages;
 
 pub use client::{Client, ClientBuilder, ConnectClient};

@@ -11,6 +11,7 @@ use crate::connect_token::ConnectTokenGrant;
 use crate::error::Error;
 use crate::exchange::Exchange;
 use crate::exchange::KeyEpoch;
+use crate::fleet::member::FleetScope;
 use crate::http::{BaseUrl, Credential};
 use crate::ids::ClientId;
 use crate::operation::Request;
@@ -97,39 +98,6 @@ impl Settings {
         let source = KeySource::from_parts(self.credentials.take(), self.api_key.take())?;
         let manager = source.manager(self.token_config.clone(), random_seed());
         Ok((source, manager))
-    }
-}
-
-/// What a client tells the fleet it joins (`pluggy-redis`): the API it calls and the
-/// application whose key the fleet shares. `Debug` shows neither secret.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct FleetScope {
-    /// The API's base URL: fleets of different APIs never share a key or a budget.
-    pub base: BaseUrl,
-    /// The application's client id and secret; `None` for a client with a fixed API key,
-    /// which shares only the rate budget.
-    pub credentials: Option<(ClientId, ClientSecret)>,
-    /// The client's refresh windows, which the shared key follows too.
-    pub token_config: TokenConfig,
-}
-
-impl FleetScope {
-    /// A scope for `base`, with these credentials and the default refresh windows.
-    pub fn new(base: BaseUrl, credentials: Option<(ClientId, ClientSecret)>) -> Self {
-        Self {
-            base,
-            credentials,
-            token_config: TokenConfig::default(),
-        }
-    }
-
-    /// When a key fetched at `sent` (Unix seconds) expires, in Unix seconds: at its JWT `exp`,
-    /// and never later than the client's `max_lifetime` after `sent`.
-    pub fn expires_unix(&self, key: &ApiKey, sent_unix: i64) -> i64 {
-        let cap = i64::try_from(self.token_config.max_lifetime.as_secs()).unwrap_or(i64::MAX);
-        let cap = sent_unix.saturating_add(cap);
-        crate::token::jwt_exp(key.expose_secret()).map_or(cap, |exp| exp.min(cap))
     }
 }
 

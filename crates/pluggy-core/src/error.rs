@@ -257,7 +257,7 @@ pub enum ScopeError {
     },
 }
 
-/// The fleet's shared rate budget ([`crate::fleet::limiter`]) would let the call go only after
+/// The fleet's shared rate budget (pluggy-core's fleet limiter) would let the call go only after
 /// the caller's deadline: the call fails instead of drawing a 429.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(

@@ -4,8 +4,10 @@
 //!
 //! - [`shared_key`]: the key store protocol (record, epoch, lease, notices, fallback);
 //! - [`limiter`]: the sliding-window rate limiter and its Lua script;
-//! - [`seal`]: the byte layout of a key at rest and the [`seal::Sealer`] the AEAD implements.
+//! - [`seal`]: the byte layout of a key at rest and the [`seal::Sealer`] the AEAD implements;
+//! - [`member`]: the hook a client joins a fleet through, for both drivers.
 
 pub mod limiter;
+pub mod member;
 pub mod seal;
 pub mod shared_key;

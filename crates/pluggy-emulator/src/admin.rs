@@ -17,7 +17,7 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         return r;
     }
     match (method, path.trim_end_matches('/')) {
-        ("GET", "/__emulator/stats") => Reply::ok(&shared.lock().stats.to_json()),
+        ("GET", "/__emulator/stats") => Reply::ok(&shared.stats_json()),
         ("POST", "/__emulator/clock/advance") => advance(shared, body),
         ("GET", "/__emulator/clock") => {
             Reply::ok(&json!({"now": ts(shared.clock.now()).to_string()}))

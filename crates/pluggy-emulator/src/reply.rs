@@ -34,6 +34,20 @@ impl Reply {
         Self::json(200, body)
     }
 
+    /// `200` with a JSON body already encoded.
+    pub(crate) fn ok_encoded(body: &[u8]) -> Self {
+        Self {
+            status: 200,
+            body: body.to_vec(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// The JSON encoding of `body`, as [`Reply::json`] sends it.
+    pub(crate) fn encode<T: Serialize + ?Sized>(body: &T) -> Vec<u8> {
+        Self::json(200, body).body
+    }
+
     /// A status without a body (`204`).
     pub(crate) fn empty(status: u16) -> Self {
         Self {

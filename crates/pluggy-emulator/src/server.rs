@@ -153,7 +153,7 @@ impl BackgroundEmulator {
 
     /// The counters of `GET /__emulator/stats`.
     pub fn stats(&self) -> serde_json::Value {
-        self.shared.lock().stats.to_json()
+        self.shared.stats_json()
     }
 
     /// Forgets everything, like `POST /__emulator/reset`.
@@ -267,7 +267,7 @@ impl RunningEmulator {
 
     /// The counters of `GET /__emulator/stats`, in the same JSON shape.
     pub fn stats(&self) -> serde_json::Value {
-        self.shared.lock().stats.to_json()
+        self.shared.stats_json()
     }
 
     /// Forgets everything, like `POST /__emulator/reset`.

@@ -5,26 +5,23 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use pluggy_async::fleet::{Authenticate, Fleet, FleetMember};
-use pluggy_async::runtime::BoxFuture;
-use pluggy_core::driver::FleetScope;
 use pluggy_core::endpoint::Endpoint;
-use pluggy_core::fleet::limiter::{ADMIT_SCRIPT, LimitGroup};
-use pluggy_core::fleet::shared_key::{
-    INVALIDATE_SCRIPT, LeaseRequest, PUBLISH_SCRIPT, RELEASE_SCRIPT, StoreEpoch, StoreUnavailable,
-    StoredKey,
-};
+use pluggy_core::fleet::limiter::LimitGroup;
+use pluggy_core::fleet::member::{Async, Authenticate, Fleet, FleetMember, FleetScope};
+use pluggy_core::fleet::shared_key::{LeaseRequest, StoreEpoch, StoreUnavailable, StoredKey};
 use pluggy_core::{ApiKey, Error};
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Script};
+use redis::{AsyncConnectionConfig, ScriptInvocation};
 use tokio::sync::Notify;
 
 use crate::RedisFleet;
-use crate::member::{Answer, Core, RawRecord, admit, drive_key};
-use crate::names::LEASE_SCRIPT;
 
-impl Fleet for RedisFleet {
-    fn join(&self, scope: &FleetScope) -> Result<Arc<dyn FleetMember>, Error> {
+/// What the async member's calls answer.
+type BoxFuture<'a, T> = <Async as pluggy_core::fleet::member::Io>::Out<'a, T>;
+use crate::member::{Answer, Core, RawRecord, Scripts, admit, drive_key, record};
+
+impl Fleet<Async> for RedisFleet {
+    fn join(&self, scope: &FleetScope) -> Result<Arc<dyn FleetMember<Async>>, Error> {
         Ok(Arc::new(AsyncMember {
             inner: Arc::new(Inner {
                 core: Core::new(self.config.clone(), scope),
@@ -49,10 +46,10 @@ struct Inner {
     subscribed: std::sync::Once,
 }
 
-impl FleetMember for AsyncMember {
+impl FleetMember<Async> for AsyncMember {
     fn key<'a>(
         &'a self,
-        auth: &'a dyn Authenticate,
+        auth: &'a dyn Authenticate<Async>,
     ) -> BoxFuture<'a, Result<Option<(ApiKey, StoreEpoch)>, Error>> {
         Box::pin(async move {
             if self.inner.core.record.is_none() {
@@ -71,7 +68,7 @@ impl FleetMember for AsyncMember {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let inner = self.inner.clone();
             runtime.spawn(async move {
-                let answer = inner.io.invalidate(&inner.core, invalidate.epoch).await;
+                let answer = inner.store().invalidate(invalidate.epoch).await;
                 inner.core.report(&answer);
             });
         }
@@ -94,7 +91,7 @@ impl Inner {
     fn drive<'a>(
         self: &'a Arc<Self>,
         start: pluggy_core::fleet::shared_key::Action,
-        auth: &'a dyn Authenticate,
+        auth: &'a dyn Authenticate<Async>,
         background: bool,
     ) -> BoxFuture<'a, Result<Option<(ApiKey, StoreEpoch)>, Error>> {
         Box::pin(async move {
@@ -204,11 +201,7 @@ struct Io {
     client: redis::Client,
     connection: Mutex<Option<MultiplexedConnection>>,
     timeout: Duration,
-    lease: Script,
-    publish: Script,
-    invalidate: Script,
-    release: Script,
-    admit: Script,
+    scripts: Scripts,
 }
 
 impl Io {
@@ -217,11 +210,7 @@ impl Io {
             client,
             connection: Mutex::new(None),
             timeout,
-            lease: Script::new(LEASE_SCRIPT),
-            publish: Script::new(PUBLISH_SCRIPT),
-            invalidate: Script::new(INVALIDATE_SCRIPT),
-            release: Script::new(RELEASE_SCRIPT),
-            admit: Script::new(ADMIT_SCRIPT),
+            scripts: Scripts::new(),
         }
     }
 
@@ -264,11 +253,14 @@ impl Io {
         }
     }
 
-    fn names(core: &Core) -> Answer<&crate::names::Names> {
-        core.record
-            .as_ref()
-            .map(|r| &r.names)
-            .ok_or(StoreUnavailable)
+    /// Runs a script invocation; its integer answer.
+    async fn invoke<T: redis::FromRedisValue>(
+        &self,
+        invocation: Answer<ScriptInvocation<'_>>,
+    ) -> Answer<T> {
+        let invocation = invocation?;
+        self.run(|mut c| async move { invocation.invoke_async(&mut c).await })
+            .await
     }
 }
 
@@ -289,80 +281,42 @@ impl Inner {
 
 impl Bound<'_> {
     async fn read(&self) -> Answer<Option<RawRecord>> {
-        let names = Io::names(self.core)?;
-        let record = names.record.clone();
-        let raw: RawRecord = self
+        let cmd = Scripts::read(self.core)?;
+        let raw = self
             .io
-            .run(|mut c| async move {
-                redis::cmd("HMGET")
-                    .arg(&record)
-                    .arg("epoch")
-                    .arg("blob")
-                    .query_async(&mut c)
-                    .await
-            })
+            .run(|mut c| async move { cmd.query_async(&mut c).await })
             .await?;
-        Ok(match raw {
-            (None, None) => None,
-            raw => Some(raw),
-        })
+        Ok(record(raw))
     }
 
     async fn lease(&self, lease: &LeaseRequest) -> Answer<i64> {
-        let names = Io::names(self.core)?;
-        let mut invocation = self.io.lease.key(&names.lease);
-        invocation.arg(&self.core.token).arg(Core::lease_ms(lease));
         self.io
-            .run(|mut c| async move { invocation.invoke_async(&mut c).await })
+            .invoke(self.io.scripts.lease(self.core, lease))
             .await
     }
 
     async fn publish(&self, key: &StoredKey) -> Answer<()> {
-        let names = Io::names(self.core)?;
-        let blob = self.core.seal(key);
-        let mut invocation = self.io.publish.key(&names.record);
-        invocation
-            .key(&names.lease)
-            .arg(key.epoch.get())
-            .arg(blob)
-            .arg(&self.core.token)
-            .arg(&names.channel);
-        self.io
-            .run(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
-            .await
-            .map(|_| ())
+        let answer: Answer<i64> = self
+            .io
+            .invoke(self.io.scripts.publish(self.core, key))
+            .await;
+        answer.map(|_| ())
     }
 
     async fn release(&self) -> Answer<()> {
-        let names = Io::names(self.core)?;
-        let mut invocation = self.io.release.key(&names.lease);
-        invocation.arg(&self.core.token);
-        self.io
-            .run(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
-            .await
-            .map(|_| ())
+        let answer: Answer<i64> = self.io.invoke(self.io.scripts.release(self.core)).await;
+        answer.map(|_| ())
+    }
+
+    async fn invalidate(&self, epoch: StoreEpoch) -> Answer<()> {
+        let invocation = self.io.scripts.invalidate(self.core, epoch);
+        let answer: Answer<i64> = self.io.invoke(invocation).await;
+        answer.map(|_| ())
     }
 
     async fn admit(&self, group: LimitGroup) -> Answer<u64> {
-        let mut invocation = self.io.admit.key(group.key(&self.core.base));
-        invocation
-            .arg("")
-            .arg(self.core.window_ms())
-            .arg(group.per_minute)
-            .arg(self.core.attempt_id());
         self.io
-            .run(|mut c| async move { invocation.invoke_async(&mut c).await })
+            .invoke(Ok(self.io.scripts.admit(self.core, group)))
             .await
-    }
-}
-
-impl Io {
-    async fn invalidate(&self, core: &Core, epoch: StoreEpoch) -> Answer<()> {
-        let names = Io::names(core)?;
-        let mut invocation = self.invalidate.key(&names.record);
-        invocation.arg(epoch.get());
-        self.run(|mut c| async move { invocation.invoke_async::<i64>(&mut c).await })
-            .await
-            .map(|_| ())
     }
 }

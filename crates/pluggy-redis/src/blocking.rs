@@ -5,26 +5,23 @@
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
-use pluggy_blocking::fleet::{Authenticate, Fleet, FleetMember};
-use pluggy_core::driver::FleetScope;
 use pluggy_core::endpoint::Endpoint;
-use pluggy_core::fleet::limiter::{ADMIT_SCRIPT, LimitGroup};
+use pluggy_core::fleet::limiter::LimitGroup;
+use pluggy_core::fleet::member::{Authenticate, Blocking, Fleet, FleetMember, FleetScope};
 use pluggy_core::fleet::shared_key::{
-    Action, INVALIDATE_SCRIPT, LeaseRequest, PUBLISH_SCRIPT, RELEASE_SCRIPT, StoreEpoch,
-    StoreUnavailable, StoredKey,
+    Action, LeaseRequest, StoreEpoch, StoreUnavailable, StoredKey,
 };
 use pluggy_core::{ApiKey, Error};
-use redis::Script;
+use redis::ScriptInvocation;
 
 use crate::RedisFleet;
-use crate::member::{Answer, Core, RawRecord, admit, drive_key};
-use crate::names::{LEASE_SCRIPT, Names};
+use crate::member::{Answer, Core, RawRecord, Scripts, admit, drive_key, record};
 
 /// Connections kept open for reuse; more are opened under load and closed after.
 const POOL: usize = 8;
 
-impl Fleet for RedisFleet {
-    fn join(&self, scope: &FleetScope) -> Result<Arc<dyn FleetMember>, Error> {
+impl Fleet<Blocking> for RedisFleet {
+    fn join(&self, scope: &FleetScope) -> Result<Arc<dyn FleetMember<Blocking>>, Error> {
         Ok(Arc::new(BlockingMember {
             inner: Arc::new(Inner {
                 core: Core::new(self.config.clone(), scope),
@@ -49,8 +46,11 @@ struct Inner {
     subscribed: std::sync::Once,
 }
 
-impl FleetMember for BlockingMember {
-    fn key(&self, auth: &dyn Authenticate) -> Result<Option<(ApiKey, StoreEpoch)>, Error> {
+impl FleetMember<Blocking> for BlockingMember {
+    fn key(
+        &self,
+        auth: &dyn Authenticate<Blocking>,
+    ) -> Result<Option<(ApiKey, StoreEpoch)>, Error> {
         if self.inner.core.record.is_none() {
             return Ok(None);
         }
@@ -78,7 +78,7 @@ impl Inner {
     fn drive(
         self: &Arc<Self>,
         start: Action,
-        auth: &dyn Authenticate,
+        auth: &dyn Authenticate<Blocking>,
         background: bool,
     ) -> Result<Option<(ApiKey, StoreEpoch)>, Error> {
         let core = &self.core;
@@ -202,11 +202,7 @@ struct Io {
     client: redis::Client,
     pool: Mutex<Vec<redis::Connection>>,
     timeout: Duration,
-    lease: Script,
-    publish: Script,
-    invalidate: Script,
-    release: Script,
-    admit: Script,
+    scripts: Scripts,
 }
 
 impl Io {
@@ -215,11 +211,7 @@ impl Io {
             client,
             pool: Mutex::new(Vec::new()),
             timeout,
-            lease: Script::new(LEASE_SCRIPT),
-            publish: Script::new(PUBLISH_SCRIPT),
-            invalidate: Script::new(INVALIDATE_SCRIPT),
-            release: Script::new(RELEASE_SCRIPT),
-            admit: Script::new(ADMIT_SCRIPT),
+            scripts: Scripts::new(),
         }
     }
 
@@ -252,6 +244,15 @@ impl Io {
         }
         Ok(value)
     }
+
+    /// Runs a script invocation.
+    fn invoke<T: redis::FromRedisValue>(
+        &self,
+        invocation: Answer<ScriptInvocation<'_>>,
+    ) -> Answer<T> {
+        let invocation = invocation?;
+        self.run(|c| invocation.invoke(c))
+    }
 }
 
 /// The store operations [`drive_key!`] and [`admit!`] call, bound to one member's core.
@@ -261,95 +262,31 @@ struct Bound<'a> {
 }
 
 impl Bound<'_> {
-    fn names(&self) -> Answer<&Names> {
-        self.core
-            .record
-            .as_ref()
-            .map(|r| &r.names)
-            .ok_or(StoreUnavailable)
-    }
-
     fn read(&self) -> Answer<Option<RawRecord>> {
-        let names = self.names()?;
-        let raw: RawRecord = self.io.run(|c| {
-            redis::cmd("HMGET")
-                .arg(&names.record)
-                .arg("epoch")
-                .arg("blob")
-                .query(c)
-        })?;
-        Ok(match raw {
-            (None, None) => None,
-            raw => Some(raw),
-        })
+        let cmd = Scripts::read(self.core)?;
+        Ok(record(self.io.run(|c| cmd.query(c))?))
     }
 
     fn lease(&self, lease: &LeaseRequest) -> Answer<i64> {
-        let names = self.names()?;
-        self.io.run(|c| {
-            self.io
-                .lease
-                .key(&names.lease)
-                .arg(&self.core.token)
-                .arg(Core::lease_ms(lease))
-                .invoke(c)
-        })
+        self.io.invoke(self.io.scripts.lease(self.core, lease))
     }
 
     fn publish(&self, key: &StoredKey) -> Answer<()> {
-        let names = self.names()?;
-        let blob = self.core.seal(key);
-        self.io
-            .run(|c| {
-                self.io
-                    .publish
-                    .key(&names.record)
-                    .key(&names.lease)
-                    .arg(key.epoch.get())
-                    .arg(blob)
-                    .arg(&self.core.token)
-                    .arg(&names.channel)
-                    .invoke::<i64>(c)
-            })
-            .map(|_| ())
+        let answer: Answer<i64> = self.io.invoke(self.io.scripts.publish(self.core, key));
+        answer.map(|_| ())
     }
 
     fn release(&self) -> Answer<()> {
-        let names = self.names()?;
-        self.io
-            .run(|c| {
-                self.io
-                    .release
-                    .key(&names.lease)
-                    .arg(&self.core.token)
-                    .invoke::<i64>(c)
-            })
-            .map(|_| ())
+        let answer: Answer<i64> = self.io.invoke(self.io.scripts.release(self.core));
+        answer.map(|_| ())
     }
 
     fn invalidate(&self, epoch: StoreEpoch) -> Answer<()> {
-        let names = self.names()?;
-        self.io
-            .run(|c| {
-                self.io
-                    .invalidate
-                    .key(&names.record)
-                    .arg(epoch.get())
-                    .invoke::<i64>(c)
-            })
-            .map(|_| ())
+        let answer: Answer<i64> = self.io.invoke(self.io.scripts.invalidate(self.core, epoch));
+        answer.map(|_| ())
     }
 
     fn admit(&self, group: LimitGroup) -> Answer<u64> {
-        self.io.run(|c| {
-            self.io
-                .admit
-                .key(group.key(&self.core.base))
-                .arg("")
-                .arg(self.core.window_ms())
-                .arg(group.per_minute)
-                .arg(self.core.attempt_id())
-                .invoke(c)
-        })
+        self.io.invoke(Ok(self.io.scripts.admit(self.core, group)))
     }
 }

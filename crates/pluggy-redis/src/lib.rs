@@ -53,12 +53,16 @@ mod seal;
 mod asynchronous;
 #[cfg(feature = "blocking")]
 mod blocking;
+#[cfg(feature = "async")]
+mod events;
 
 use std::fmt;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+#[cfg(feature = "async")]
+pub use events::{EVENT_TTL, SeenEvents, Unavailable};
 pub use local::LocalRedis;
 pub use seal::AesGcmSealer;
 

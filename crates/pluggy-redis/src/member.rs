@@ -7,18 +7,20 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use pluggy_core::driver::FleetScope;
 use pluggy_core::endpoint::Endpoint;
-use pluggy_core::fleet::limiter::{self, Admission, LimitGroup, SlidingWindow};
+use pluggy_core::fleet::limiter::{self, ADMIT_SCRIPT, Admission, LimitGroup, SlidingWindow};
+use pluggy_core::fleet::member::FleetScope;
 use pluggy_core::fleet::seal::{open_key, seal_key};
 use pluggy_core::fleet::shared_key::{
-    Action, Invalidate, LeaseReply, LeaseRequest, Record, SharedKey, SharedKeyConfig, StoreEpoch,
-    StoreTicket, StoreUnavailable, StoredKey,
+    Action, INVALIDATE_SCRIPT, Invalidate, LeaseReply, LeaseRequest, PUBLISH_SCRIPT,
+    RELEASE_SCRIPT, Record, SharedKey, SharedKeyConfig, StoreEpoch, StoreTicket, StoreUnavailable,
+    StoredKey,
 };
 use pluggy_core::{ApiKey, BaseUrl, Error, Now};
+use redis::{Script, ScriptInvocation};
 
 use crate::FleetConfig;
-use crate::names::Names;
+use crate::names::{LEASE_SCRIPT, Names};
 use crate::seal::AesGcmSealer;
 
 /// A store answer, or the store's failure (an error or a timeout).
@@ -190,6 +192,14 @@ impl Core {
         self.lock().invalidate(epoch)
     }
 
+    /// The shared key's names; the store is of no use to a client without credentials.
+    pub(crate) fn names(&self) -> Answer<&Names> {
+        self.record
+            .as_ref()
+            .map(|r| &r.names)
+            .ok_or(StoreUnavailable)
+    }
+
     /// The sealed blob of `key`, for the publish script.
     pub(crate) fn seal(&self, key: &StoredKey) -> Vec<u8> {
         match &self.record {
@@ -276,6 +286,91 @@ impl Core {
             self.now().mono,
             Some(deadline),
         )?)
+    }
+}
+
+/// The store's commands, with their keys and arguments, for either member to run.
+pub(crate) struct Scripts {
+    lease: Script,
+    publish: Script,
+    invalidate: Script,
+    release: Script,
+    admit: Script,
+}
+
+impl Scripts {
+    pub(crate) fn new() -> Self {
+        Self {
+            lease: Script::new(LEASE_SCRIPT),
+            publish: Script::new(PUBLISH_SCRIPT),
+            invalidate: Script::new(INVALIDATE_SCRIPT),
+            release: Script::new(RELEASE_SCRIPT),
+            admit: Script::new(ADMIT_SCRIPT),
+        }
+    }
+
+    /// `HMGET record epoch blob`.
+    pub(crate) fn read(core: &Core) -> Answer<redis::Cmd> {
+        let mut cmd = redis::cmd("HMGET");
+        cmd.arg(&core.names()?.record).arg("epoch").arg("blob");
+        Ok(cmd)
+    }
+
+    /// Takes the lease for this process, or answers its remaining life.
+    pub(crate) fn lease(&self, core: &Core, lease: &LeaseRequest) -> Answer<ScriptInvocation<'_>> {
+        let mut invocation = self.lease.key(&core.names()?.lease);
+        invocation.arg(&core.token).arg(Core::lease_ms(lease));
+        Ok(invocation)
+    }
+
+    /// Publishes `key`, sealed, and releases this process's lease.
+    pub(crate) fn publish(&self, core: &Core, key: &StoredKey) -> Answer<ScriptInvocation<'_>> {
+        let names = core.names()?;
+        let mut invocation = self.publish.key(&names.record);
+        invocation
+            .key(&names.lease)
+            .arg(key.epoch.get())
+            .arg(core.seal(key))
+            .arg(&core.token)
+            .arg(&names.channel);
+        Ok(invocation)
+    }
+
+    /// Releases this process's lease.
+    pub(crate) fn release(&self, core: &Core) -> Answer<ScriptInvocation<'_>> {
+        let mut invocation = self.release.key(&core.names()?.lease);
+        invocation.arg(&core.token);
+        Ok(invocation)
+    }
+
+    /// Clears `epoch`'s key if the record still holds that epoch.
+    pub(crate) fn invalidate(
+        &self,
+        core: &Core,
+        epoch: StoreEpoch,
+    ) -> Answer<ScriptInvocation<'_>> {
+        let mut invocation = self.invalidate.key(&core.names()?.record);
+        invocation.arg(epoch.get());
+        Ok(invocation)
+    }
+
+    /// Takes a slot of `group`'s budget, on the Redis server's clock.
+    pub(crate) fn admit(&self, core: &Core, group: LimitGroup) -> ScriptInvocation<'_> {
+        let mut invocation = self.admit.key(group.key(&core.base));
+        invocation
+            .arg("")
+            .arg(core.window_ms())
+            .arg(group.per_minute)
+            .arg(core.attempt_id());
+        invocation
+    }
+}
+
+/// A record as `HMGET` answers it: `None` when neither field is there.
+pub(crate) fn record(raw: RawRecord) -> Option<RawRecord> {
+    match raw {
+        (None, None) => None,
+        raw => Some(raw),
     }
 }
 

@@ -12,7 +12,10 @@ use pluggy_async::Client;
 use pluggy_core::models::{CreateItemRequest, ItemParameters};
 use pluggy_core::{ConnectorId, Error, ItemId, WaitPolicy};
 use pluggy_redis::{FleetConfig, RedisFleet};
-use support::{PAST_EXPIRY, RedisServer, auth_calls, credentials, emulator, quick};
+use support::{
+    PAST_EXPIRY, RedisServer, auth_calls, credentials, emulator, plant_dead_lease_holder, quick,
+    record_key,
+};
 
 fn client(base: &str, fleet: Option<&RedisFleet>) -> Client {
     let (id, secret) = credentials();
@@ -81,14 +84,7 @@ async fn the_key_at_rest_is_sealed_with_the_client_secret() {
     c.get_connector(ConnectorId::new(0)).await.unwrap();
 
     let mut raw = redis.connection();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg("pluggy:key:*")
-        .query(&mut raw)
-        .unwrap();
-    let record = keys
-        .iter()
-        .find(|k| !k.contains(":lease"))
-        .expect("a record");
+    let record = record_key(&mut raw);
     let blob: Vec<u8> = redis::cmd("HGET")
         .arg(record)
         .arg("blob")
@@ -181,11 +177,7 @@ async fn garbage_in_redis_is_ignored_and_replaced() {
     let probe = client(emulator.base_url(), Some(&fleet));
     probe.get_connector(ConnectorId::new(0)).await.unwrap();
     let mut raw = redis.connection();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg("pluggy:key:*")
-        .query(&mut raw)
-        .unwrap();
-    let record = keys.iter().find(|k| !k.contains(":lease")).unwrap().clone();
+    let record = record_key(&mut raw);
 
     for (epoch, blob) in [
         ("7", &b"not a sealed key"[..]),
@@ -227,25 +219,9 @@ async fn a_dead_lease_holder_is_taken_over() {
     let probe = client(emulator.base_url(), Some(&fleet));
     probe.get_connector(ConnectorId::new(0)).await.unwrap();
     let mut raw = redis.connection();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg("pluggy:key:*")
-        .query(&mut raw)
-        .unwrap();
-    let record = keys.iter().find(|k| !k.contains(":lease")).unwrap().clone();
+    let record = record_key(&mut raw);
 
-    // A process took the lease, cleared the key for its refresh, and died.
-    let _: () = redis::cmd("HDEL")
-        .arg(&record)
-        .arg("blob")
-        .query(&mut raw)
-        .unwrap();
-    let _: () = redis::cmd("SET")
-        .arg(format!("{record}:lease"))
-        .arg("a-process-that-died")
-        .arg("PX")
-        .arg(800)
-        .query(&mut raw)
-        .unwrap();
+    plant_dead_lease_holder(&mut raw, &record, 800);
     let before = auth_calls(&emulator);
     let fresh: Vec<_> = (0..3)
         .map(|_| client(emulator.base_url(), Some(&fleet)))

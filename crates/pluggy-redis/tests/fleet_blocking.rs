@@ -11,7 +11,10 @@ use pluggy_blocking::Client;
 use pluggy_core::models::{CreateItemRequest, ItemParameters};
 use pluggy_core::{ConnectorId, Error, WaitPolicy};
 use pluggy_redis::RedisFleet;
-use support::{PAST_EXPIRY, RedisServer, auth_calls, credentials, emulator, quick};
+use support::{
+    PAST_EXPIRY, RedisServer, auth_calls, credentials, emulator, plant_dead_lease_holder, quick,
+    record_key,
+};
 
 fn client(base: &str, fleet: &RedisFleet) -> Client {
     let (id, secret) = credentials();
@@ -87,23 +90,8 @@ fn a_dead_lease_holder_is_taken_over() {
         .get_connector(ConnectorId::new(0))
         .unwrap();
     let mut raw = redis.connection();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg("pluggy:key:*")
-        .query(&mut raw)
-        .unwrap();
-    let record = keys.iter().find(|k| !k.contains(":lease")).unwrap().clone();
-    let _: () = redis::cmd("HDEL")
-        .arg(&record)
-        .arg("blob")
-        .query(&mut raw)
-        .unwrap();
-    let _: () = redis::cmd("SET")
-        .arg(format!("{record}:lease"))
-        .arg("a-process-that-died")
-        .arg("PX")
-        .arg(800)
-        .query(&mut raw)
-        .unwrap();
+    let record = record_key(&mut raw);
+    plant_dead_lease_holder(&mut raw, &record, 800);
     let before = auth_calls(&emulator);
     let fresh: Vec<_> = (0..3)
         .map(|_| client(emulator.base_url(), &fleet))

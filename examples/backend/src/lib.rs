@@ -35,6 +35,11 @@
 //! `eventId`s it has handled (a day is plenty: Pluggy's retries span a few hours) in its
 //! database.
 //!
+//! Many processes behind a load balancer share the `eventId`s through Redis with
+//! [`AppOptions::seen_events`] (`REDIS_URL` for the binary): an event is handled by the first
+//! process that claims it, whichever process a repeat lands on. Should Redis fail, each process
+//! goes on deduplicating with its own memory: no delivery is dropped or refused for it.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use pluggy_async::Client;
@@ -55,6 +60,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -74,6 +80,7 @@ use pluggy_core::models::{
 };
 use pluggy_core::webhook::WebhookPayload;
 use pluggy_core::{AccountId, BaseUrl, Error, ItemId, WebhookEvent, verify_headers};
+use pluggy_redis::SeenEvents;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -148,6 +155,24 @@ pub struct WebhookStats {
     pub duplicates: u64,
 }
 
+/// How the backend is set up beyond its client, URLs and secret; the default is one process
+/// on its own.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct AppOptions {
+    /// The `eventId`s shared with the other processes of this app (see
+    /// `pluggy_redis::RedisFleet::events`). `None`: this process's memory only.
+    pub seen_events: Option<SeenEvents>,
+}
+
+impl AppOptions {
+    /// The options with webhook deduplication shared through `seen_events`.
+    pub fn seen_events(mut self, seen_events: SeenEvents) -> Self {
+        self.seen_events = Some(seen_events);
+        self
+    }
+}
+
 #[derive(Default)]
 struct Store {
     seen: HashSet<String>,
@@ -161,6 +186,9 @@ struct Inner {
     webhook_secret: String,
     events: mpsc::UnboundedSender<WebhookPayload>,
     store: Mutex<Store>,
+    shared: Option<SeenEvents>,
+    /// Whether the shared record failed last time (so that an outage is logged once).
+    shared_down: AtomicBool,
 }
 
 /// The backend: cheap to clone, shared by every connection.
@@ -200,6 +228,25 @@ impl App {
         public_url: &str,
         webhook_secret: String,
     ) -> Result<Self, Error> {
+        Self::start_with(
+            pluggy,
+            pluggy_base_url,
+            public_url,
+            webhook_secret,
+            AppOptions::default(),
+        )
+        .await
+    }
+
+    /// [`App::start_at`] with `options`: with [`AppOptions::seen_events`], repeats are
+    /// recognised across every process sharing that record.
+    pub async fn start_with(
+        pluggy: Client,
+        pluggy_base_url: &str,
+        public_url: &str,
+        webhook_secret: String,
+        options: AppOptions,
+    ) -> Result<Self, Error> {
         check_header(WEBHOOK_SECRET_HEADER, &webhook_secret)?;
         let url = format!("{}{WEBHOOK_PATH}", public_url.trim_end_matches('/'));
         let headers = WebhookHeaders::new().with(WEBHOOK_SECRET_HEADER, webhook_secret.clone());
@@ -233,6 +280,8 @@ impl App {
                 webhook_secret,
                 events,
                 store: Mutex::new(Store::default()),
+                shared: options.seen_events,
+                shared_down: AtomicBool::new(false),
             }),
         };
         tokio::spawn(app.clone().handle_events(queue));
@@ -552,15 +601,43 @@ impl App {
     /// The event handler: drops repeats, reads the item with the API key, records its owner.
     async fn handle_events(self, mut queue: mpsc::UnboundedReceiver<WebhookPayload>) {
         while let Some(payload) = queue.recv().await {
-            if let Some(id) = payload.event_id() {
-                let mut store = self.store();
-                if !store.seen.insert(id.as_str().to_owned()) {
-                    store.stats.duplicates += 1;
-                    continue;
-                }
+            let repeat = match payload.event_id() {
+                Some(id) => !self.first_time(id.as_str()).await,
+                None => false,
+            };
+            if repeat {
+                self.store().stats.duplicates += 1;
+                continue;
             }
             self.handle(&payload).await;
             self.store().stats.handled += 1;
+        }
+    }
+
+    /// Whether no process has seen `event_id` yet: this one's memory first, then the shared
+    /// record if there is one. When that fails, this process's memory decides alone.
+    async fn first_time(&self, event_id: &str) -> bool {
+        if !self.store().seen.insert(event_id.to_owned()) {
+            return false;
+        }
+        let Some(shared) = &self.inner.shared else {
+            return true;
+        };
+        match shared.first_time(event_id).await {
+            Ok(first) => {
+                if self.inner.shared_down.swap(false, Ordering::Relaxed) {
+                    eprintln!("webhooks: the shared eventId record answers again");
+                }
+                first
+            }
+            Err(e) => {
+                if !self.inner.shared_down.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "webhooks: {e}; repeats are recognised by this process alone until it answers"
+                    );
+                }
+                true
+            }
         }
     }
 

@@ -3,7 +3,9 @@
 //! Environment: `PLUGGY_CLIENT_ID`, `PLUGGY_CLIENT_SECRET`, `PLUGGY_BASE_URL` (optional: an
 //! emulator), `PUBLIC_URL` (where Pluggy reaches this backend), `WEBHOOK_SECRET` (the value of
 //! the custom header Pluggy sends with each delivery), `HOST` (the address to listen on,
-//! default `127.0.0.1`; `0.0.0.0` for every interface), `PORT` (default 3000).
+//! default `127.0.0.1`; `0.0.0.0` for every interface), `PORT` (default 3000), `REDIS_URL`
+//! (optional, `redis://[user:password@]host[:port][/db]`: the processes of this backend share
+//! one API key, one rate budget and the webhook `eventId`s there; never printed).
 //!
 //! When `PLUGGY_BASE_URL` is on this machine (an emulator), the rest may be left unset: the
 //! emulator's own client id and secret, `PUBLIC_URL` the address listened on, and a
@@ -15,8 +17,9 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 
 use pluggy_async::Client;
-use pluggy_backend_example::{App, Limits};
+use pluggy_backend_example::{App, AppOptions, Limits};
 use pluggy_core::{BaseUrl, ClientSecret};
+use pluggy_redis::RedisFleet;
 
 /// A variable that must be set, to valid UTF-8 and not only whitespace.
 fn var(name: &str) -> Result<String, String> {
@@ -96,10 +99,19 @@ async fn run() -> Result<(), String> {
     let client_secret = var_or("PLUGGY_CLIENT_SECRET", local, || {
         EMULATOR_CLIENT_SECRET.to_owned()
     })?;
-    let builder = Client::builder()
+    let mut options = AppOptions::default();
+    let mut builder = Client::builder();
+    if let Some(url) = optional_var("REDIS_URL")? {
+        // The error shows the URL with its password redacted.
+        let fleet = RedisFleet::new(&url).map_err(|e| format!("REDIS_URL: {e}"))?;
+        options = options.seen_events(fleet.events(&client_id));
+        builder = builder.fleet(fleet);
+    }
+    let builder = builder
         .credentials(client_id, ClientSecret::new(client_secret))
         .base_url(base.clone());
     let pluggy = builder.build().map_err(|e| e.to_string())?;
+    let shared = options.seen_events.is_some();
     let host: IpAddr = match optional_var("HOST")? {
         Some(h) => h
             .parse()
@@ -120,10 +132,13 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
     let public_url = var_or("PUBLIC_URL", local, || format!("http://{bound}"))?;
     let webhook_secret = var_or("WEBHOOK_SECRET", local, made_up_secret)?;
-    let app = App::start_at(pluggy, &base, &public_url, webhook_secret)
+    let app = App::start_with(pluggy, &base, &public_url, webhook_secret, options)
         .await
         .map_err(|e| format!("cannot register the webhook: {e}"))?;
     println!("listening on {bound}");
+    if shared {
+        println!("sharing the API key, the rate budget and webhook eventIds through REDIS_URL");
+    }
     println!("the quickstart page: http://{bound}/");
     tokio::select! {
         () = app.serve(listener, Limits::default()) => {}

@@ -63,12 +63,17 @@ fn connector_by_id<'s>(ctx: &'s Ctx<'_>, id: &str) -> Result<&'s Connector, Repl
         .ok_or_else(|| reply::not_found("CONNECTOR_NOT_FOUND", "connector not found"))
 }
 
-/// `GET /connectors/{id}`.
+/// `GET /connectors/{id}`: each connector's answer is encoded once (the catalog is fixed).
 pub(crate) fn retrieve(ctx: &Ctx<'_>) -> Result<Reply, Reply> {
-    Ok(Reply::ok(&views::connector(connector_by_id(
-        ctx,
-        ctx.id(),
-    )?)))
+    let c = connector_by_id(ctx, ctx.id())?;
+    let view = ctx
+        .shared
+        .connector_and_view(c.id)
+        .map(|(c, slot)| slot.get_or_init(|| Reply::encode(&views::connector(c))));
+    Ok(match view {
+        Some(bytes) => Reply::ok_encoded(bytes),
+        None => Reply::ok(&views::connector(c)),
+    })
 }
 
 /// Checks credentials against a connector's rules: `001` missing, `002` invalid.

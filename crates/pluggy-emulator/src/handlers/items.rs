@@ -28,9 +28,13 @@ pub(crate) fn item_of<'s>(ctx: &Ctx<'_>, st: &'s State, id: &str) -> Result<&'s 
         .ok_or_else(|| reply::not_found("ITEM_NOT_FOUND", "item not found"))
 }
 
-/// `GET /items/{id}`.
+/// `GET /items/{id}`: the item's answer is encoded once per state of the world.
 pub(crate) fn retrieve(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
-    item_of(ctx, st, ctx.id()).map(|i| item_reply(ctx, i))
+    let item = item_of(ctx, st, ctx.id())?;
+    let view = ctx.shared.item_views.get_or_encode(&item.id, st.epoch, || {
+        Reply::encode(&views::item(item, ctx.shared.connector(item.connector_id)))
+    });
+    Ok(Reply::ok_encoded(&view))
 }
 
 /// `POST /items`.

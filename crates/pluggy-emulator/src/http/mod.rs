@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use hyper::header::CONTENT_LENGTH;
 use hyper::{Request, Response};
 use pluggy_core::Operation;
@@ -21,7 +21,7 @@ use pluggy_core::endpoint::{Access, Endpoint};
 use crate::admin;
 use crate::handlers::request::{Cred, Ctx};
 use crate::reply::{self, Reply};
-use crate::world::state::Shared;
+use crate::world::state::{Shared, State};
 use router::Route;
 
 /// Longest request target (path and query) served; longer ones get 414. It leaves room for
@@ -75,7 +75,12 @@ pub(crate) async fn handle(
     }
     let route = router::route(&method, &path);
     let stats_key = format!("{method} {}", route.template().unwrap_or("(unknown)"));
-    let fault = shared.lock().take_fault(&method, route.template(), &path);
+    // Most requests meet no fault rule: looking costs them a shared guard only.
+    let fault = if shared.read().faults.is_empty() {
+        None
+    } else {
+        shared.lock().take_fault(&method, route.template(), &path)
+    };
     if let Some(f) = fault {
         if f.delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
@@ -89,12 +94,12 @@ pub(crate) async fn handle(
             if let Some(s) = f.retry_after {
                 r = r.with_header("retry-after", s.to_string());
             }
-            shared.lock().stats.record(stats_key, status);
+            shared.requests.record(&stats_key, status);
             return Ok(r.into_response());
         }
     }
     let reply = process(&shared, peer, req, route).await;
-    shared.lock().stats.record(stats_key, reply.status);
+    shared.requests.record(&stats_key, reply.status);
     Ok(reply.into_response())
 }
 
@@ -149,17 +154,6 @@ fn fault_reply(status: u16) -> Reply {
     }
 }
 
-/// Requests sharing one documented limit count against the same window.
-fn limit_group(op: Operation, ep: &Endpoint) -> &'static str {
-    match op {
-        Operation::AccountsList | Operation::AccountsRetrieve => "GET /accounts",
-        Operation::TransactionsList | Operation::TransactionsRetrieve => "GET /transactions",
-        Operation::InvestmentsList | Operation::InvestmentsRetrieve => "GET /investments",
-        // Every other operation has a limit of its own.
-        _ => ep.name,
-    }
-}
-
 async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: Route) -> Reply {
     let (operation, endpoint, params) = match route {
         Route::Api {
@@ -175,8 +169,8 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
     if let (true, Some(limit)) = (shared.config.rate_limits, endpoint.rate_limit_per_minute) {
         let now = shared.clock.now();
         match shared
-            .lock()
-            .rate_limit(peer, limit_group(operation, endpoint), limit, now)
+            .windows
+            .count(peer, pluggy_core::fleet::limiter::group_name(endpoint), limit, now)
         {
             Ok(r) => rate = Some(r),
             Err((limit, _, reset)) => {
@@ -198,27 +192,91 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
         Ok(b) => b,
         Err(r) => return r,
     };
-    let now = shared.clock.now();
-    let mut st = shared.lock();
-    st.advance(shared, now);
-    let cred = if endpoint.access == Access::Public {
-        Ok(Cred::None)
-    } else {
-        auth::authenticate(&st, &shared.config.clients, api_key.as_deref(), now)
+    let asked = Asked {
+        operation,
+        endpoint,
+        params: &params,
+        query: &query,
+        body: &body,
+        api_key: api_key.as_deref(),
+        now: shared.clock.now(),
     };
-    let reply = match cred {
+    let reply = match answer_reading(shared, &asked) {
+        Some(reply) => reply,
+        None => answer_changing(shared, &asked),
+    };
+    match rate {
+        Some((limit, remaining, reset)) => reply
+            .with_header("ratelimit-limit", limit.to_string())
+            .with_header("ratelimit-remaining", remaining.to_string())
+            .with_header("ratelimit-reset", reset.to_string()),
+        None => reply,
+    }
+}
+
+/// A routed request, read to its end.
+struct Asked<'a> {
+    operation: Operation,
+    endpoint: &'static Endpoint,
+    params: &'a [String],
+    query: &'a [(String, String)],
+    body: &'a [u8],
+    api_key: Option<&'a str>,
+    now: crate::world::clock::Millis,
+}
+
+impl<'a> Asked<'a> {
+    /// The verified credential of the request.
+    fn credential(&self, shared: &Shared, st: &State) -> Result<Cred, Reply> {
+        if self.endpoint.access == Access::Public {
+            Ok(Cred::None)
+        } else {
+            auth::authenticate(shared, st, self.api_key, self.now)
+        }
+    }
+
+    fn ctx(&self, shared: &'a Shared, cred: &'a Cred) -> Ctx<'a> {
+        Ctx {
+            shared,
+            now: self.now,
+            op: self.operation,
+            ep: self.endpoint,
+            params: self.params,
+            query: self.query,
+            body: self.body,
+            cred,
+        }
+    }
+}
+
+/// The answer given under a shared guard, when nothing in the world is due (so it needs no
+/// advancing) and the request is refused or only reads; `None` when it must be answered by
+/// [`answer_changing`].
+fn answer_reading(shared: &Shared, asked: &Asked<'_>) -> Option<Reply> {
+    let st = shared.read();
+    if st.is_due(asked.now) {
+        return None;
+    }
+    let cred = match asked.credential(shared, &st) {
+        Ok(c) => c,
+        Err(r) => return Some(r),
+    };
+    let ctx = asked.ctx(shared, &cred);
+    if let Err(r) = auth::authorize(&ctx, &st) {
+        return Some(r);
+    }
+    router::dispatch_read(&ctx, &st)
+}
+
+/// The answer given under the exclusive guard, on the world advanced to the request's time;
+/// the webhooks raised are sent and the ticker is told of what may have become due.
+fn answer_changing(shared: &Shared, asked: &Asked<'_>) -> Reply {
+    let mut st = shared.lock();
+    st.advance(shared, asked.now);
+    let reply = match asked.credential(shared, &st) {
         Err(r) => r,
         Ok(cred) => {
-            let ctx = Ctx {
-                shared,
-                now,
-                op: operation,
-                ep: endpoint,
-                params: &params,
-                query: &query,
-                body: &body,
-                cred: &cred,
-            };
+            let ctx = asked.ctx(shared, &cred);
             match auth::authorize(&ctx, &st) {
                 Ok(()) => router::dispatch(&ctx, &mut st),
                 Err(r) => r,
@@ -228,13 +286,7 @@ async fn process(shared: &Shared, peer: IpAddr, req: Request<Incoming>, route: R
     shared.flush(&mut st);
     drop(st);
     shared.wake.notify_one();
-    match rate {
-        Some((limit, remaining, reset)) => reply
-            .with_header("ratelimit-limit", limit.to_string())
-            .with_header("ratelimit-remaining", remaining.to_string())
-            .with_header("ratelimit-reset", reset.to_string()),
-        None => reply,
-    }
+    reply
 }
 
 async fn read_body(shared: &Shared, req: Request<Incoming>) -> Result<Bytes, Reply> {
@@ -253,6 +305,10 @@ async fn read_body(shared: &Shared, req: Request<Incoming>) -> Result<Bytes, Rep
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
+    }
+    // Most reads come without a body: nothing to wait for, so no timer to set.
+    if req.body().is_end_stream() {
+        return Ok(Bytes::new());
     }
     let collect = Limited::new(req.into_body(), limit).collect();
     match tokio::time::timeout(shared.config.read_timeout, collect).await {

@@ -1,6 +1,8 @@
 //! Maps a request line onto the generated endpoint table (plus the legacy `/connecttokens`),
 //! and an operation onto its handler.
 
+use std::sync::OnceLock;
+
 use percent_encoding::percent_decode_str;
 use pluggy_core::Operation;
 use pluggy_core::endpoint::Endpoint;
@@ -63,33 +65,90 @@ pub(crate) fn route(method: &str, path: &str) -> Route {
     }
     // Among the templates that fit, the most specific wins: the one with a literal segment
     // where another has a `{param}`, at the first segment where they differ
-    // (`/categories/rules` before `/categories/{id}`).
-    let mut best: Option<(Vec<bool>, Operation, Vec<String>)> = None;
-    let mut known: Option<(Vec<bool>, &'static str)> = None;
-    for &operation in Operation::ALL {
-        let ep = operation.endpoint();
-        let Some(params) = matches(ep.path, &segments) else {
+    // (`/categories/rules` before `/categories/{id}`). Among equally specific ones, the first
+    // of the table.
+    let mut best: Option<&Template> = None;
+    let mut known: Option<&Template> = None;
+    for t in templates() {
+        if !t.fits(&segments) {
             continue;
+        }
+        let slot = if t.endpoint.method.as_str() == method {
+            &mut best
+        } else {
+            &mut known
         };
-        let rank = literals(ep.path);
-        if ep.method.as_str() == method {
-            if best.as_ref().is_none_or(|(r, ..)| rank > *r) {
-                best = Some((rank, operation, params));
-            }
-        } else if known.as_ref().is_none_or(|(r, _)| rank > *r) {
-            known = Some((rank, ep.path));
+        if slot.is_none_or(|b| t.rank.as_slice() > b.rank.as_slice()) {
+            *slot = Some(t);
         }
     }
     match (best, known) {
-        (Some((_, operation, params)), _) => Route::Api {
-            operation,
-            endpoint: operation.endpoint(),
-            template: operation.endpoint().path,
-            params,
+        (Some(t), _) => Route::Api {
+            operation: t.operation,
+            endpoint: t.endpoint,
+            template: t.endpoint.path,
+            params: t.params(&segments),
         },
-        (None, Some((_, template))) => Route::MethodNotAllowed { template },
+        (None, Some(t)) => Route::MethodNotAllowed {
+            template: t.endpoint.path,
+        },
         (None, None) => Route::NotFound,
     }
+}
+
+/// One operation's path template, split once.
+struct Template {
+    operation: Operation,
+    endpoint: &'static Endpoint,
+    /// Each segment: `Some(literal)`, or `None` for a `{param}`.
+    parts: Vec<Option<&'static str>>,
+    /// Which segments are literal (see [`literals`]).
+    rank: Vec<bool>,
+}
+
+impl Template {
+    /// Whether `segments` fit: the same number, equal literals, non-empty parameters.
+    fn fits(&self, segments: &[&str]) -> bool {
+        self.parts.len() == segments.len()
+            && self.parts.iter().zip(segments).all(|(p, s)| match p {
+                Some(lit) => lit == s,
+                None => !s.is_empty(),
+            })
+    }
+
+    /// The decoded parameters of `segments`, which fit.
+    fn params(&self, segments: &[&str]) -> Vec<String> {
+        self.parts
+            .iter()
+            .zip(segments)
+            .filter(|(p, _)| p.is_none())
+            .map(|(_, s)| percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .collect()
+    }
+}
+
+/// Every operation's template, in the order of the generated table.
+fn templates() -> &'static [Template] {
+    static TABLE: OnceLock<Vec<Template>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        Operation::ALL
+            .iter()
+            .map(|&operation| {
+                let endpoint = operation.endpoint();
+                Template {
+                    operation,
+                    endpoint,
+                    parts: endpoint
+                        .path
+                        .split('/')
+                        .skip(1)
+                        .map(|t| (!t.starts_with('{')).then_some(t))
+                        .collect(),
+                    rank: literals(endpoint.path),
+                }
+            })
+            .collect()
+    })
 }
 
 /// Which segments of a template are literal, in order (compared lexicographically, so that
@@ -100,26 +159,6 @@ fn literals(template: &str) -> Vec<bool> {
         .skip(1)
         .map(|t| !t.starts_with('{'))
         .collect()
-}
-
-/// The decoded path parameters when `segments` fit `template`.
-fn matches(template: &str, segments: &[&str]) -> Option<Vec<String>> {
-    let parts: Vec<&str> = template.split('/').skip(1).collect();
-    if parts.len() != segments.len() {
-        return None;
-    }
-    let mut params = Vec::new();
-    for (t, s) in parts.iter().zip(segments) {
-        if t.starts_with('{') {
-            if s.is_empty() {
-                return None;
-            }
-            params.push(percent_decode_str(s).decode_utf8_lossy().into_owned());
-        } else if t != s {
-            return None;
-        }
-    }
-    Some(params)
 }
 
 /// Splits a query string into decoded pairs (`+` is a space, as in HTML forms).
@@ -138,6 +177,64 @@ fn decode(s: &str) -> String {
     percent_decode_str(&s.replace('+', " "))
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// Runs the handler of `ctx.op` if it only reads the world (it takes the state shared, so
+/// concurrent reads do not wait for each other); `None` for an operation that may change it,
+/// which [`dispatch`] then runs under the exclusive guard.
+pub(crate) fn dispatch_read(ctx: &Ctx<'_>, st: &State) -> Option<Reply> {
+    let result = match ctx.op {
+        Operation::ConnectorsList => connectors::list(ctx),
+        Operation::ConnectorRetrieve => connectors::retrieve(ctx),
+        Operation::ConnectorsValidate => connectors::validate_parameters(ctx),
+        Operation::ItemsRetrieve => items::retrieve(ctx, st),
+        Operation::AccountsList => accounts::list(ctx, st),
+        Operation::AccountsRetrieve => accounts::retrieve(ctx, st),
+        Operation::AccountStatementsList => accounts::statements(ctx, st),
+        Operation::AccountBalanceGet => accounts::balance(ctx, st),
+        Operation::TransactionsList => transactions::list(ctx, st),
+        Operation::TransactionsListByCursor => transactions::list_by_cursor(ctx, st),
+        Operation::InvestmentsList => investments::list(ctx, st),
+        Operation::InvestmentsRetrieve => investments::retrieve(ctx, st),
+        Operation::InvestmentTransactionsList => investments::transactions(ctx, st),
+        Operation::IdentityFindByItem => identity::find_by_item(ctx, st),
+        Operation::IdentityRetrieve => identity::retrieve(ctx, st),
+        Operation::CategoriesList => categories::list(ctx),
+        Operation::CategoriesRetrieve => categories::retrieve(ctx),
+        Operation::ClientCategoryRulesList => Ok(categories::rules(ctx, st)),
+        Operation::LoansList => loans::list(ctx, st),
+        Operation::LoansRetrieve => loans::retrieve(ctx, st),
+        Operation::BillsList => bills::list(ctx, st),
+        Operation::BillsRetrieve => bills::retrieve(ctx, st),
+        Operation::ConsentsList => consents::list(ctx, st),
+        Operation::ConsentRetrieve => consents::retrieve(ctx, st),
+        Operation::MerchantsGetByCnpj => merchants::lookup(ctx),
+        Operation::WebhooksList => Ok(webhooks::list(ctx, st)),
+        Operation::PaymentCustomersList => parties::list_customers(ctx, st),
+        Operation::PaymentRecipientsList => parties::list_recipients(ctx, st),
+        Operation::PaymentRecipientsInstitutionList => parties::list_institutions(ctx),
+        Operation::PaymentRecipientInstitutionsRetrieve => parties::get_institution(ctx),
+        Operation::PaymentRequestsList => requests::list(ctx, st),
+        Operation::PaymentRequestGetAutomaticPixSchedules => requests::list_automatic_pix(ctx, st),
+        Operation::PaymentRequestGetAutomaticPixSchedule => requests::get_automatic_pix(ctx, st),
+        Operation::PaymentRequestRetrieve => requests::retrieve(ctx, st),
+        Operation::PaymentSchedulesList => requests::list_schedules(ctx, st),
+        Operation::PaymentIntentsList => requests::list_intents(ctx, st),
+        Operation::PaymentIntentRetrieve => requests::get_intent(ctx, st),
+        Operation::SmartTranfersPreauthorizationsList => {
+            smart_transfers::list_preauthorizations(ctx, st)
+        }
+        Operation::SmartTransferPreauthorizationRetrieve => {
+            smart_transfers::get_preauthorization(ctx, st)
+        }
+        Operation::SmartTransferPreauthorizationPaymentsList => {
+            smart_transfers::list_payments(ctx, st)
+        }
+        Operation::SmartTransferPaymentretrieve => smart_transfers::get_payment(ctx, st),
+        Operation::BoletoGet => boletos::retrieve(ctx, st),
+        _ => return None,
+    };
+    Some(result.unwrap_or_else(|e| e))
 }
 
 /// Runs the handler of `ctx.op`: one arm per operation of the generated table, with no

@@ -1,8 +1,9 @@
 //! The emulator's memory: tokens, items, webhooks, counters, fault rules and rate windows.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Mutex, MutexGuard};
+use std::net::SocketAddr;
+use std::ops::{Deref, DerefMut};
+use std::sync::{OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use pluggy_core::ItemId;
 use pluggy_core::models::ConnectTokenOptions;
@@ -15,6 +16,7 @@ use crate::world::clock::{Clock, Millis};
 use crate::world::items::ItemRec;
 use crate::world::payments::Payments;
 use crate::world::rng::Rng;
+use crate::world::shards::{RateWindows, RequestCounts, VerifiedTokens, ViewCache};
 use crate::world::webhooks::{Delivery, WebhookRec};
 
 /// What every connection task shares.
@@ -28,7 +30,18 @@ pub(crate) struct Shared {
     pub(crate) deliveries: mpsc::UnboundedSender<Delivery>,
     /// Where each generation's signing key is derived from (see [`signing_key_base`]).
     key_base: [u8; 32],
-    state: Mutex<State>,
+    /// Requests read the state under a shared guard; only changes take it exclusively.
+    state: RwLock<State>,
+    /// Answered requests by route and status, counted outside the state's lock.
+    pub(crate) requests: RequestCounts,
+    /// The rate-limit windows, outside the state's lock.
+    pub(crate) windows: RateWindows,
+    /// The claims of keys and tokens whose signature was already checked.
+    pub(crate) verified: VerifiedTokens,
+    /// Items' answers as encoded for the current [`State::epoch`].
+    pub(crate) item_views: ViewCache,
+    /// Each connector's answer, once encoded (the catalog never changes), in catalog order.
+    pub(crate) connector_views: Vec<OnceLock<Vec<u8>>>,
 }
 
 /// The secret every signing key of an emulator is derived from: random, or derived from the
@@ -57,28 +70,53 @@ impl Shared {
         key_base: [u8; 32],
     ) -> Self {
         let state = State::new(config.seed, 0, signing_key(&key_base, 0));
+        let connectors = catalog::catalog();
+        let connector_views = connectors.iter().map(|_| OnceLock::new()).collect();
         Self {
             config,
             clock: Clock::default(),
-            connectors: catalog::catalog(),
+            connectors,
             addr,
             base_url,
             wake: Notify::new(),
             deliveries,
             key_base,
-            state: Mutex::new(state),
+            state: RwLock::new(state),
+            requests: RequestCounts::default(),
+            windows: RateWindows::default(),
+            verified: VerifiedTokens::default(),
+            item_views: ViewCache::default(),
+            connector_views,
         }
     }
 
-    /// The state, even if a panicking task poisoned the lock (the state stays consistent
-    /// because every mutation is completed under the lock before it is released).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// The state, exclusively, to change it, even if a panicking task poisoned the lock (the
+    /// state stays consistent because every mutation is completed under the lock before it
+    /// is released). When the guard is released, the state's next due instant is recomputed.
+    pub(crate) fn lock(&self) -> StateGuard<'_> {
+        StateGuard(self.state.write().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The state, shared with other readers, to read it.
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The `/__emulator/stats` document.
+    pub(crate) fn stats_json(&self) -> serde_json::Value {
+        let st = self.read();
+        st.stats.to_json(&self.requests.snapshot())
     }
 
     /// A connector of the catalog.
     pub(crate) fn connector(&self, id: u32) -> Option<&Connector> {
         self.connectors.iter().find(|c| c.id == id)
+    }
+
+    /// A connector of the catalog and the slot of its encoded answer.
+    pub(crate) fn connector_and_view(&self, id: u32) -> Option<(&Connector, &OnceLock<Vec<u8>>)> {
+        let i = self.connectors.iter().position(|c| c.id == id)?;
+        Some((&self.connectors[i], self.connector_views.get(i)?))
     }
 
     /// Hands queued webhook deliveries to the delivery task.
@@ -103,12 +141,19 @@ impl Shared {
         {
             let mut st = self.lock();
             let generation = st.generation + 1;
+            // The epoch goes on counting, so no view of the old world matches the new one.
+            let epoch = st.epoch;
             *st = State::new(
                 self.config.seed,
                 generation,
                 signing_key(&self.key_base, generation),
             );
+            st.epoch = epoch;
             self.clock.reset();
+            self.requests.clear();
+            self.windows.clear();
+            self.verified.clear();
+            self.item_views.clear();
         }
         self.wake.notify_one();
     }
@@ -134,10 +179,35 @@ pub(crate) struct TokenScope {
     pub(crate) expires_at: Millis,
 }
 
-/// Request and delivery counters.
+/// The state under an exclusive guard. Releasing it records when something next becomes due,
+/// so that requests can tell, under a shared guard, whether the world must be advanced first.
+pub(crate) struct StateGuard<'a>(RwLockWriteGuard<'a, State>);
+
+impl Deref for StateGuard<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
+impl DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.0
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        let due = self.0.next_due();
+        self.0.due = due;
+        self.0.epoch = self.0.epoch.wrapping_add(1);
+    }
+}
+
+/// Delivery and authentication counters (requests are counted in [`Shared::requests`]).
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
-    pub(crate) requests: BTreeMap<String, BTreeMap<String, u64>>,
     pub(crate) auth_calls: u64,
     pub(crate) dropped: u64,
     pub(crate) webhook_attempts: u64,
@@ -146,20 +216,13 @@ pub(crate) struct Stats {
 }
 
 impl Stats {
-    /// Counts one answered request.
-    pub(crate) fn record(&mut self, route: String, status: u16) {
-        *self
-            .requests
-            .entry(route)
-            .or_default()
-            .entry(status.to_string())
-            .or_default() += 1;
-    }
-
-    /// The `/__emulator/stats` document.
-    pub(crate) fn to_json(&self) -> serde_json::Value {
+    /// The `/__emulator/stats` document, with the request counts by route and status.
+    pub(crate) fn to_json(
+        &self,
+        requests: &BTreeMap<String, BTreeMap<String, u64>>,
+    ) -> serde_json::Value {
         serde_json::json!({
-            "requests": self.requests,
+            "requests": requests,
             "auth_calls": self.auth_calls,
             "dropped": self.dropped,
             "webhooks": {
@@ -194,13 +257,6 @@ pub(crate) struct FaultAction {
     pub(crate) drop: bool,
 }
 
-/// One rate-limit window (fixed, one minute, per source address and limit group).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Window {
-    pub(crate) start: Millis,
-    pub(crate) count: u32,
-}
-
 /// Everything the emulator remembers.
 pub(crate) struct State {
     pub(crate) generation: u64,
@@ -216,8 +272,13 @@ pub(crate) struct State {
     pub(crate) payments: Payments,
     pub(crate) stats: Stats,
     pub(crate) faults: Vec<FaultRule>,
-    pub(crate) windows: HashMap<(IpAddr, &'static str), Window>,
     pub(crate) outbox: Vec<Delivery>,
+    /// [`State::next_due`] as of the last change: a request at or after it advances the
+    /// world before it is answered.
+    pub(crate) due: Option<Millis>,
+    /// Changes with every exclusive guard released: views encoded under one epoch stay
+    /// exact while it lasts.
+    pub(crate) epoch: u64,
 }
 
 impl State {
@@ -234,9 +295,16 @@ impl State {
             payments: Payments::default(),
             stats: Stats::default(),
             faults: Vec::new(),
-            windows: HashMap::new(),
             outbox: Vec::new(),
+            due: None,
+            epoch: 0,
         }
+    }
+
+    /// Whether something (a sync step, an automatic sync, a payment timer) is due at `now`,
+    /// so that the world must be advanced before a request is answered.
+    pub(crate) fn is_due(&self, now: Millis) -> bool {
+        self.due.is_some_and(|at| at <= now)
     }
 
     /// Finds the first fault rule for this request and consumes one of its `times`.
@@ -268,32 +336,5 @@ impl State {
             }
         }
         Some(action)
-    }
-
-    /// Counts a request against its rate limit; `Err` when it is over the limit. Both carry
-    /// `(limit, remaining, seconds until the window resets)`.
-    pub(crate) fn rate_limit(
-        &mut self,
-        ip: IpAddr,
-        group: &'static str,
-        limit: u32,
-        now: Millis,
-    ) -> Result<(u32, u32, u64), (u32, u32, u64)> {
-        let w = self.windows.entry((ip, group)).or_insert(Window {
-            start: now,
-            count: 0,
-        });
-        if now - w.start >= 60_000 || now < w.start {
-            *w = Window {
-                start: now,
-                count: 0,
-            };
-        }
-        let reset = u64::try_from((w.start + 60_000 - now + 999) / 1000).unwrap_or(60);
-        if w.count >= limit {
-            return Err((limit, 0, reset.max(1)));
-        }
-        w.count += 1;
-        Ok((limit, limit - w.count, reset.max(1)))
     }
 }

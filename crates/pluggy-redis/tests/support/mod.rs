@@ -70,3 +70,28 @@ pub fn quick() -> pluggy_redis::FleetConfig {
 
 /// Past the emulator's API key lifetime.
 pub const PAST_EXPIRY: Duration = Duration::from_secs(2 * 3600 + 60);
+
+/// The name of the fleet's key record (the one key under `pluggy:key:` without a suffix).
+pub fn record_key(raw: &mut redis::Connection) -> String {
+    let keys: Vec<String> = redis::cmd("KEYS").arg("pluggy:key:*").query(raw).unwrap();
+    keys.into_iter()
+        .find(|k| !k.ends_with(":lease") && !k.ends_with(":epochs"))
+        .expect("a key record")
+}
+
+/// Leaves the store as a process that took the lease for `ttl_ms`, cleared the key for its
+/// refresh, and died would.
+pub fn plant_dead_lease_holder(raw: &mut redis::Connection, record: &str, ttl_ms: u64) {
+    let _: () = redis::cmd("HDEL")
+        .arg(record)
+        .arg("blob")
+        .query(raw)
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(format!("{record}:lease"))
+        .arg("a-process-that-died")
+        .arg("PX")
+        .arg(ttl_ms)
+        .query(raw)
+        .unwrap();
+}
