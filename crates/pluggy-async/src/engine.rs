@@ -6,7 +6,7 @@ use std::pin::pin;
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use pluggy_core::driver::{Auth, KeyHolder, KeyState};
+use pluggy_core::driver::{Auth, HeldKey, KeyHolder, KeyState};
 use pluggy_core::fleet::member::{Async, Authenticate, Joined};
 use pluggy_core::fleet::shared_key::StoreEpoch;
 use pluggy_core::jitter::JitterSource;
@@ -46,8 +46,8 @@ impl Engine {
                 Some(keys) => Some(keys.key().await?),
                 None => None,
             };
-            let credential = auth.credential(key.as_ref().map(|k| &k.0));
-            let epoch = key.as_ref().map(|k| k.1);
+            let credential = auth.credential(key.as_ref().map(HeldKey::key));
+            let epoch = key.as_ref().map(HeldKey::epoch);
             let request = exchange.request(&self.base, credential, epoch, &self.user_agent)?;
             if let Some((fleet, _)) = &self.fleet {
                 fleet.admit(request.endpoint()).await?;
@@ -80,9 +80,12 @@ impl Engine {
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
+        // Without a subscriber that wants the span, its timing is never read: skip the clock.
+        let started = (!span.is_disabled()).then(Instant::now);
         let outcome = self.transport.send(request).instrument(span.clone()).await;
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        if let Some(started) = started {
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+        }
         match &outcome {
             Ok(raw) => span.record("status", raw.status()),
             Err(e) => span.record("status", tracing::field::debug(e.kind)),
@@ -150,15 +153,18 @@ impl KeyCache {
     /// wait for it. A key about to expire is used while the next one is fetched in a spawned
     /// task (inside a tokio runtime, with the `hyper` feature) or, without a runtime to spawn
     /// on, by the caller before its request.
-    async fn key(&self) -> Result<(ApiKey, KeyEpoch), Error> {
+    async fn key(&self) -> Result<HeldKey, Error> {
         let engine = &*self.engine;
         if let (Some((fleet, _)), true) = (&engine.fleet, self.state.source().is_refreshable()) {
             if let Some((key, epoch)) = fleet.key(self).await? {
-                return Ok((key, KeyEpoch::Shared(epoch)));
+                return Ok(HeldKey::new(key, KeyEpoch::Shared(epoch)));
             }
         }
         loop {
             let now = engine.clock.now();
+            if let Some(key) = self.state.fresh(now) {
+                return Ok(key);
+            }
             let mut decision = self.state.lock().poll(now);
             if let Decision::Wait { .. } = decision {
                 // Register for the wake-up, then look again: a refresh that completed between
@@ -173,10 +179,12 @@ impl KeyCache {
                 }
             }
             match decision {
-                Decision::Use { key, epoch } => return Ok((key, KeyEpoch::Local(epoch))),
+                Decision::Use { key, epoch } => {
+                    return Ok(HeldKey::new(key, KeyEpoch::Local(epoch)));
+                }
                 Decision::UseAndRefresh { key, epoch, ticket } => {
                     match self.spawn_refresh(ticket) {
-                        None => return Ok((key, KeyEpoch::Local(epoch))),
+                        None => return Ok(HeldKey::new(key, KeyEpoch::Local(epoch))),
                         Some(ticket) => self.refresh(ticket).await,
                     }
                 }

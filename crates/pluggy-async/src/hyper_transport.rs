@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::header::{HeaderName, HeaderValue};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -112,16 +112,20 @@ impl HyperTransport {
             .take_body()
             .map(|b| Bytes::from(b.into_bytes()))
             .unwrap_or_default();
-        let mut builder = hyper::Request::builder().method(method).uri(req.url());
+        // The URL is handed over, not copied: hyper parses the `String` in place.
+        let mut builder = hyper::Request::builder().method(method).uri(req.take_url());
         if let Some(headers) = builder.headers_mut() {
             headers.reserve(req.headers().len());
             for h in req.headers() {
-                let mut value = HeaderValue::from_str(h.value()).map_err(|_| {
-                    invalid(&format!(
-                        "the {} header has characters HTTP forbids",
-                        h.name()
-                    ))
-                })?;
+                let mut value = match h.static_value() {
+                    Some(value) => HeaderValue::from_static(value),
+                    None => HeaderValue::from_str(h.value()).map_err(|_| {
+                        invalid(&format!(
+                            "the {} header has characters HTTP forbids",
+                            h.name()
+                        ))
+                    })?,
+                };
                 value.set_sensitive(h.is_sensitive());
                 headers.append(HeaderName::from_static(h.name()), value);
             }
@@ -131,25 +135,53 @@ impl HyperTransport {
             .map_err(|e| invalid(&format!("could not build the request: {e}")))?;
         let response = self.client.request(request).await.map_err(client_error)?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
-        let body = Limited::new(response.into_body(), self.config.max_response_bytes)
-            .collect()
-            .await
-            .map_err(|e| {
-                let kind = if e.is::<http_body_util::LengthLimitError>() {
-                    TransportErrorKind::Other
-                } else {
-                    TransportErrorKind::Closed
-                };
-                TransportError::new(kind, format!("reading the answer failed: {e}"))
-            })?
-            .to_bytes();
-        Ok(RawResponse::new(status, headers, Vec::from(body)))
+        let mut headers = Vec::with_capacity(response.headers().len());
+        headers.extend(
+            response
+                .headers()
+                .iter()
+                .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned()))),
+        );
+        let body = read_body(response.into_body(), self.config.max_response_bytes).await?;
+        Ok(RawResponse::new(status, headers, body))
     }
+}
+
+/// Reads a whole answer body, of at most `limit` bytes, straight into one buffer sized from
+/// its announced length (no intermediate chunk list, no second copy).
+async fn read_body(
+    mut body: hyper::body::Incoming,
+    limit: usize,
+) -> Result<Vec<u8>, TransportError> {
+    use hyper::body::Body as _;
+    /// The most buffer reserved ahead on the word of a `Content-Length`.
+    const MAX_RESERVED: usize = 1 << 20;
+    let too_big = || {
+        TransportError::new(
+            TransportErrorKind::Other,
+            "reading the answer failed: length limit exceeded",
+        )
+    };
+    let announced = usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX);
+    if announced > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(announced.min(MAX_RESERVED));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            TransportError::new(
+                TransportErrorKind::Closed,
+                format!("reading the answer failed: {e}"),
+            )
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if data.len() > limit - bytes.len() {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(bytes)
 }
 
 fn client_error(e: hyper_util::client::legacy::Error) -> TransportError {

@@ -87,10 +87,16 @@ impl BlockingTransport for UreqTransport {
             Method::Delete => http::Method::DELETE,
         };
         let body = req.take_body().map(|b| b.into_bytes()).unwrap_or_default();
-        let mut builder = http::Request::builder().method(method).uri(req.url());
+        // The URL is handed over, not copied: the URI parses the `String` in place.
+        let mut builder = http::Request::builder().method(method).uri(req.take_url());
         if let Some(headers) = builder.headers_mut() {
             for h in req.headers() {
-                let mut value = HeaderValue::from_str(h.value()).map_err(|_| {
+                // Core's constant values are valid as they are: no copy, no second check.
+                let value = h.static_value().map_or_else(
+                    || HeaderValue::from_str(h.value()),
+                    |v| Ok(HeaderValue::from_static(v)),
+                );
+                let mut value = value.map_err(|_| {
                     invalid(format!(
                         "the {} header has characters HTTP forbids",
                         h.name()

@@ -3,7 +3,7 @@
 //! [`settings_setters!`](crate::settings_setters)), the credential a call is made with
 //! ([`Auth`]), and the seed of each client's jitter ([`random_seed`]).
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use crate::clock::{Clock, Now};
@@ -584,9 +584,52 @@ pub trait KeyHolder {
 /// The state of a client's API key, shared by its threads or tasks: core's [`TokenManager`]
 /// behind a std mutex that is never held across a wait, and where the keys come from. A
 /// driver adds only how callers wait for a refresh (a condition variable, a notifier).
+///
+/// While the stored key is fresh, [`fresh`](Self::fresh) hands it out from a snapshot behind
+/// a read lock, without the manager's mutex, without polling and without copying the secret.
+/// The snapshot is taken from the manager, under its mutex, whenever a key is stored or
+/// invalidated; it carries the instant its key stops being fresh, after which callers go
+/// through [`lock`](Self::lock) and the manager's [`poll`](TokenManager::poll) again.
 pub struct KeyState {
     manager: Mutex<TokenManager>,
     source: KeySource,
+    fresh: RwLock<Option<FreshKey>>,
+}
+
+/// The manager's fresh key, as [`TokenManager::fresh_key`] described it.
+struct FreshKey {
+    key: Arc<ApiKey>,
+    epoch: Epoch,
+    /// The monotonic instant the key stops being fresh.
+    until: Duration,
+}
+
+/// An API key taken for one call, and which key it is (for [`Auth::invalidate`]). Cloning it
+/// shares the secret instead of copying it.
+#[derive(Clone, Debug)]
+pub struct HeldKey {
+    key: Arc<ApiKey>,
+    epoch: KeyEpoch,
+}
+
+impl HeldKey {
+    /// A key and its epoch.
+    pub fn new(key: ApiKey, epoch: KeyEpoch) -> Self {
+        Self {
+            key: Arc::new(key),
+            epoch,
+        }
+    }
+
+    /// The key.
+    pub fn key(&self) -> &ApiKey {
+        &self.key
+    }
+
+    /// Which key it is.
+    pub fn epoch(&self) -> KeyEpoch {
+        self.epoch
+    }
 }
 
 impl std::fmt::Debug for KeyState {
@@ -601,10 +644,13 @@ impl KeyState {
     /// The state of a client built with `settings`: its key source and a token manager.
     pub fn new(settings: &mut Settings) -> Result<Self, Error> {
         let (source, manager) = settings.keys()?;
-        Ok(Self {
+        let state = Self {
             manager: Mutex::new(manager),
             source,
-        })
+            fresh: RwLock::new(None),
+        };
+        state.publish(&state.lock());
+        Ok(state)
     }
 
     /// Where the keys come from.
@@ -619,9 +665,40 @@ impl KeyState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The stored key, when it is still fresh at `now`: then the manager would answer
+    /// [`Decision::Use`](crate::Decision::Use) with it, and a caller may use it without
+    /// polling. `None` means: poll the manager.
+    pub fn fresh(&self, now: Now) -> Option<HeldKey> {
+        let fresh = self
+            .fresh
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let fresh = fresh.as_ref().filter(|f| now.mono < f.until)?;
+        Some(HeldKey {
+            key: Arc::clone(&fresh.key),
+            epoch: KeyEpoch::Local(fresh.epoch),
+        })
+    }
+
+    /// Replaces the snapshot [`fresh`](Self::fresh) reads with the fresh key of `manager`
+    /// (this state's manager, locked by the caller, so snapshots follow the manager's order).
+    fn publish(&self, manager: &TokenManager) {
+        let next = manager.fresh_key().map(|(key, epoch, until)| FreshKey {
+            key: Arc::new(key.clone()),
+            epoch,
+            until,
+        });
+        *self
+            .fresh
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = next;
+    }
+
     /// The key of `epoch` was refused as expired.
     pub fn invalidate(&self, epoch: Epoch) {
-        self.lock().invalidate(epoch);
+        let mut manager = self.lock();
+        manager.invalidate(epoch);
+        self.publish(&manager);
     }
 
     /// Takes charge of the refresh of `ticket`: the `POST /auth` request to make, and a guard
@@ -652,7 +729,10 @@ impl<W: Fn()> Refreshing<'_, W> {
     /// Records the outcome of the request sent at `sent` and answered at `received`.
     pub fn finish(mut self, sent: Now, received: Now, outcome: Result<ApiKey, Error>) {
         if let Some(ticket) = self.ticket.take() {
-            self.state.lock().complete(ticket, sent, received, outcome);
+            let mut manager = self.state.lock();
+            manager.complete(ticket, sent, received, outcome);
+            self.state.publish(&manager);
+            drop(manager);
             (self.wake)();
         }
     }
@@ -813,6 +893,59 @@ mod tests {
         assert!(matches!(auth.credential(Some(&key)), Credential::ApiKey(_)));
         let none: Auth<'_, Keys> = Auth::None;
         assert!(matches!(none.credential(None), Credential::None));
+    }
+
+    #[test]
+    fn a_fresh_key_is_handed_out_until_its_soft_window_or_its_invalidation() {
+        let keys = keys(Settings {
+            credentials: Some((ClientId::from("id"), ClientSecret::new("s"))),
+            ..Settings::default()
+        });
+        let state = keys.state();
+        let now = Now::new(Duration::ZERO, 1_700_000_000);
+        assert!(
+            state.fresh(now).is_none(),
+            "no key before the first refresh"
+        );
+        let crate::token::Decision::Refresh(ticket) = state.lock().poll(now) else {
+            panic!("the first poll refreshes");
+        };
+        state
+            .refreshing(ticket, || {})
+            .finish(now, now, Ok(ApiKey::new("k1")));
+        let held = state.fresh(now).expect("a stored key is fresh");
+        assert_eq!(held.key().expose_secret(), "k1");
+        let KeyEpoch::Local(epoch) = held.epoch() else {
+            panic!("a local key");
+        };
+        assert!(matches!(
+            state.lock().poll(now),
+            crate::token::Decision::Use { epoch: e, .. } if e == epoch
+        ));
+        let Some((_, _, until)) = state.lock().fresh_key().map(|(k, e, u)| (k.clone(), e, u))
+        else {
+            panic!("the manager has the key");
+        };
+        assert!(
+            state.fresh(now.advanced(until)).is_none(),
+            "not past its fresh phase"
+        );
+        state.invalidate(epoch);
+        assert!(
+            state.fresh(now).is_none(),
+            "an invalidated key is not handed out"
+        );
+    }
+
+    #[test]
+    fn a_static_key_is_always_fresh() {
+        let keys = keys(Settings {
+            api_key: Some(ApiKey::new("k")),
+            ..Settings::default()
+        });
+        let now = Now::new(Duration::from_secs(365 * 86_400), 0);
+        let held = keys.state().fresh(now).expect("fresh");
+        assert_eq!(held.key().expose_secret(), "k");
     }
 
     #[test]

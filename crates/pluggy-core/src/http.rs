@@ -1,6 +1,7 @@
 //! Requests as data: building a [`PreparedRequest`] from a [`Call`] on the endpoint table, and
 //! turning a [`RawResponse`] into a typed result or a typed [`Error`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -136,7 +137,7 @@ impl fmt::Debug for Body {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Header {
     name: &'static str,
-    value: String,
+    value: Cow<'static, str>,
     sensitive: bool,
 }
 
@@ -145,7 +146,17 @@ impl Header {
     pub fn new(name: &'static str, value: impl Into<String>) -> Self {
         Self {
             name,
-            value: value.into(),
+            value: Cow::Owned(value.into()),
+            sensitive: false,
+        }
+    }
+
+    /// A header whose value is one of core's constants (`application/json`): nothing is
+    /// allocated, and transports can use the value without copying it.
+    fn constant(name: &'static str, value: &'static str) -> Self {
+        Self {
+            name,
+            value: Cow::Borrowed(value),
             sensitive: false,
         }
     }
@@ -154,7 +165,7 @@ impl Header {
     pub fn sensitive(name: &'static str, value: impl Into<String>) -> Self {
         Self {
             name,
-            value: value.into(),
+            value: Cow::Owned(value.into()),
             sensitive: true,
         }
     }
@@ -173,12 +184,21 @@ impl Header {
     pub fn is_sensitive(&self) -> bool {
         self.sensitive
     }
+
+    /// The value when it is a constant of core's, valid as an HTTP header value: a transport
+    /// may build its header from it without copying or checking it again.
+    pub fn static_value(&self) -> Option<&'static str> {
+        match self.value {
+            Cow::Borrowed(value) => Some(value),
+            Cow::Owned(_) => None,
+        }
+    }
 }
 
 impl Drop for Header {
     fn drop(&mut self) {
-        if self.sensitive {
-            self.value.zeroize();
+        if let (true, Cow::Owned(value)) = (self.sensitive, &mut self.value) {
+            value.zeroize();
         }
     }
 }
@@ -227,6 +247,12 @@ impl PreparedRequest {
     /// The absolute URL, path and query percent-encoded.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Takes the URL out, for transports that parse it into a URI of their own without
+    /// copying it; [`url`](Self::url) is empty afterwards.
+    pub fn take_url(&mut self) -> String {
+        std::mem::take(&mut self.url)
     }
 
     /// The headers to send.
@@ -514,7 +540,7 @@ impl Call {
             return Err(invalid("this operation takes no body".to_owned()));
         }
         let mut headers = Vec::with_capacity(4);
-        headers.push(Header::new("accept", "application/json"));
+        headers.push(Header::constant("accept", "application/json"));
         headers.push(Header::new("user-agent", user_agent));
         match credential {
             Credential::None => {}
@@ -526,7 +552,7 @@ impl Call {
             }
         }
         if self.body.is_some() {
-            headers.push(Header::new("content-type", "application/json"));
+            headers.push(Header::constant("content-type", "application/json"));
         }
         Ok(PreparedRequest {
             endpoint: ep,

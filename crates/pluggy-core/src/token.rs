@@ -352,6 +352,20 @@ impl TokenManager {
         self.refreshable
     }
 
+    /// The stored key while it is fresh, its epoch, and the monotonic instant at which it
+    /// stops being fresh. Until that instant, and as long as the manager is not changed,
+    /// every [`poll`](Self::poll) answers [`Decision::Use`] with this key and epoch, so a
+    /// driver may hand it out without polling. `None` when no key is stored or a permanent
+    /// failure stands.
+    pub fn fresh_key(&self) -> Option<(&ApiKey, Epoch, Duration)> {
+        if let Some(Failure::Permanent(_)) = &self.failure {
+            return None;
+        }
+        let stored = self.key.as_ref()?;
+        let until = stored.refresh_at.min(stored.hard_at).min(stored.expires_at);
+        Some((&stored.key, stored.epoch, until))
+    }
+
     /// Decides what a caller that needs a key at `now` must do.
     pub fn poll(&mut self, now: Now) -> Decision {
         let t = now.mono;
