@@ -9,7 +9,7 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -28,6 +28,21 @@ const PARSER_MAX_HEADERS: usize = 256;
 #[derive(Debug)]
 pub struct Emulator;
 
+/// Connections the kernel may hold completed before the accept loop takes them: a fleet's
+/// burst of first calls opens hundreds at once, and a full queue drops SYNs, which clients
+/// resend only after a second.
+const BACKLOG: u32 = 4096;
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
 impl Emulator {
     /// Binds `config.host:config.port` and serves the API in the background on the current
     /// tokio runtime until [`RunningEmulator::shutdown`] (or until the handle is dropped).
@@ -37,9 +52,7 @@ impl Emulator {
             cause: Cause::Random,
             source: std::io::Error::other(e.to_string()),
         })?;
-        let listener = TcpListener::bind(requested)
-            .await
-            .map_err(|source| StartError::bind(requested, source))?;
+        let listener = listen(requested).map_err(|source| StartError::bind(requested, source))?;
         let addr = listener
             .local_addr()
             .map_err(|source| StartError::bind(requested, source))?;
