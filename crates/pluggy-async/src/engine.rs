@@ -7,7 +7,7 @@ use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use pluggy_core::driver::{Auth, HeldKey, KeyHolder, KeyState};
-use pluggy_core::fleet::member::{Async, Authenticate, Joined};
+use pluggy_core::fleet::member::{Async, Authenticate, FleetMember};
 use pluggy_core::fleet::shared_key::StoreEpoch;
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
@@ -29,7 +29,7 @@ pub(crate) struct Engine {
     pub(crate) user_agent: String,
     pub(crate) jitter: JitterSource,
     /// The fleet this client shares its key and rate budget with, if any.
-    pub(crate) fleet: Option<Joined<Async>>,
+    pub(crate) fleet: Option<Arc<dyn FleetMember<Async>>>,
 }
 
 impl Engine {
@@ -49,7 +49,7 @@ impl Engine {
             let credential = auth.credential(key.as_ref().map(HeldKey::key));
             let epoch = key.as_ref().map(HeldKey::epoch);
             let request = exchange.request(&self.base, credential, epoch, &self.user_agent)?;
-            if let Some((fleet, _)) = &self.fleet {
+            if let Some(fleet) = &self.fleet {
                 fleet.admit(request.endpoint()).await?;
             }
             let outcome = self.attempt(request, exchange.attempts() + 1).await;
@@ -110,7 +110,7 @@ impl KeyHolder for KeyCache {
     }
 
     fn invalidate_shared(&self, epoch: StoreEpoch) {
-        if let Some((fleet, _)) = &self.engine.fleet {
+        if let Some(fleet) = &self.engine.fleet {
             fleet.invalidate(epoch);
         }
     }
@@ -124,11 +124,7 @@ impl Authenticate<Async> for KeyCache {
             let key = engine
                 .send(self.state.source().auth_request(), Auth::None)
                 .await?;
-            let expires = match &engine.fleet {
-                Some((_, scope)) => scope.expires_unix(&key, sent),
-                None => sent,
-            };
-            Ok((key, expires))
+            Ok((key, sent))
         })
     }
 
@@ -155,7 +151,7 @@ impl KeyCache {
     /// on, by the caller before its request.
     async fn key(&self) -> Result<HeldKey, Error> {
         let engine = &*self.engine;
-        if let (Some((fleet, _)), true) = (&engine.fleet, self.state.source().is_refreshable()) {
+        if let (Some(fleet), true) = (&engine.fleet, self.state.source().is_refreshable()) {
             if let Some((key, epoch)) = fleet.key(self).await? {
                 return Ok(HeldKey::new(key, KeyEpoch::Shared(epoch)));
             }

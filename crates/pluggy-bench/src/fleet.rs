@@ -362,6 +362,7 @@ fn one_run(
     let item = create_item(emulator.base_url())?;
     let mut workers = Workers::start(plan, emulator.base_url(), &item, redis)?;
 
+    let stopped = outage.is_some();
     let auth_before = auth_calls(&emulator)?;
     let first = workers.phase()?;
     let auth_first = auth_calls(&emulator)?;
@@ -376,7 +377,7 @@ fn one_run(
     let mut run = Run {
         label,
         store: redis.is_some(),
-        outage: label.contains("stopped"),
+        outage: stopped,
         auth_calls_first: auth_first - auth_before,
         auth_calls_after_expiry: auth_after - auth_first,
         rate_limited_answers: rate_limited(&emulator.stats()),

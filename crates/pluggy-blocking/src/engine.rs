@@ -6,7 +6,7 @@ use std::sync::{Arc, Condvar, Weak};
 use std::time::Instant;
 
 use pluggy_core::driver::{Auth, HeldKey, KeyHolder, KeyState};
-use pluggy_core::fleet::member::{Authenticate, Blocking, Joined};
+use pluggy_core::fleet::member::{Authenticate, Blocking, FleetMember};
 use pluggy_core::fleet::shared_key::StoreEpoch;
 use pluggy_core::jitter::JitterSource;
 use pluggy_core::{
@@ -25,7 +25,7 @@ pub(crate) struct Engine {
     pub(crate) user_agent: String,
     pub(crate) jitter: JitterSource,
     /// The fleet this client shares its key and rate budget with, if any.
-    pub(crate) fleet: Option<Joined<Blocking>>,
+    pub(crate) fleet: Option<Arc<dyn FleetMember<Blocking>>>,
 }
 
 impl Engine {
@@ -46,7 +46,7 @@ impl Engine {
                 key.as_ref().map(HeldKey::epoch),
                 &self.user_agent,
             )?;
-            if let Some((fleet, _)) = &self.fleet {
+            if let Some(fleet) = &self.fleet {
                 fleet.admit(request.endpoint())?;
             }
             let outcome = self.attempt(request, exchange.attempts() + 1);
@@ -106,7 +106,7 @@ impl KeyHolder for KeyCache {
     }
 
     fn invalidate_shared(&self, epoch: StoreEpoch) {
-        if let Some((fleet, _)) = &self.engine.fleet {
+        if let Some(fleet) = &self.engine.fleet {
             fleet.invalidate(epoch);
         }
     }
@@ -117,11 +117,7 @@ impl Authenticate<Blocking> for KeyCache {
         let engine = &*self.engine;
         let sent = engine.clock.now().unix_secs;
         let key = engine.send(self.state.source().auth_request(), Auth::None)?;
-        let expires = match &engine.fleet {
-            Some((_, scope)) => scope.expires_unix(&key, sent),
-            None => sent,
-        };
-        Ok((key, expires))
+        Ok((key, sent))
     }
 
     fn owned(&self) -> Option<Arc<dyn Authenticate<Blocking>>> {
@@ -144,8 +140,7 @@ impl KeyCache {
     /// A usable key: the cached one, or one fetched now by exactly one thread while the others
     /// wait for it. A key about to expire is used while one background thread fetches the next.
     fn key(&self) -> Result<HeldKey, Error> {
-        if let (Some((fleet, _)), true) = (&self.engine.fleet, self.state.source().is_refreshable())
-        {
+        if let (Some(fleet), true) = (&self.engine.fleet, self.state.source().is_refreshable()) {
             if let Some((key, epoch)) = fleet.key(self)? {
                 return Ok(HeldKey::new(key, KeyEpoch::Shared(epoch)));
             }

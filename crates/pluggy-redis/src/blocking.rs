@@ -109,7 +109,7 @@ impl Inner {
                 }
             },
             wait: |until| {
-                let mut state = core.state();
+                let mut state = core.lock();
                 let now = core.now();
                 match state.poll(now) {
                     Action::Wait { until } => {

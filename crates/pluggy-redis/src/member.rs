@@ -7,7 +7,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use pluggy_core::endpoint::Endpoint;
 use pluggy_core::fleet::limiter::{self, ADMIT_SCRIPT, Admission, LimitGroup, SlidingWindow};
 use pluggy_core::fleet::member::FleetScope;
 use pluggy_core::fleet::seal::{open_key, seal_key};
@@ -39,6 +38,8 @@ pub(crate) struct KeyRecord {
 pub(crate) struct Core {
     pub(crate) config: FleetConfig,
     pub(crate) base: BaseUrl,
+    /// What the client joined with: it dates the keys the client fetches.
+    scope: FleetScope,
     pub(crate) record: Option<KeyRecord>,
     /// This process's lease token: the lease is only ever released by its holder.
     pub(crate) token: String,
@@ -70,6 +71,7 @@ impl Core {
         key.rejoin_after = config.rejoin_after;
         Self {
             base: scope.base.clone(),
+            scope: scope.clone(),
             record,
             token: format!("{seed:016x}-{}", std::process::id()),
             state: Mutex::new(SharedKey::new(key, seed)),
@@ -90,14 +92,9 @@ impl Core {
         Now::new(self.origin.elapsed(), unix)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, SharedKey> {
+    /// The shared key's state, locked (the blocking member also waits on it with a condvar).
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, SharedKey> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The shared key's state, locked (the blocking member waits on it with a condvar).
-    #[cfg(feature = "blocking")]
-    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, SharedKey> {
-        self.lock()
     }
 
     /// Records whether the store just answered, logging the change once per outage.
@@ -158,6 +155,10 @@ impl Core {
         ticket: StoreTicket,
         outcome: Result<(ApiKey, i64), Error>,
     ) -> Action {
+        let outcome = outcome.map(|(key, sent)| {
+            let expires = self.scope.expires_unix(&key, sent);
+            (key, expires)
+        });
         let now = self.now();
         self.lock().on_refreshed(ticket, now, outcome)
     }
@@ -213,11 +214,6 @@ impl Core {
         u64::try_from(lease.ttl.as_millis())
             .unwrap_or(u64::MAX)
             .max(1)
-    }
-
-    /// The limit `endpoint` counts against, if it has one.
-    pub(crate) fn group(endpoint: &Endpoint) -> Option<LimitGroup> {
-        LimitGroup::for_endpoint(endpoint)
     }
 
     /// The window of the limits, in milliseconds.
@@ -435,7 +431,7 @@ macro_rules! admit {
     ($core:expr, $io:expr, $endpoint:expr, [$($aw:tt)*], sleep: |$d:ident| $sleep:expr $(,)?) => {{
         use pluggy_core::fleet::limiter::Admission;
         let core: &$crate::member::Core = $core;
-        match $crate::member::Core::group($endpoint) {
+        match pluggy_core::fleet::limiter::LimitGroup::for_endpoint($endpoint) {
             None => Ok(()),
             Some(group) => {
                 let deadline = core.now().mono + core.config.max_wait;

@@ -11,7 +11,6 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::shared_key::StoreEpoch;
 use crate::endpoint::Endpoint;
@@ -71,7 +70,8 @@ pub trait FleetMember<M: Io>: Send + Sync {
 
 /// `POST /auth` through the client, for the fleet member that refreshes the shared key.
 pub trait Authenticate<M: Io>: Send + Sync {
-    /// A new API key and when it expires (Unix seconds).
+    /// A new API key, and when it was asked for (Unix seconds, the client's clock): the
+    /// member dates its expiry with [`FleetScope::expires_unix`].
     fn authenticate(&self) -> M::Out<'_, Result<(ApiKey, i64), Error>>;
 
     /// The same, as a handle a background refresh can keep; `None` once the client is gone.
@@ -109,26 +109,15 @@ impl FleetScope {
         let cap = sent_unix.saturating_add(cap);
         jwt_exp(key.expose_secret()).map_or(cap, |exp| exp.min(cap))
     }
-
-    /// The longest a fleet member should take to hand out a key: the client's load timeout.
-    pub fn load_timeout(&self) -> Duration {
-        self.token_config.load_timeout
-    }
 }
-
-/// The fleet member a client joined, with the scope it joined with.
-pub type Joined<M> = (Arc<dyn FleetMember<M>>, FleetScope);
 
 /// Joins `fleet`, if the builder was given one, as a client with `scope`.
 pub fn join<M: Io>(
     fleet: Option<Arc<dyn Fleet<M>>>,
     scope: impl FnOnce() -> Result<FleetScope, Error>,
-) -> Result<Option<Joined<M>>, Error> {
+) -> Result<Option<Arc<dyn FleetMember<M>>>, Error> {
     match fleet {
-        Some(fleet) => {
-            let scope = scope()?;
-            Ok(Some((fleet.join(&scope)?, scope)))
-        }
+        Some(fleet) => Ok(Some(fleet.join(&scope()?)?)),
         None => Ok(None),
     }
 }
