@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 
 use crate::reply::{self, Reply};
 use crate::world::clock::ts;
-use crate::world::state::{FaultRule, Shared};
+use crate::world::faults::FaultRule;
+use crate::world::state::Shared;
 
 /// The largest step of `POST /__emulator/clock/advance`, in seconds (about 317 years); the
 /// clock itself stops at the year 9000 however often it is advanced.
@@ -25,9 +26,7 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         ("POST", "/__emulator/faults") => add_fault(shared, body),
         ("GET", "/__emulator/faults") => list_faults(shared),
         ("DELETE", "/__emulator/faults") => {
-            let mut st = shared.lock();
-            let count = st.faults.len();
-            st.faults.clear();
+            let count = shared.faults.clear();
             Reply::ok(&json!({"count": count}))
         }
         ("POST", "/__emulator/reset") => {
@@ -63,10 +62,9 @@ fn advance(shared: &Shared, body: &[u8]) -> Reply {
 fn add_fault(shared: &Shared, body: &[u8]) -> Reply {
     match parse_fault(body) {
         Ok(mut rule) => {
-            let mut st = shared.lock();
-            rule.id = st.rng.uuid();
+            rule.id = shared.lock().rng.uuid();
             let id = rule.id.clone();
-            st.faults.push(rule);
+            shared.faults.add(rule);
             Reply::ok(&json!({"id": id}))
         }
         Err(e) => e,
@@ -122,9 +120,9 @@ fn parse_fault(body: &[u8]) -> Result<FaultRule, Reply> {
 }
 
 fn list_faults(shared: &Shared) -> Reply {
-    let st = shared.lock();
-    let rules: Vec<Value> = st
+    let rules: Vec<Value> = shared
         .faults
+        .list()
         .iter()
         .map(|r| {
             json!({

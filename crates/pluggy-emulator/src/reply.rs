@@ -12,7 +12,7 @@ use serde_json::Value;
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
     pub(crate) headers: Vec<(&'static str, String)>,
 }
 
@@ -24,7 +24,7 @@ impl Reply {
         });
         Self {
             status,
-            body,
+            body: body.into(),
             headers: Vec::new(),
         }
     }
@@ -34,17 +34,17 @@ impl Reply {
         Self::json(200, body)
     }
 
-    /// `200` with a JSON body already encoded.
-    pub(crate) fn ok_encoded(body: &[u8]) -> Self {
+    /// `200` with a JSON body already encoded (shared, not copied).
+    pub(crate) fn ok_encoded(body: &Bytes) -> Self {
         Self {
             status: 200,
-            body: body.to_vec(),
+            body: body.clone(),
             headers: Vec::new(),
         }
     }
 
     /// The JSON encoding of `body`, as [`Reply::json`] sends it.
-    pub(crate) fn encode<T: Serialize + ?Sized>(body: &T) -> Vec<u8> {
+    pub(crate) fn encode<T: Serialize + ?Sized>(body: &T) -> Bytes {
         Self::json(200, body).body
     }
 
@@ -52,7 +52,7 @@ impl Reply {
     pub(crate) fn empty(status: u16) -> Self {
         Self {
             status,
-            body: Vec::new(),
+            body: Bytes::new(),
             headers: Vec::new(),
         }
     }
@@ -66,7 +66,7 @@ impl Reply {
     /// The HTTP response.
     pub(crate) fn into_response(self) -> Response<Full<Bytes>> {
         let has_body = !self.body.is_empty();
-        let mut resp = Response::new(Full::new(Bytes::from(self.body)));
+        let mut resp = Response::new(Full::new(self.body));
         *resp.status_mut() =
             hyper::StatusCode::from_u16(self.status).unwrap_or(hyper::StatusCode::OK);
         let h = resp.headers_mut();

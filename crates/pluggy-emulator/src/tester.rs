@@ -436,7 +436,7 @@ fn page(shared: &Shared, id: &str, message: Option<&str>) -> Reply {
     );
     Reply {
         status: 200,
-        body: html.into_bytes(),
+        body: html.into_bytes().into(),
         headers: Vec::new(),
     }
     .with_header("content-type", "text/html; charset=utf-8")

@@ -77,7 +77,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 fn asset(body: Vec<u8>, content_type: &str) -> Reply {
     Reply {
         status: 200,
-        body,
+        body: body.into(),
         headers: Vec::new(),
     }
     .with_header("content-type", content_type.to_owned())

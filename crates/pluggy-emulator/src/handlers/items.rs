@@ -58,7 +58,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         return Err(validation_error(errors));
     }
     let token = match ctx.cred {
-        Cred::ConnectToken { token_id, .. } => st.tokens.get(token_id).cloned(),
+        Cred::ConnectToken { token_id, .. } => st.tokens.get(&**token_id).cloned(),
         _ => None,
     };
     let defaults = token.map(|t| t.options).unwrap_or_default();
@@ -104,7 +104,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
         ctx.cred.trigger(),
     );
     if let Cred::ConnectToken { token_id, .. } = ctx.cred {
-        if let Some(t) = st.tokens.get_mut(token_id) {
+        if let Some(t) = st.tokens.get_mut(&**token_id) {
             t.items.push(ItemId::new(item.id.clone()));
         }
     }

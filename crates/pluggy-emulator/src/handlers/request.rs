@@ -2,6 +2,7 @@
 //! parsing of its body and query into typed values, answering the API's 400 shape otherwise.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use pluggy_core::Product;
 use pluggy_core::endpoint::Endpoint;
@@ -22,9 +23,12 @@ pub(crate) enum Cred {
     /// None (only `POST /auth`).
     None,
     /// An API key of this client.
-    ApiKey { client_id: String },
+    ApiKey { client_id: Arc<str> },
     /// A connect token of this client; its scope is `State::tokens[token_id]`.
-    ConnectToken { token_id: String, client_id: String },
+    ConnectToken {
+        token_id: Arc<str>,
+        client_id: Arc<str>,
+    },
 }
 
 impl Cred {

@@ -1,6 +1,8 @@
 //! Who is calling: the `X-API-KEY` header verified into a [`Cred`], and pluggy-core's
 //! connect-token scope rules applied server-side.
 
+use std::sync::Arc;
+
 use pluggy_core::endpoint::{Access, ItemBinding};
 use pluggy_core::{Call, CredentialScope, ItemId, check_access};
 use serde_json::Value;
@@ -46,8 +48,8 @@ pub(crate) fn authenticate(
     } = claims;
     match token_id {
         None => Ok(Cred::ApiKey { client_id }),
-        Some(token_id) => match st.tokens.get(&token_id) {
-            Some(scope) if scope.expires_at > now && scope.client_id == client_id => {
+        Some(token_id) => match st.tokens.get(&*token_id) {
+            Some(scope) if scope.expires_at > now && *scope.client_id == *client_id => {
                 Ok(Cred::ConnectToken {
                     token_id,
                     client_id,
@@ -71,11 +73,8 @@ fn verify(token: &str, key: &[u8], clients: &[ClientCredentials]) -> Option<Clai
     }
     Some(Claims {
         expires_at: exp.saturating_mul(1000),
-        client_id: client_id.to_owned(),
-        token_id: claims
-            .get("data")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        client_id: client_id.into(),
+        token_id: claims.get("data").and_then(Value::as_str).map(Arc::from),
     })
 }
 
@@ -86,7 +85,7 @@ pub(crate) fn authorize(ctx: &Ctx<'_>, st: &State) -> Result<(), Reply> {
     };
     let items: &[ItemId] = st
         .tokens
-        .get(token_id)
+        .get(&**token_id)
         .map(|t| t.items.as_slice())
         .unwrap_or(&[]);
     let mut call = Call::new(ctx.ep);

@@ -1,6 +1,7 @@
 //! Maps a request line onto the generated endpoint table (plus the legacy `/connecttokens`),
 //! and an operation onto its handler.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use percent_encoding::percent_decode_str;
@@ -46,9 +47,12 @@ impl Route {
 /// The legacy path of `POST /connect_token`, still used by one official SDK.
 pub(crate) const LEGACY_CONNECT_TOKENS: &str = "/connecttokens";
 
+/// Most segments of any template (`/payments/requests/{id}/automatic-pix/schedules/{id}/cancel`
+/// has seven): a longer path fits none. The test that routes every operation checks it.
+const MAX_SEGMENTS: usize = 8;
+
 /// Finds the operation for `method` and `path` (path without query).
 pub(crate) fn route(method: &str, path: &str) -> Route {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     if path == LEGACY_CONNECT_TOKENS || path == "/connecttokens/" {
         return if method == "POST" {
             Route::Api {
@@ -63,14 +67,27 @@ pub(crate) fn route(method: &str, path: &str) -> Route {
             }
         };
     }
+    let mut split = [""; MAX_SEGMENTS];
+    let mut len = 0;
+    for segment in path.trim_end_matches('/').split('/').skip(1) {
+        let Some(slot) = split.get_mut(len) else {
+            return Route::NotFound;
+        };
+        *slot = segment;
+        len += 1;
+    }
+    let segments = &split[..len];
+    let Some(candidates) = segments.first().and_then(|first| templates().get(first)) else {
+        return Route::NotFound;
+    };
     // Among the templates that fit, the most specific wins: the one with a literal segment
     // where another has a `{param}`, at the first segment where they differ
     // (`/categories/rules` before `/categories/{id}`). Among equally specific ones, the first
     // of the table.
     let mut best: Option<&Template> = None;
     let mut known: Option<&Template> = None;
-    for t in templates() {
-        if !t.fits(&segments) {
+    for t in candidates {
+        if !t.fits(segments) {
             continue;
         }
         let slot = if t.endpoint.method.as_str() == method {
@@ -87,7 +104,7 @@ pub(crate) fn route(method: &str, path: &str) -> Route {
             operation: t.operation,
             endpoint: t.endpoint,
             template: t.endpoint.path,
-            params: t.params(&segments),
+            params: t.params(segments),
         },
         (None, Some(t)) => Route::MethodNotAllowed {
             template: t.endpoint.path,
@@ -127,27 +144,29 @@ impl Template {
     }
 }
 
-/// Every operation's template, in the order of the generated table.
-fn templates() -> &'static [Template] {
-    static TABLE: OnceLock<Vec<Template>> = OnceLock::new();
+/// Every operation's template, by its first segment (a literal in every template), each
+/// group in the order of the generated table.
+fn templates() -> &'static HashMap<&'static str, Vec<Template>> {
+    static TABLE: OnceLock<HashMap<&'static str, Vec<Template>>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        Operation::ALL
-            .iter()
-            .map(|&operation| {
-                let endpoint = operation.endpoint();
-                Template {
-                    operation,
-                    endpoint,
-                    parts: endpoint
-                        .path
-                        .split('/')
-                        .skip(1)
-                        .map(|t| (!t.starts_with('{')).then_some(t))
-                        .collect(),
-                    rank: literals(endpoint.path),
-                }
-            })
-            .collect()
+        let mut table: HashMap<&'static str, Vec<Template>> = HashMap::new();
+        for &operation in Operation::ALL {
+            let endpoint = operation.endpoint();
+            let parts: Vec<Option<&'static str>> = endpoint
+                .path
+                .split('/')
+                .skip(1)
+                .map(|t| (!t.starts_with('{')).then_some(t))
+                .collect();
+            let first = parts.first().copied().flatten().unwrap_or_default();
+            table.entry(first).or_default().push(Template {
+                operation,
+                endpoint,
+                parts,
+                rank: literals(endpoint.path),
+            });
+        }
+        table
     })
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod catalog;
 pub(crate) mod categories;
 pub(crate) mod clock;
 pub(crate) mod data;
+pub(crate) mod faults;
 pub(crate) mod items;
 pub(crate) mod jwt;
 pub(crate) mod merchants;

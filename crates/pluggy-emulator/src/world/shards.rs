@@ -9,6 +9,9 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+use bytes::Bytes;
+use hyper::Method;
+
 use crate::world::clock::Millis;
 
 /// How many independent parts each structure is split into.
@@ -45,29 +48,32 @@ fn hashed_shard(key: &impl Hash) -> usize {
     (h.finish() % SHARDS as u64) as usize
 }
 
-/// Answered requests, by `"METHOD /template"` and status.
+/// What requests are counted by: the method and the route's template, `None` for a path
+/// that no route knows.
+type RouteKey = (Method, Option<&'static str>);
+
+/// Answered requests, by method, route template and status.
 #[derive(Debug, Default)]
 pub(crate) struct RequestCounts {
-    shards: [Mutex<HashMap<String, BTreeMap<u16, u64>>>; SHARDS],
+    shards: [Mutex<HashMap<RouteKey, BTreeMap<u16, u64>>>; SHARDS],
 }
 
 impl RequestCounts {
     /// Counts one answered request.
-    pub(crate) fn record(&self, route: &str, status: u16) {
+    pub(crate) fn record(&self, method: &Method, template: Option<&'static str>, status: u16) {
         let mut shard = lock(&self.shards[thread_shard()]);
-        let by_status = match shard.get_mut(route) {
-            Some(s) => s,
-            None => shard.entry(route.to_owned()).or_default(),
-        };
+        let by_status = shard.entry((method.clone(), template)).or_default();
         *by_status.entry(status).or_default() += 1;
     }
 
-    /// Every count, summed over the shards, as `/__emulator/stats` shows them.
+    /// Every count, summed over the shards, by `"METHOD /template"` (`(unknown)` for an
+    /// unknown path), as `/__emulator/stats` shows them.
     pub(crate) fn snapshot(&self) -> BTreeMap<String, BTreeMap<String, u64>> {
         let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
         for shard in &self.shards {
-            for (route, by_status) in lock(shard).iter() {
-                let totals = out.entry(route.clone()).or_default();
+            for ((method, template), by_status) in lock(shard).iter() {
+                let route = format!("{method} {}", template.unwrap_or("(unknown)"));
+                let totals = out.entry(route).or_default();
                 for (status, n) in by_status {
                     *totals.entry(status.to_string()).or_default() += n;
                 }
@@ -85,7 +91,7 @@ impl RequestCounts {
 }
 
 /// An encoded answer and the epoch of the state it was encoded from.
-type EncodedView = (u64, Arc<[u8]>);
+type EncodedView = (u64, Bytes);
 
 /// Encoded answers of records (an item's JSON), each valid for the state it was encoded from:
 /// the state's [`epoch`](crate::world::state::State::epoch) changes with every change, so a
@@ -102,15 +108,15 @@ impl ViewCache {
         &self,
         key: &str,
         epoch: u64,
-        encode: impl FnOnce() -> Vec<u8>,
-    ) -> Arc<[u8]> {
+        encode: impl FnOnce() -> Bytes,
+    ) -> Bytes {
         let shard = &self.shards[hashed_shard(&key)];
         if let Some((at, view)) = lock(shard).get(key) {
             if *at == epoch {
                 return view.clone();
             }
         }
-        let view: Arc<[u8]> = encode().into();
+        let view = encode();
         let mut shard = lock(shard);
         if shard.len() >= VIEWS_PER_SHARD {
             shard.retain(|_, (at, _)| *at == epoch);
@@ -189,9 +195,9 @@ pub(crate) struct Claims {
     /// `exp`, in milliseconds on the emulator's clock.
     pub(crate) expires_at: Millis,
     /// `clientId`.
-    pub(crate) client_id: String,
+    pub(crate) client_id: Arc<str>,
     /// `data`: the connect token's id, for connect tokens.
-    pub(crate) token_id: Option<String>,
+    pub(crate) token_id: Option<Arc<str>>,
 }
 
 /// A verified credential and the signing generation it was verified against.
@@ -269,7 +275,7 @@ mod tests {
     fn claims(exp: Millis) -> Claims {
         Claims {
             expires_at: exp,
-            client_id: "c".to_owned(),
+            client_id: "c".into(),
             token_id: None,
         }
     }
@@ -301,7 +307,7 @@ mod tests {
         let mut view = |epoch| {
             cache.get_or_encode("item", epoch, || {
                 encoded += 1;
-                format!("v{epoch}").into_bytes()
+                Bytes::from(format!("v{epoch}"))
             })
         };
         assert_eq!(&*view(1), b"v1");
@@ -309,7 +315,7 @@ mod tests {
         assert_eq!(&*view(2), b"v2");
         assert_eq!(encoded, 2);
         for i in 0..(SHARDS * VIEWS_PER_SHARD * 2) {
-            cache.get_or_encode(&i.to_string(), 3, Vec::new);
+            cache.get_or_encode(&i.to_string(), 3, Bytes::new);
         }
         let total: usize = cache.shards.iter().map(|s| lock(s).len()).sum();
         assert!(total <= SHARDS * VIEWS_PER_SHARD);
@@ -318,12 +324,14 @@ mod tests {
     #[test]
     fn request_counts_sum_over_shards() {
         let c = RequestCounts::default();
-        c.record("GET /items/{id}", 200);
-        c.record("GET /items/{id}", 200);
-        c.record("GET /items/{id}", 404);
+        c.record(&Method::GET, Some("/items/{id}"), 200);
+        c.record(&Method::GET, Some("/items/{id}"), 200);
+        c.record(&Method::GET, Some("/items/{id}"), 404);
+        c.record(&Method::from_bytes(b"BREW").unwrap(), None, 404);
         let snap = c.snapshot();
         assert_eq!(snap["GET /items/{id}"]["200"], 2);
         assert_eq!(snap["GET /items/{id}"]["404"], 1);
+        assert_eq!(snap["BREW (unknown)"]["404"], 1);
         c.clear();
         assert!(c.snapshot().is_empty());
     }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::ops::{Deref, DerefMut};
 use std::sync::{OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use bytes::Bytes;
 use pluggy_core::ItemId;
 use pluggy_core::models::ConnectTokenOptions;
 use tokio::sync::{Notify, mpsc};
@@ -13,6 +14,7 @@ use crate::config::Config;
 use crate::world::catalog::{self, Connector};
 use crate::world::categories::RuleRec;
 use crate::world::clock::{Clock, Millis};
+use crate::world::faults::Faults;
 use crate::world::items::ItemRec;
 use crate::world::payments::Payments;
 use crate::world::rng::Rng;
@@ -38,10 +40,12 @@ pub(crate) struct Shared {
     pub(crate) windows: RateWindows,
     /// The claims of keys and tokens whose signature was already checked.
     pub(crate) verified: VerifiedTokens,
+    /// The fault injection rules.
+    pub(crate) faults: Faults,
     /// Items' answers as encoded for the current [`State::epoch`].
     pub(crate) item_views: ViewCache,
     /// Each connector's answer, once encoded (the catalog never changes), in catalog order.
-    pub(crate) connector_views: Vec<OnceLock<Vec<u8>>>,
+    pub(crate) connector_views: Vec<OnceLock<Bytes>>,
 }
 
 /// The secret every signing key of an emulator is derived from: random, or derived from the
@@ -72,6 +76,7 @@ impl Shared {
         let state = State::new(config.seed, 0, signing_key(&key_base, 0));
         let connectors = catalog::catalog();
         let connector_views = connectors.iter().map(|_| OnceLock::new()).collect();
+        let faults = Faults::new(config.seed);
         Self {
             config,
             clock: Clock::default(),
@@ -85,6 +90,7 @@ impl Shared {
             requests: RequestCounts::default(),
             windows: RateWindows::default(),
             verified: VerifiedTokens::default(),
+            faults,
             item_views: ViewCache::default(),
             connector_views,
         }
@@ -114,7 +120,7 @@ impl Shared {
     }
 
     /// A connector of the catalog and the slot of its encoded answer.
-    pub(crate) fn connector_and_view(&self, id: u32) -> Option<(&Connector, &OnceLock<Vec<u8>>)> {
+    pub(crate) fn connector_and_view(&self, id: u32) -> Option<(&Connector, &OnceLock<Bytes>)> {
         let i = self.connectors.iter().position(|c| c.id == id)?;
         Some((&self.connectors[i], self.connector_views.get(i)?))
     }
@@ -154,6 +160,7 @@ impl Shared {
             self.windows.clear();
             self.verified.clear();
             self.item_views.clear();
+            self.faults.reset();
         }
         self.wake.notify_one();
     }
@@ -234,34 +241,10 @@ impl Stats {
     }
 }
 
-/// One fault injection rule.
-#[derive(Clone, Debug)]
-pub(crate) struct FaultRule {
-    pub(crate) id: String,
-    pub(crate) method: String,
-    pub(crate) route: String,
-    pub(crate) status: Option<u16>,
-    pub(crate) retry_after: Option<u64>,
-    pub(crate) delay_ms: u64,
-    pub(crate) drop: bool,
-    pub(crate) times: Option<u64>,
-    pub(crate) probability: f64,
-}
-
-/// What a firing fault rule does to a request.
-#[derive(Clone, Debug)]
-pub(crate) struct FaultAction {
-    pub(crate) status: Option<u16>,
-    pub(crate) retry_after: Option<u64>,
-    pub(crate) delay_ms: u64,
-    pub(crate) drop: bool,
-}
-
 /// Everything the emulator remembers.
 pub(crate) struct State {
     pub(crate) generation: u64,
     pub(crate) rng: Rng,
-    pub(crate) fault_rng: Rng,
     pub(crate) signing_key: [u8; 32],
     pub(crate) tokens: HashMap<String, TokenScope>,
     pub(crate) items: BTreeMap<String, ItemRec>,
@@ -271,7 +254,6 @@ pub(crate) struct State {
     /// Every payment record and the timers of their status machines.
     pub(crate) payments: Payments,
     pub(crate) stats: Stats,
-    pub(crate) faults: Vec<FaultRule>,
     pub(crate) outbox: Vec<Delivery>,
     /// [`State::next_due`] as of the last change: a request at or after it advances the
     /// world before it is answered.
@@ -286,7 +268,6 @@ impl State {
         Self {
             generation,
             rng: Rng::new(seed),
-            fault_rng: Rng::derived(seed, "faults"),
             signing_key,
             tokens: HashMap::new(),
             items: BTreeMap::new(),
@@ -294,7 +275,6 @@ impl State {
             rules: Vec::new(),
             payments: Payments::default(),
             stats: Stats::default(),
-            faults: Vec::new(),
             outbox: Vec::new(),
             due: None,
             epoch: 0,
@@ -305,36 +285,5 @@ impl State {
     /// so that the world must be advanced before a request is answered.
     pub(crate) fn is_due(&self, now: Millis) -> bool {
         self.due.is_some_and(|at| at <= now)
-    }
-
-    /// Finds the first fault rule for this request and consumes one of its `times`.
-    pub(crate) fn take_fault(
-        &mut self,
-        method: &str,
-        template: Option<&str>,
-        path: &str,
-    ) -> Option<FaultAction> {
-        let idx = self.faults.iter().position(|r| {
-            r.method.eq_ignore_ascii_case(method)
-                && (r.route == path || Some(r.route.as_str()) == template)
-        })?;
-        let probability = self.faults[idx].probability;
-        if probability < 1.0 && self.fault_rng.unit() >= probability {
-            return None;
-        }
-        let rule = &mut self.faults[idx];
-        let action = FaultAction {
-            status: rule.status,
-            retry_after: rule.retry_after,
-            delay_ms: rule.delay_ms,
-            drop: rule.drop,
-        };
-        if let Some(t) = rule.times.as_mut() {
-            *t = t.saturating_sub(1);
-            if *t == 0 {
-                self.faults.remove(idx);
-            }
-        }
-        Some(action)
     }
 }
