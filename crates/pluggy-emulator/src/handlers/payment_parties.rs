@@ -126,18 +126,22 @@ pub(crate) fn list_customers(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> 
     Ok(page_json(all.len(), page, size, results))
 }
 
-fn find_customer<'s>(ctx: &Ctx<'_>, st: &'s mut State) -> Result<&'s mut PaymentCustomer, Reply> {
+/// Where the caller's customer `{id}` is in `st.payments.customers`.
+fn customer_position(ctx: &Ctx<'_>, st: &State) -> Result<usize, Reply> {
     let client_id = ctx.cred.client_id();
     st.payments
         .customers
-        .iter_mut()
-        .find(|c| c.client_id == client_id && c.model.id.as_str() == ctx.id())
-        .map(|c| &mut c.model)
+        .iter()
+        .position(|c| c.client_id == client_id && c.model.id.as_str() == ctx.id())
         .ok_or_else(customer_not_found)
 }
 
+fn find_customer<'s>(ctx: &Ctx<'_>, st: &'s State) -> Result<&'s PaymentCustomer, Reply> {
+    customer_position(ctx, st).map(|i| &st.payments.customers[i].model)
+}
+
 /// `GET /payments/customers/{id}`.
-pub(crate) fn get_customer(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+pub(crate) fn get_customer(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     Ok(Reply::ok(find_customer(ctx, st)?))
 }
 
@@ -163,8 +167,8 @@ pub(crate) fn update_customer(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Re
     }
     next.updated_at = ts(now);
     check_customer(&next)?;
-    let c = find_customer(ctx, st)?;
-    *c = next.clone();
+    let at = customer_position(ctx, st)?;
+    st.payments.customers[at].model = next.clone();
     Ok(Reply::ok(&next))
 }
 
@@ -362,18 +366,22 @@ pub(crate) fn list_recipients(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply>
     Ok(page_json(all.len(), page, size, results))
 }
 
-fn find_recipient<'s>(ctx: &Ctx<'_>, st: &'s mut State) -> Result<&'s mut PaymentRecipient, Reply> {
+/// Where the caller's recipient `{id}` is in `st.payments.recipients`.
+fn recipient_position(ctx: &Ctx<'_>, st: &State) -> Result<usize, Reply> {
     let client_id = ctx.cred.client_id();
     st.payments
         .recipients
-        .iter_mut()
-        .find(|r| r.client_id == client_id && r.model.id.as_str() == ctx.id())
-        .map(|r| &mut r.model)
+        .iter()
+        .position(|r| r.client_id == client_id && r.model.id.as_str() == ctx.id())
         .ok_or_else(recipient_not_found)
 }
 
+fn find_recipient<'s>(ctx: &Ctx<'_>, st: &'s State) -> Result<&'s PaymentRecipient, Reply> {
+    recipient_position(ctx, st).map(|i| &st.payments.recipients[i].model)
+}
+
 /// `GET /payments/recipients/{id}`.
-pub(crate) fn get_recipient(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+pub(crate) fn get_recipient(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     Ok(Reply::ok(find_recipient(ctx, st)?))
 }
 
@@ -396,8 +404,8 @@ pub(crate) fn update_recipient(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, R
     }
     next.updated_at = ts(now);
     check_bank_details(&next)?;
-    let r = find_recipient(ctx, st)?;
-    *r = next.clone();
+    let at = recipient_position(ctx, st)?;
+    st.payments.recipients[at].model = next.clone();
     Ok(Reply::ok(&next))
 }
 

@@ -158,16 +158,17 @@ fn enc(v: &str) -> String {
 }
 
 /// The client's transaction `id`, and whether its account is a credit card.
-fn find<'s>(ctx: &Ctx<'_>, st: &'s mut State, id: &str) -> Option<(&'s mut Transaction, bool)> {
+/// The caller's transaction `id`: its item's key, its place among the item's transactions,
+/// and whether its account is a credit card.
+fn find<'s>(ctx: &Ctx<'_>, st: &'s State, id: &str) -> Option<(&'s String, usize, bool)> {
     let client = ctx.cred.client_id();
     st.items
-        .values_mut()
-        .filter(|i| i.client_id == client)
-        .filter_map(|i| i.data.as_mut())
-        .find_map(|d| {
+        .iter()
+        .filter(|(_, i)| i.client_id == client)
+        .find_map(|(key, i)| {
+            let d = i.data.as_ref()?;
             let at = d.transactions.iter().position(|t| t.id == id)?;
-            let credit = d.is_credit(&d.transactions[at].account_id);
-            Some((&mut d.transactions[at], credit))
+            Some((key, at, d.is_credit(&d.transactions[at].account_id)))
         })
 }
 
@@ -176,9 +177,13 @@ fn not_found() -> Reply {
 }
 
 /// `GET /transactions/{id}`.
-pub(crate) fn retrieve(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
-    let (t, credit) = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
-    Ok(Reply::ok(&views::transaction(t, credit)))
+pub(crate) fn retrieve(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
+    let (key, at, credit) = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
+    let t = st.items[key].data.as_ref().map(|d| &d.transactions[at]);
+    Ok(Reply::ok(&views::transaction(
+        t.ok_or_else(not_found)?,
+        credit,
+    )))
 }
 
 /// The body of `PATCH /transactions/{id}`.
@@ -193,9 +198,16 @@ struct UpdateBody {
 pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let body: UpdateBody = parse_body(ctx)?;
     let now = ctx.now;
-    let (t, credit) = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
+    let (key, at, credit) = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
+    let key = key.clone();
     let category = categories::find(body.category_id.trim())
         .ok_or_else(|| reply::not_found("CATEGORY_NOT_FOUND", "category not found"))?;
+    let t = st
+        .items
+        .get_mut(&key)
+        .and_then(|i| i.data.as_mut())
+        .map(|d| &mut d.transactions[at])
+        .ok_or_else(not_found)?;
     t.category_id = category.id;
     t.updated_at = now;
     Ok(Reply::ok(&views::transaction(t, credit)))

@@ -117,17 +117,21 @@ pub(crate) fn list(ctx: &Ctx<'_>, st: &State) -> Reply {
     })
 }
 
-fn find<'s>(ctx: &Ctx<'_>, st: &'s mut State) -> Result<&'s mut WebhookRec, Reply> {
-    let client_id = ctx.cred.client_id().to_owned();
-    let id = ctx.params.first().cloned().unwrap_or_default();
+/// Where the caller's webhook `{id}` is in `st.webhooks`.
+fn position(ctx: &Ctx<'_>, st: &State) -> Result<usize, Reply> {
+    let client_id = ctx.cred.client_id();
     st.webhooks
-        .iter_mut()
-        .find(|w| w.id == id && w.client_id == client_id)
+        .iter()
+        .position(|w| w.id == ctx.id() && w.client_id == client_id)
         .ok_or_else(|| reply::not_found("WEBHOOK_NOT_FOUND", "webhook not found"))
 }
 
+fn find<'s>(ctx: &Ctx<'_>, st: &'s State) -> Result<&'s WebhookRec, Reply> {
+    position(ctx, st).map(|i| &st.webhooks[i])
+}
+
 /// `GET /webhooks/{id}`.
-pub(crate) fn retrieve(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
+pub(crate) fn retrieve(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
     Ok(Reply::ok(&views::webhook(find(ctx, st)?)))
 }
 
@@ -152,7 +156,8 @@ pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     };
     conflicts(st, &current.client_id, &event, &url, &current.id)?;
     let now = ctx.now;
-    let w = find(ctx, st)?;
+    let at = position(ctx, st)?;
+    let w = &mut st.webhooks[at];
     w.url = url;
     w.event = event;
     if let Some(h) = headers {

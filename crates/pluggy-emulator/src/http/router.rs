@@ -213,6 +213,7 @@ pub(crate) fn dispatch_read(ctx: &Ctx<'_>, st: &State) -> Option<Reply> {
         Operation::AccountBalanceGet => accounts::balance(ctx, st),
         Operation::TransactionsList => transactions::list(ctx, st),
         Operation::TransactionsListByCursor => transactions::list_by_cursor(ctx, st),
+        Operation::TransactionsRetrieve => transactions::retrieve(ctx, st),
         Operation::InvestmentsList => investments::list(ctx, st),
         Operation::InvestmentsRetrieve => investments::retrieve(ctx, st),
         Operation::InvestmentTransactionsList => investments::transactions(ctx, st),
@@ -229,8 +230,11 @@ pub(crate) fn dispatch_read(ctx: &Ctx<'_>, st: &State) -> Option<Reply> {
         Operation::ConsentRetrieve => consents::retrieve(ctx, st),
         Operation::MerchantsGetByCnpj => merchants::lookup(ctx),
         Operation::WebhooksList => Ok(webhooks::list(ctx, st)),
+        Operation::WebhooksRetrieve => webhooks::retrieve(ctx, st),
         Operation::PaymentCustomersList => parties::list_customers(ctx, st),
+        Operation::PaymentCustomerRetrieve => parties::get_customer(ctx, st),
         Operation::PaymentRecipientsList => parties::list_recipients(ctx, st),
+        Operation::PaymentRecipientRetrieve => parties::get_recipient(ctx, st),
         Operation::PaymentRecipientsInstitutionList => parties::list_institutions(ctx),
         Operation::PaymentRecipientInstitutionsRetrieve => parties::get_institution(ctx),
         Operation::PaymentRequestsList => requests::list(ctx, st),
@@ -414,6 +418,42 @@ mod tests {
                     assert!(std::ptr::eq(endpoint, *ep), "{}", ep.route);
                 }
                 other => panic!("{}: {other:?}", ep.route),
+            }
+        }
+    }
+
+    #[test]
+    fn every_read_is_answered_under_the_shared_guard() {
+        use crate::handlers::request::Cred;
+        use crate::world::state::Shared;
+        use pluggy_core::endpoint::Method;
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let shared = Shared::new(
+            crate::Config::default(),
+            ([127, 0, 0, 1], 0).into(),
+            "http://127.0.0.1:0".to_owned(),
+            tx,
+            [7; 32],
+        );
+        let st = shared.read();
+        let cred = Cred::ApiKey {
+            client_id: "c".into(),
+        };
+        let params = ["x".to_owned(), "y".to_owned()];
+        for &op in Operation::ALL {
+            let ep = op.endpoint();
+            let ctx = Ctx {
+                shared: &shared,
+                now: 0,
+                op,
+                ep,
+                params: &params,
+                query: &[],
+                body: b"",
+                cred: &cred,
+            };
+            if ep.method == Method::Get {
+                assert!(dispatch_read(&ctx, &st).is_some(), "{}", ep.route);
             }
         }
     }
