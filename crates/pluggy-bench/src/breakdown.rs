@@ -26,6 +26,12 @@ pub struct Breakdown {
     pub async_us: f64,
     /// A `pluggy_blocking::Client::get_connector` call through the in-memory transport.
     pub blocking_us: f64,
+    /// What pluggy-async adds to decoding: the median over rounds of each round's
+    /// difference, so that a slow stretch of the machine, which falls on one round's three
+    /// paths alike, cancels out.
+    pub async_extra_us: f64,
+    /// What pluggy-blocking adds to decoding, paired round by round the same way.
+    pub blocking_extra_us: f64,
 }
 
 /// Answers `POST /auth` and every other request with recorded answers. Each answer is cloned,
@@ -108,19 +114,17 @@ pub fn measure(rt: &Runtime, base: &str, rounds: usize, calls: usize) -> Result<
         }
         Ok(per_call_us(started, calls))
     };
+    // The calls run on this thread, inside the runtime, as the other two paths do: a worker
+    // thread may sit on another core, and the two cores of a shared machine differ by more
+    // than the SDK's work.
     let via_async = || -> Result<f64> {
-        let client = async_client.clone();
-        rt.block_on(async move {
-            tokio::spawn(async move {
-                let started = Instant::now();
-                for _ in 0..calls {
-                    let c = client.get_connector(ConnectorId::new(0)).await;
-                    std::hint::black_box(c.context("pluggy-async get_connector")?);
-                }
-                Ok(per_call_us(started, calls))
-            })
-            .await
-            .context("the bench task failed")?
+        rt.block_on(async {
+            let started = Instant::now();
+            for _ in 0..calls {
+                let c = async_client.get_connector(ConnectorId::new(0)).await;
+                std::hint::black_box(c.context("pluggy-async get_connector")?);
+            }
+            Ok(per_call_us(started, calls))
         })
     };
     let via_blocking = || -> Result<f64> {
@@ -142,10 +146,16 @@ pub fn measure(rt: &Runtime, base: &str, rounds: usize, calls: usize) -> Result<
         a.push(via_async()?);
         b.push(via_blocking()?);
     }
+    let extra = |sdk: &[f64]| {
+        let paired: Vec<f64> = sdk.iter().zip(&d).map(|(s, d)| s - d).collect();
+        Spread::of(&paired).median
+    };
     Ok(Breakdown {
         calls,
         decode_us: Spread::of(&d).median,
         async_us: Spread::of(&a).median,
         blocking_us: Spread::of(&b).median,
+        async_extra_us: extra(&a),
+        blocking_extra_us: extra(&b),
     })
 }

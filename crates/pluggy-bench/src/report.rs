@@ -107,18 +107,15 @@ impl Report {
             let _ = writeln!(
                 s,
                 "\nSDK work per call without network: get_connector through an in-memory \
-                 transport answering with the recorded emulator answer ({} calls per round)",
+                 transport answering with the recorded emulator answer ({} calls per round; \
+                 medians over rounds, the added work paired round by round)",
                 b.calls
             );
             let _ = writeln!(
                 s,
                 "  serde_json decode only {:>7.2} us\n  pluggy-async           {:>7.2} us \
                  (+{:.2} us)\n  pluggy-blocking        {:>7.2} us (+{:.2} us)",
-                b.decode_us,
-                b.async_us,
-                b.async_us - b.decode_us,
-                b.blocking_us,
-                b.blocking_us - b.decode_us
+                b.decode_us, b.async_us, b.async_extra_us, b.blocking_us, b.blocking_extra_us
             );
         }
         if !self.single_flight.is_empty() {
@@ -255,6 +252,8 @@ impl Report {
                 "decode_us": b.decode_us,
                 "async_us": b.async_us,
                 "blocking_us": b.blocking_us,
+                "async_extra_us": b.async_extra_us,
+                "blocking_extra_us": b.blocking_extra_us,
             })
         });
         json!({
