@@ -53,7 +53,7 @@ impl Engine {
                 fleet.admit(request.endpoint()).await?;
             }
             let outcome = self.attempt(request, exchange.attempts() + 1).await;
-            match exchange.on_outcome(outcome, self.jitter.next_unit()) {
+            match exchange.on_outcome(outcome, || self.jitter.next_unit()) {
                 Step::Done(result) => return result,
                 Step::Sleep(delay) => self.pause(delay).await,
                 Step::Invalidate(epoch) => auth.invalidate(epoch),

@@ -50,7 +50,7 @@ impl Engine {
                 fleet.admit(request.endpoint())?;
             }
             let outcome = self.attempt(request, exchange.attempts() + 1);
-            match exchange.on_outcome(outcome, self.jitter.next_unit()) {
+            match exchange.on_outcome(outcome, || self.jitter.next_unit()) {
                 Step::Done(result) => return result,
                 Step::Sleep(delay) => self.pause(delay),
                 Step::Invalidate(epoch) => auth.invalidate(epoch),

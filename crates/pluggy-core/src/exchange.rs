@@ -8,7 +8,7 @@
 //!     let (credential, epoch) = /* the API key (from the TokenManager) or connect token */;
 //!     let request = ex.request(&base, credential, epoch, user_agent)?;
 //!     let outcome = transport.send(request);                          // the only I/O
-//!     match ex.on_outcome(outcome, jitter) {
+//!     match ex.on_outcome(outcome, || jitter.next_unit()) {
 //!         Step::Done(result) => return result,                       // decoded answer or typed error
 //!         Step::Sleep(delay) => sleep(delay),
 //!         Step::Invalidate(epoch) => keys.invalidate(epoch),          // then loop: new key
@@ -116,12 +116,12 @@ impl<T> Exchange<T> {
         self.call.prepare(base, credential, user_agent)
     }
 
-    /// Decides what follows an attempt. `jitter` is a random number in `[0, 1)`. A 2xx answer
-    /// ends the call decoded.
+    /// Decides what follows an attempt. `jitter` gives a random number in `[0, 1)`, asked
+    /// for only when a retry backs off. A 2xx answer ends the call decoded.
     pub fn on_outcome(
         &mut self,
         outcome: Result<RawResponse, TransportError>,
-        jitter: f64,
+        jitter: impl FnOnce() -> f64,
     ) -> Step<T> {
         let endpoint = self.call.endpoint();
         let decode = self.decode;
@@ -210,7 +210,7 @@ mod tests {
             true,
         );
         assert!(matches!(
-            ex.on_outcome(Ok(raw(200, "{}")), 0.5),
+            ex.on_outcome(Ok(raw(200, "{}")), || 0.5),
             Step::Done(Ok(_))
         ));
         let mut ex = started(
@@ -218,7 +218,7 @@ mod tests {
             true,
         );
         let body = r#"{"code":404,"codeDescription":"ITEM_NOT_FOUND","message":"item not found"}"#;
-        match ex.on_outcome(Ok(raw(404, body)), 0.5) {
+        match ex.on_outcome(Ok(raw(404, body)), || 0.5) {
             Step::Done(Err(Error::Api(e))) => assert_eq!(e.status, 404),
             other => panic!("{other:?}"),
         }
@@ -228,16 +228,16 @@ mod tests {
     fn expired_key_invalidates_once_when_refreshable() {
         let mut ex = started(Call::new(&endpoints::ACCOUNTS_LIST), true);
         assert!(matches!(
-            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            ex.on_outcome(Ok(raw(403, EXPIRED)), || 0.5),
             Step::Invalidate(_)
         ));
         assert!(matches!(
-            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            ex.on_outcome(Ok(raw(403, EXPIRED)), || 0.5),
             Step::Done(Err(Error::Api(_)))
         ));
         let mut ex = started(Call::new(&endpoints::ACCOUNTS_LIST), false);
         assert!(matches!(
-            ex.on_outcome(Ok(raw(403, EXPIRED)), 0.5),
+            ex.on_outcome(Ok(raw(403, EXPIRED)), || 0.5),
             Step::Done(Err(Error::Api(_)))
         ));
     }
@@ -247,15 +247,34 @@ mod tests {
         let dropped = || Err(TransportError::new(TransportErrorKind::Closed, "reset"));
         let mut ex = started(Call::new(&endpoints::ITEMS_CREATE), true);
         assert!(matches!(
-            ex.on_outcome(dropped(), 0.5),
+            ex.on_outcome(dropped(), || 0.5),
             Step::Done(Err(Error::Transport { .. }))
         ));
         let mut ex = started(Call::new(&endpoints::ITEMS_CREATE), true);
         assert!(matches!(
-            ex.on_outcome(Ok(raw(503, "{}")), 0.5),
+            ex.on_outcome(Ok(raw(503, "{}")), || 0.5),
             Step::Done(Err(_))
         ));
         let mut ex = started(Call::new(&endpoints::CONNECTORS_LIST), true);
-        assert!(matches!(ex.on_outcome(dropped(), 0.5), Step::Sleep(_)));
+        assert!(matches!(ex.on_outcome(dropped(), || 0.5), Step::Sleep(_)));
+    }
+
+    #[test]
+    fn jitter_is_drawn_only_for_a_backoff() {
+        let mut draws = 0;
+        let mut ex = started(Call::new(&endpoints::CONNECTORS_LIST), true);
+        let step = ex.on_outcome(Ok(raw(200, "[]")), || {
+            draws += 1;
+            0.5
+        });
+        assert!(matches!(step, Step::Done(Ok(_))));
+        assert_eq!(draws, 0);
+        let mut ex = started(Call::new(&endpoints::CONNECTORS_LIST), true);
+        let step = ex.on_outcome(Ok(raw(503, "{}")), || {
+            draws += 1;
+            0.0
+        });
+        assert!(matches!(step, Step::Sleep(_)));
+        assert_eq!(draws, 1);
     }
 }

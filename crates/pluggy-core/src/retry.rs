@@ -1,7 +1,8 @@
 //! Whether to send a call again, and when: a pure decision over one attempt's outcome.
 //!
 //! A driver keeps one [`RetryState`] per call and, after each attempt, asks it what to do
-//! with the answer or the transport failure, passing a random number for the jitter:
+//! with the answer or the transport failure, passing where a random number for the jitter
+//! comes from (drawn only when a backoff needs it):
 //!
 //! ```
 //! use std::time::Duration;
@@ -11,12 +12,12 @@
 //!
 //! let mut state = RetryState::new(&endpoints::ITEMS_RETRIEVE, RetryPolicy::default());
 //! let busy = RawResponse::new(503, vec![], b"{}".to_vec());
-//! assert!(matches!(state.next(Ok(&busy), 0.5), Next::Retry { .. }));
+//! assert!(matches!(state.next(Ok(&busy), || 0.5), Next::Retry { .. }));
 //! let limited = RawResponse::new(429, vec![("Retry-After".into(), "2".into())], vec![]);
 //! let wait = Duration::from_secs(2);
-//! assert!(matches!(state.next(Ok(&limited), 0.5), Next::Retry { after } if after == wait));
+//! assert!(matches!(state.next(Ok(&limited), || 0.5), Next::Retry { after } if after == wait));
 //! // The third attempt is the last one: its answer is handed to `parse_response`.
-//! assert!(matches!(state.next(Ok(&busy), 0.5), Next::Done));
+//! assert!(matches!(state.next(Ok(&busy), || 0.5), Next::Done));
 //! ```
 //!
 //! The rules:
@@ -123,9 +124,14 @@ impl RetryState {
         self.attempts
     }
 
-    /// Decides what follows an attempt that got `outcome`. `jitter` is a random number in
-    /// `[0, 1)` (values outside are clamped; NaN counts as 0).
-    pub fn next(&mut self, outcome: Result<&RawResponse, &TransportError>, jitter: f64) -> Next {
+    /// Decides what follows an attempt that got `outcome`. `jitter` gives a random number in
+    /// `[0, 1)` (values outside are clamped; NaN counts as 0); it is called only for a
+    /// backoff, so an answer that needs none costs no draw.
+    pub fn next(
+        &mut self,
+        outcome: Result<&RawResponse, &TransportError>,
+        jitter: impl FnOnce() -> f64,
+    ) -> Next {
         self.attempts = self.attempts.saturating_add(1);
         let attempts_left = self.attempts < self.policy.max_attempts.max(1);
         match outcome {
@@ -139,7 +145,7 @@ impl RetryState {
                         })
                     }
                     Some(asked) if attempts_left => Next::Retry { after: asked },
-                    None if attempts_left => self.backoff(jitter),
+                    None if attempts_left => self.backoff(jitter()),
                     _ => Next::Done,
                 },
                 401 | 403 if !self.refreshed_key && self.is_invalid_credential(raw) => {
@@ -147,11 +153,11 @@ impl RetryState {
                     self.attempts -= 1;
                     Next::RefreshKeyAndRetry
                 }
-                500..=599 if attempts_left && self.endpoint.retryable() => self.backoff(jitter),
+                500..=599 if attempts_left && self.endpoint.retryable() => self.backoff(jitter()),
                 _ => Next::Done,
             },
             Err(e) if attempts_left && e.is_transient() && self.endpoint.retryable() => {
-                self.backoff(jitter)
+                self.backoff(jitter())
             }
             Err(_) => Next::Done,
         }
@@ -270,7 +276,7 @@ mod tests {
                     Ok(raw) => Ok(*raw),
                     Err(e) => Err(e),
                 };
-                let next = state.next(outcome, 0.5);
+                let next = state.next(outcome, || 0.5);
                 assert!(
                     matches!(next, Next::Done),
                     "{endpoint} after {fault:?}: {next:?}"
@@ -435,7 +441,7 @@ mod tests {
         ];
         for (label, endpoint, outcome, want) in rows {
             let got =
-                classify(RetryState::new(endpoint, RetryPolicy::default()).next(outcome, 0.5));
+                classify(RetryState::new(endpoint, RetryPolicy::default()).next(outcome, || 0.5));
             assert!(
                 matches_expectation(&got, &want),
                 "{label}: got {got:?}, want {want:?}"
@@ -447,17 +453,23 @@ mod tests {
     fn attempts_are_capped_by_max_attempts() {
         let busy = answer(503, "{}");
         let mut state = RetryState::new(&endpoints::ITEMS_RETRIEVE, RetryPolicy::default());
-        assert!(matches!(state.next(Ok(&busy), 0.0), Next::Retry { .. }));
-        assert!(matches!(state.next(Ok(&busy), 0.0), Next::Retry { .. }));
-        assert!(matches!(state.next(Ok(&busy), 0.0), Next::Done));
+        assert!(matches!(state.next(Ok(&busy), || 0.0), Next::Retry { .. }));
+        assert!(matches!(state.next(Ok(&busy), || 0.0), Next::Retry { .. }));
+        assert!(matches!(state.next(Ok(&busy), || 0.0), Next::Done));
         assert_eq!(state.attempts(), 3);
 
         // Rate limiting counts too; the last 429 goes to parse_response as RateLimited.
         let mut state = RetryState::new(&endpoints::ITEMS_RETRIEVE, RetryPolicy::default());
         let limited = limited(Some("1"));
-        assert!(matches!(state.next(Ok(&limited), 0.0), Next::Retry { .. }));
-        assert!(matches!(state.next(Ok(&limited), 0.0), Next::Retry { .. }));
-        assert!(matches!(state.next(Ok(&limited), 0.0), Next::Done));
+        assert!(matches!(
+            state.next(Ok(&limited), || 0.0),
+            Next::Retry { .. }
+        ));
+        assert!(matches!(
+            state.next(Ok(&limited), || 0.0),
+            Next::Retry { .. }
+        ));
+        assert!(matches!(state.next(Ok(&limited), || 0.0), Next::Done));
 
         for max_attempts in [0, 1] {
             let policy = RetryPolicy {
@@ -466,7 +478,7 @@ mod tests {
             };
             let mut state = RetryState::new(&endpoints::ITEMS_RETRIEVE, policy);
             assert!(
-                matches!(state.next(Ok(&busy), 0.0), Next::Done),
+                matches!(state.next(Ok(&busy), || 0.0), Next::Done),
                 "{max_attempts}"
             );
         }
@@ -477,21 +489,21 @@ mod tests {
         let expired = answer(403, INVALID_TOKEN);
         let busy = answer(503, "{}");
         let mut state = RetryState::new(&endpoints::ITEMS_RETRIEVE, RetryPolicy::default());
-        assert!(matches!(state.next(Ok(&busy), 0.0), Next::Retry { .. }));
+        assert!(matches!(state.next(Ok(&busy), || 0.0), Next::Retry { .. }));
         assert!(matches!(
-            state.next(Ok(&expired), 0.0),
+            state.next(Ok(&expired), || 0.0),
             Next::RefreshKeyAndRetry
         ));
-        assert!(matches!(state.next(Ok(&busy), 0.0), Next::Retry { .. }));
-        assert!(matches!(state.next(Ok(&busy), 0.0), Next::Done));
+        assert!(matches!(state.next(Ok(&busy), || 0.0), Next::Retry { .. }));
+        assert!(matches!(state.next(Ok(&busy), || 0.0), Next::Done));
 
         // A second expired-key answer is the caller's error.
         let mut state = RetryState::new(&endpoints::ITEMS_RETRIEVE, RetryPolicy::never());
         assert!(matches!(
-            state.next(Ok(&expired), 0.0),
+            state.next(Ok(&expired), || 0.0),
             Next::RefreshKeyAndRetry
         ));
-        assert!(matches!(state.next(Ok(&expired), 0.0), Next::Done));
+        assert!(matches!(state.next(Ok(&expired), || 0.0), Next::Done));
     }
 
     #[test]
@@ -504,7 +516,7 @@ mod tests {
         let delays = |jitter: f64| -> Vec<u64> {
             let mut state = RetryState::new(&endpoints::ITEMS_RETRIEVE, policy.clone());
             (0..9)
-                .map(|_| match state.next(Ok(&busy), jitter) {
+                .map(|_| match state.next(Ok(&busy), || jitter) {
                     Next::Retry { after } => after.as_millis() as u64,
                     other => panic!("{other:?}"),
                 })
@@ -528,7 +540,7 @@ mod tests {
     #[test]
     fn giving_up_on_a_long_retry_after_says_why() {
         let mut state = RetryState::new(&endpoints::AUTH_CREATE, RetryPolicy::default());
-        match state.next(Ok(&limited(Some("61"))), 0.0) {
+        match state.next(Ok(&limited(Some("61"))), || 0.0) {
             Next::GiveUp(e @ Error::RateLimited { .. }) => {
                 assert_eq!(e.status(), Some(429));
                 let s = e.to_string();
@@ -540,7 +552,7 @@ mod tests {
         // Exactly the limit is still waited for.
         let mut state = RetryState::new(&endpoints::AUTH_CREATE, RetryPolicy::default());
         assert!(matches!(
-            state.next(Ok(&limited(Some("60"))), 0.0),
+            state.next(Ok(&limited(Some("60"))), || 0.0),
             Next::Retry { after } if after == Duration::from_secs(60)
         ));
     }
