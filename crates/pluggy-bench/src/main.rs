@@ -338,7 +338,7 @@ fn throughput(
         Target {
             label: "GET /connectors/0 (x-api-key)",
             path: "/connectors/0",
-            api_key: Some(key),
+            api_key: Some(key.clone()),
         },
         Target {
             label: "GET /__emulator/clock (no credential)",
@@ -346,12 +346,26 @@ fn throughput(
             api_key: None,
         },
     ];
+    // The same item's answer from a server that does nothing but write it: the ceiling.
+    let path = targets[0].path;
+    let answer = client_rt.block_on(raw.capture(hyper::Method::GET, path, Some(&key), None))?;
+    raw::expect_ok(answer.status(), path, answer.body())?;
+    let bare = throughput::Bare::start(answer.body().to_vec())?;
+    let ceiling = Target {
+        label: "same bytes, bare hyper (ceiling)",
+        path,
+        api_key: Some(key),
+    };
     let mut loads = Vec::new();
-    for target in &targets {
+    for (target, addr) in targets
+        .iter()
+        .map(|t| (t, emulator.addr()))
+        .chain([(&ceiling, bare.addr())])
+    {
         for &connections in plan.load_connections {
             loads.push(throughput::closed_loop(
                 client_rt,
-                emulator.addr(),
+                addr,
                 target,
                 connections,
                 plan.load_warmup,

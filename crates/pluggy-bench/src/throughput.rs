@@ -162,3 +162,77 @@ async fn one_connection(
     }
     Ok((ok, bad))
 }
+
+/// Most connections the bare server serves at once; the bench opens at most 64.
+const BARE_MAX_CONNECTIONS: usize = 256;
+
+/// A hyper server that answers every request with one recorded body and does nothing else,
+/// on a runtime like the emulator's (two workers) and with the same header-read timeout: the
+/// most any server built on hyper can serve on this machine, for the emulator's rows to be
+/// read against. It stops when dropped.
+pub struct Bare {
+    addr: SocketAddr,
+    runtime: Option<Runtime>,
+}
+
+impl Bare {
+    /// Listens on a free port of 127.0.0.1 and answers `body` as `application/json`.
+    pub fn start(body: Vec<u8>) -> Result<Self> {
+        use hyper::server::conn::http1;
+        use hyper_util::rt::TokioTimer;
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("starting the bare server's runtime")?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .context("binding the bare server")?;
+        let addr = listener.local_addr().context("the bare server's address")?;
+        let body = Bytes::from(body);
+        let slots = Arc::new(tokio::sync::Semaphore::new(BARE_MAX_CONNECTIONS));
+        runtime.spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    continue;
+                };
+                let body = body.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |_request| {
+                        let response = hyper::Response::builder()
+                            .header("content-type", "application/json; charset=utf-8")
+                            .body(http_body_util::Full::new(body.clone()));
+                        async move { response }
+                    });
+                    let _ = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(Duration::from_secs(30))
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                    drop(slot);
+                });
+            }
+        });
+        Ok(Self {
+            addr,
+            runtime: Some(runtime),
+        })
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Bare {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
