@@ -198,165 +198,136 @@ fn decode(s: &str) -> String {
         .into_owned()
 }
 
-/// Runs the handler of `ctx.op` if it only reads the world (it takes the state shared, so
-/// concurrent reads do not wait for each other); `None` for an operation that may change it,
-/// which [`dispatch`] then runs under the exclusive guard.
-pub(crate) fn dispatch_read(ctx: &Ctx<'_>, st: &State) -> Option<Reply> {
-    let result = match ctx.op {
-        Operation::ConnectorsList => connectors::list(ctx),
-        Operation::ConnectorRetrieve => connectors::retrieve(ctx),
-        Operation::ConnectorsValidate => connectors::validate_parameters(ctx),
-        Operation::ItemsRetrieve => items::retrieve(ctx, st),
-        Operation::AccountsList => accounts::list(ctx, st),
-        Operation::AccountsRetrieve => accounts::retrieve(ctx, st),
-        Operation::AccountStatementsList => accounts::statements(ctx, st),
-        Operation::AccountBalanceGet => accounts::balance(ctx, st),
-        Operation::TransactionsList => transactions::list(ctx, st),
-        Operation::TransactionsListByCursor => transactions::list_by_cursor(ctx, st),
-        Operation::TransactionsRetrieve => transactions::retrieve(ctx, st),
-        Operation::InvestmentsList => investments::list(ctx, st),
-        Operation::InvestmentsRetrieve => investments::retrieve(ctx, st),
-        Operation::InvestmentTransactionsList => investments::transactions(ctx, st),
-        Operation::IdentityFindByItem => identity::find_by_item(ctx, st),
-        Operation::IdentityRetrieve => identity::retrieve(ctx, st),
-        Operation::CategoriesList => categories::list(ctx),
-        Operation::CategoriesRetrieve => categories::retrieve(ctx),
-        Operation::ClientCategoryRulesList => Ok(categories::rules(ctx, st)),
-        Operation::LoansList => loans::list(ctx, st),
-        Operation::LoansRetrieve => loans::retrieve(ctx, st),
-        Operation::BillsList => bills::list(ctx, st),
-        Operation::BillsRetrieve => bills::retrieve(ctx, st),
-        Operation::ConsentsList => consents::list(ctx, st),
-        Operation::ConsentRetrieve => consents::retrieve(ctx, st),
-        Operation::MerchantsGetByCnpj => merchants::lookup(ctx),
-        Operation::WebhooksList => Ok(webhooks::list(ctx, st)),
-        Operation::WebhooksRetrieve => webhooks::retrieve(ctx, st),
-        Operation::PaymentCustomersList => parties::list_customers(ctx, st),
-        Operation::PaymentCustomerRetrieve => parties::get_customer(ctx, st),
-        Operation::PaymentRecipientsList => parties::list_recipients(ctx, st),
-        Operation::PaymentRecipientRetrieve => parties::get_recipient(ctx, st),
-        Operation::PaymentRecipientsInstitutionList => parties::list_institutions(ctx),
-        Operation::PaymentRecipientInstitutionsRetrieve => parties::get_institution(ctx),
-        Operation::PaymentRequestsList => requests::list(ctx, st),
-        Operation::PaymentRequestGetAutomaticPixSchedules => requests::list_automatic_pix(ctx, st),
-        Operation::PaymentRequestGetAutomaticPixSchedule => requests::get_automatic_pix(ctx, st),
-        Operation::PaymentRequestRetrieve => requests::retrieve(ctx, st),
-        Operation::PaymentSchedulesList => requests::list_schedules(ctx, st),
-        Operation::PaymentIntentsList => requests::list_intents(ctx, st),
-        Operation::PaymentIntentRetrieve => requests::get_intent(ctx, st),
-        Operation::SmartTranfersPreauthorizationsList => {
-            smart_transfers::list_preauthorizations(ctx, st)
-        }
-        Operation::SmartTransferPreauthorizationRetrieve => {
-            smart_transfers::get_preauthorization(ctx, st)
-        }
-        Operation::SmartTransferPreauthorizationPaymentsList => {
-            smart_transfers::list_payments(ctx, st)
-        }
-        Operation::SmartTransferPaymentretrieve => smart_transfers::get_payment(ctx, st),
-        Operation::BoletoGet => boletos::retrieve(ctx, st),
-        _ => return None,
-    };
-    Some(result.unwrap_or_else(|e| e))
+/// What a handler answers: the reply, or the error reply.
+type Answer = Result<Reply, Reply>;
+
+/// An operation's handler, by how it takes the world.
+#[derive(Clone, Copy)]
+enum Handler {
+    /// It only reads the world: it runs under the shared guard, so concurrent reads do not
+    /// wait for each other.
+    Reads(fn(&Ctx<'_>, &State) -> Answer),
+    /// It may change the world: it runs under the exclusive guard.
+    Changes(fn(&Ctx<'_>, &mut State) -> Answer),
 }
 
-/// Runs the handler of `ctx.op`: one arm per operation of the generated table, with no
-/// fallback, so an operation without a handler does not compile.
-pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {
-    let result = match ctx.op {
-        Operation::AuthCreate => auth::create_api_key(ctx, st),
-        Operation::ConnectTokenCreate => auth::create_connect_token(ctx, st),
-        Operation::ConnectorsList => connectors::list(ctx),
-        Operation::ConnectorRetrieve => connectors::retrieve(ctx),
-        Operation::ConnectorsValidate => connectors::validate_parameters(ctx),
-        Operation::ItemsCreate => items::create(ctx, st),
-        Operation::ItemsRetrieve => items::retrieve(ctx, st),
-        Operation::ItemsUpdate => items::update(ctx, st),
-        Operation::ItemsDelete => items::delete(ctx, st),
-        Operation::ItemsSendMfa => items::send_mfa(ctx, st),
-        Operation::ItemsDisableAutosync => items::disable_autosync(ctx, st),
-        Operation::AccountsList => accounts::list(ctx, st),
-        Operation::AccountsRetrieve => accounts::retrieve(ctx, st),
-        Operation::AccountStatementsList => accounts::statements(ctx, st),
-        Operation::AccountBalanceGet => accounts::balance(ctx, st),
-        Operation::TransactionsList => transactions::list(ctx, st),
-        Operation::TransactionsListByCursor => transactions::list_by_cursor(ctx, st),
-        Operation::TransactionsRetrieve => transactions::retrieve(ctx, st),
-        Operation::TransactionsUpdate => transactions::update(ctx, st),
-        Operation::InvestmentsList => investments::list(ctx, st),
-        Operation::InvestmentsRetrieve => investments::retrieve(ctx, st),
-        Operation::InvestmentTransactionsList => investments::transactions(ctx, st),
-        Operation::IdentityFindByItem => identity::find_by_item(ctx, st),
-        Operation::IdentityRetrieve => identity::retrieve(ctx, st),
-        Operation::CategoriesList => categories::list(ctx),
-        Operation::CategoriesRetrieve => categories::retrieve(ctx),
-        Operation::ClientCategoryRulesList => Ok(categories::rules(ctx, st)),
-        Operation::ClientCategoryRulesCreate => categories::create_rule(ctx, st),
-        Operation::ClientCategoryRulesDelete => categories::delete_rule(ctx, st),
-        Operation::LoansList => loans::list(ctx, st),
-        Operation::LoansRetrieve => loans::retrieve(ctx, st),
-        Operation::BillsList => bills::list(ctx, st),
-        Operation::BillsRetrieve => bills::retrieve(ctx, st),
-        Operation::ConsentsList => consents::list(ctx, st),
-        Operation::ConsentRetrieve => consents::retrieve(ctx, st),
-        Operation::MerchantsGetByCnpj => merchants::lookup(ctx),
-        Operation::WebhooksList => Ok(webhooks::list(ctx, st)),
-        Operation::WebhooksCreate => webhooks::create(ctx, st),
-        Operation::WebhooksRetrieve => webhooks::retrieve(ctx, st),
-        Operation::WebhooksUpdate => webhooks::update(ctx, st),
-        Operation::WebhooksDelete => webhooks::delete(ctx, st),
-        Operation::PaymentCustomersList => parties::list_customers(ctx, st),
-        Operation::PaymentCustomerCreate => parties::create_customer(ctx, st),
-        Operation::PaymentCustomerRetrieve => parties::get_customer(ctx, st),
-        Operation::PaymentCustomerDelete => parties::delete_customer(ctx, st),
-        Operation::PaymentCustomerUpdate => parties::update_customer(ctx, st),
-        Operation::PaymentRecipientsList => parties::list_recipients(ctx, st),
-        Operation::PaymentRecipientCreate => parties::create_recipient(ctx, st),
-        Operation::PaymentRecipientRetrieve => parties::get_recipient(ctx, st),
-        Operation::PaymentRecipientUpdate => parties::update_recipient(ctx, st),
-        Operation::PaymentRecipientDelete => parties::delete_recipient(ctx, st),
-        Operation::PaymentRecipientsInstitutionList => parties::list_institutions(ctx),
-        Operation::PaymentRecipientInstitutionsRetrieve => parties::get_institution(ctx),
-        Operation::PaymentRequestsList => requests::list(ctx, st),
-        Operation::PaymentRequestCreate => requests::create(ctx, st),
-        Operation::PaymentRequestCreateAutomaticPix => requests::create_automatic_pix(ctx, st),
-        Operation::PaymentRequestCreateAutomaticPixSchedule => {
-            requests::schedule_automatic_pix(ctx, st)
+/// The handler of `op`: one arm per operation of the generated table, with no fallback, so
+/// an operation without a handler does not compile.
+fn handler(op: Operation) -> Handler {
+    use Handler::{Changes, Reads};
+    match op {
+        Operation::AuthCreate => Changes(auth::create_api_key),
+        Operation::ConnectTokenCreate => Changes(auth::create_connect_token),
+        Operation::ConnectorsList => Reads(|c, _| connectors::list(c)),
+        Operation::ConnectorRetrieve => Reads(|c, _| connectors::retrieve(c)),
+        Operation::ConnectorsValidate => Reads(|c, _| connectors::validate_parameters(c)),
+        Operation::ItemsCreate => Changes(items::create),
+        Operation::ItemsRetrieve => Reads(items::retrieve),
+        Operation::ItemsUpdate => Changes(items::update),
+        Operation::ItemsDelete => Changes(items::delete),
+        Operation::ItemsSendMfa => Changes(items::send_mfa),
+        Operation::ItemsDisableAutosync => Changes(items::disable_autosync),
+        Operation::AccountsList => Reads(accounts::list),
+        Operation::AccountsRetrieve => Reads(accounts::retrieve),
+        Operation::AccountStatementsList => Reads(accounts::statements),
+        Operation::AccountBalanceGet => Reads(accounts::balance),
+        Operation::TransactionsList => Reads(transactions::list),
+        Operation::TransactionsListByCursor => Reads(transactions::list_by_cursor),
+        Operation::TransactionsRetrieve => Reads(transactions::retrieve),
+        Operation::TransactionsUpdate => Changes(transactions::update),
+        Operation::InvestmentsList => Reads(investments::list),
+        Operation::InvestmentsRetrieve => Reads(investments::retrieve),
+        Operation::InvestmentTransactionsList => Reads(investments::transactions),
+        Operation::IdentityFindByItem => Reads(identity::find_by_item),
+        Operation::IdentityRetrieve => Reads(identity::retrieve),
+        Operation::CategoriesList => Reads(|c, _| categories::list(c)),
+        Operation::CategoriesRetrieve => Reads(|c, _| categories::retrieve(c)),
+        Operation::ClientCategoryRulesList => Reads(|c, s| Ok(categories::rules(c, s))),
+        Operation::ClientCategoryRulesCreate => Changes(categories::create_rule),
+        Operation::ClientCategoryRulesDelete => Changes(categories::delete_rule),
+        Operation::LoansList => Reads(loans::list),
+        Operation::LoansRetrieve => Reads(loans::retrieve),
+        Operation::BillsList => Reads(bills::list),
+        Operation::BillsRetrieve => Reads(bills::retrieve),
+        Operation::ConsentsList => Reads(consents::list),
+        Operation::ConsentRetrieve => Reads(consents::retrieve),
+        Operation::MerchantsGetByCnpj => Reads(|c, _| merchants::lookup(c)),
+        Operation::WebhooksList => Reads(|c, s| Ok(webhooks::list(c, s))),
+        Operation::WebhooksCreate => Changes(webhooks::create),
+        Operation::WebhooksRetrieve => Reads(webhooks::retrieve),
+        Operation::WebhooksUpdate => Changes(webhooks::update),
+        Operation::WebhooksDelete => Changes(webhooks::delete),
+        Operation::PaymentCustomersList => Reads(parties::list_customers),
+        Operation::PaymentCustomerCreate => Changes(parties::create_customer),
+        Operation::PaymentCustomerRetrieve => Reads(parties::get_customer),
+        Operation::PaymentCustomerDelete => Changes(parties::delete_customer),
+        Operation::PaymentCustomerUpdate => Changes(parties::update_customer),
+        Operation::PaymentRecipientsList => Reads(parties::list_recipients),
+        Operation::PaymentRecipientCreate => Changes(parties::create_recipient),
+        Operation::PaymentRecipientRetrieve => Reads(parties::get_recipient),
+        Operation::PaymentRecipientUpdate => Changes(parties::update_recipient),
+        Operation::PaymentRecipientDelete => Changes(parties::delete_recipient),
+        Operation::PaymentRecipientsInstitutionList => Reads(|c, _| parties::list_institutions(c)),
+        Operation::PaymentRecipientInstitutionsRetrieve => {
+            Reads(|c, _| parties::get_institution(c))
         }
-        Operation::PaymentRequestGetAutomaticPixSchedules => requests::list_automatic_pix(ctx, st),
-        Operation::PaymentRequestGetAutomaticPixSchedule => requests::get_automatic_pix(ctx, st),
-        Operation::PaymentRequestCancelAutomaticPixConsent => requests::cancel_mandate(ctx, st),
-        Operation::CancelAutomaticPixSchedule => requests::cancel_automatic_pix(ctx, st),
-        Operation::RetryAutomaticPixSchedule => requests::retry_automatic_pix(ctx, st),
-        Operation::PaymentRequestCreatePixQr => requests::create_pix_qr(ctx, st),
-        Operation::PaymentRequestRetrieve => requests::retrieve(ctx, st),
-        Operation::PaymentRequestDelete => requests::delete(ctx, st),
-        Operation::PaymentRequestUpdate => requests::update(ctx, st),
-        Operation::PaymentSchedulesList => requests::list_schedules(ctx, st),
-        Operation::PaymentSchedulesCancel => requests::cancel_schedules(ctx, st),
-        Operation::PaymentSchedulesCancelSpecific => requests::cancel_schedule(ctx, st),
-        Operation::PaymentIntentCreate => requests::create_intent(ctx, st),
-        Operation::PaymentIntentsList => requests::list_intents(ctx, st),
-        Operation::PaymentIntentRetrieve => requests::get_intent(ctx, st),
+        Operation::PaymentRequestsList => Reads(requests::list),
+        Operation::PaymentRequestCreate => Changes(requests::create),
+        Operation::PaymentRequestCreateAutomaticPix => Changes(requests::create_automatic_pix),
+        Operation::PaymentRequestCreateAutomaticPixSchedule => {
+            Changes(requests::schedule_automatic_pix)
+        }
+        Operation::PaymentRequestGetAutomaticPixSchedules => Reads(requests::list_automatic_pix),
+        Operation::PaymentRequestGetAutomaticPixSchedule => Reads(requests::get_automatic_pix),
+        Operation::PaymentRequestCancelAutomaticPixConsent => Changes(requests::cancel_mandate),
+        Operation::CancelAutomaticPixSchedule => Changes(requests::cancel_automatic_pix),
+        Operation::RetryAutomaticPixSchedule => Changes(requests::retry_automatic_pix),
+        Operation::PaymentRequestCreatePixQr => Changes(requests::create_pix_qr),
+        Operation::PaymentRequestRetrieve => Reads(requests::retrieve),
+        Operation::PaymentRequestDelete => Changes(requests::delete),
+        Operation::PaymentRequestUpdate => Changes(requests::update),
+        Operation::PaymentSchedulesList => Reads(requests::list_schedules),
+        Operation::PaymentSchedulesCancel => Changes(requests::cancel_schedules),
+        Operation::PaymentSchedulesCancelSpecific => Changes(requests::cancel_schedule),
+        Operation::PaymentIntentCreate => Changes(requests::create_intent),
+        Operation::PaymentIntentsList => Reads(requests::list_intents),
+        Operation::PaymentIntentRetrieve => Reads(requests::get_intent),
         Operation::SmartTranfersPreauthorizationsList => {
-            smart_transfers::list_preauthorizations(ctx, st)
+            Reads(smart_transfers::list_preauthorizations)
         }
         Operation::SmartTransferPreauthorizationCreate => {
-            smart_transfers::create_preauthorization(ctx, st)
+            Changes(smart_transfers::create_preauthorization)
         }
         Operation::SmartTransferPreauthorizationRetrieve => {
-            smart_transfers::get_preauthorization(ctx, st)
+            Reads(smart_transfers::get_preauthorization)
         }
         Operation::SmartTransferPreauthorizationPaymentsList => {
-            smart_transfers::list_payments(ctx, st)
+            Reads(smart_transfers::list_payments)
         }
-        Operation::SmartTransferPaymentCreate => smart_transfers::create_payment(ctx, st),
-        Operation::SmartTransferPaymentretrieve => smart_transfers::get_payment(ctx, st),
-        Operation::BoletoConnectionCreate => boletos::create_connection(ctx, st),
-        Operation::BoletoConnectionCreateFromItem => boletos::create_connection_from_item(ctx, st),
-        Operation::BoletoCreate => boletos::create(ctx, st),
-        Operation::BoletoCancel => boletos::cancel(ctx, st),
-        Operation::BoletoGet => boletos::retrieve(ctx, st),
+        Operation::SmartTransferPaymentCreate => Changes(smart_transfers::create_payment),
+        Operation::SmartTransferPaymentretrieve => Reads(smart_transfers::get_payment),
+        Operation::BoletoConnectionCreate => Changes(boletos::create_connection),
+        Operation::BoletoConnectionCreateFromItem => Changes(boletos::create_connection_from_item),
+        Operation::BoletoCreate => Changes(boletos::create),
+        Operation::BoletoCancel => Changes(boletos::cancel),
+        Operation::BoletoGet => Reads(boletos::retrieve),
+    }
+}
+
+/// Runs the handler of `ctx.op` if it only reads the world; `None` for an operation that may
+/// change it, which [`dispatch`] then runs under the exclusive guard.
+pub(crate) fn dispatch_read(ctx: &Ctx<'_>, st: &State) -> Option<Reply> {
+    match handler(ctx.op) {
+        Handler::Reads(read) => Some(read(ctx, st).unwrap_or_else(|e| e)),
+        Handler::Changes(_) => None,
+    }
+}
+
+/// Runs the handler of `ctx.op` under the exclusive guard, whichever kind it is.
+pub(crate) fn dispatch(ctx: &Ctx<'_>, st: &mut State) -> Reply {
+    let result = match handler(ctx.op) {
+        Handler::Reads(read) => read(ctx, st),
+        Handler::Changes(change) => change(ctx, st),
     };
     // The payment events a handler raised go out with this answer.
     payments::flush_raised(st);
