@@ -195,6 +195,9 @@ impl Bare {
         runtime.spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
+                    // Out of descriptors, or a connection reset before accept: wait a little
+                    // rather than spin.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
                 let Ok(slot) = slots.clone().try_acquire_owned() else {
