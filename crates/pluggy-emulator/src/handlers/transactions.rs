@@ -157,18 +157,31 @@ fn enc(v: &str) -> String {
     utf8_percent_encode(v, QUERY_VALUE).to_string()
 }
 
-/// The client's transaction `id`, and whether its account is a credit card.
-/// The caller's transaction `id`: its item's key, its place among the item's transactions,
-/// and whether its account is a credit card.
-fn find<'s>(ctx: &Ctx<'_>, st: &'s State, id: &str) -> Option<(&'s String, usize, bool)> {
+/// Where the caller's transaction is: its item's key and its place among the item's
+/// transactions, with the record and whether its account is a credit card.
+struct Found<'s> {
+    item: &'s String,
+    at: usize,
+    transaction: &'s Transaction,
+    credit: bool,
+}
+
+/// The caller's transaction `id`.
+fn find<'s>(ctx: &Ctx<'_>, st: &'s State, id: &str) -> Option<Found<'s>> {
     let client = ctx.cred.client_id();
     st.items
         .iter()
         .filter(|(_, i)| i.client_id == client)
-        .find_map(|(key, i)| {
+        .find_map(|(item, i)| {
             let d = i.data.as_ref()?;
             let at = d.transactions.iter().position(|t| t.id == id)?;
-            Some((key, at, d.is_credit(&d.transactions[at].account_id)))
+            let transaction = &d.transactions[at];
+            Some(Found {
+                item,
+                at,
+                transaction,
+                credit: d.is_credit(&transaction.account_id),
+            })
         })
 }
 
@@ -178,11 +191,10 @@ fn not_found() -> Reply {
 
 /// `GET /transactions/{id}`.
 pub(crate) fn retrieve(ctx: &Ctx<'_>, st: &State) -> Result<Reply, Reply> {
-    let (key, at, credit) = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
-    let t = st.items[key].data.as_ref().map(|d| &d.transactions[at]);
+    let found = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
     Ok(Reply::ok(&views::transaction(
-        t.ok_or_else(not_found)?,
-        credit,
+        found.transaction,
+        found.credit,
     )))
 }
 
@@ -198,13 +210,14 @@ struct UpdateBody {
 pub(crate) fn update(ctx: &Ctx<'_>, st: &mut State) -> Result<Reply, Reply> {
     let body: UpdateBody = parse_body(ctx)?;
     let now = ctx.now;
-    let (key, at, credit) = find(ctx, st, ctx.id()).ok_or_else(not_found)?;
-    let key = key.clone();
+    let (item, at, credit) = find(ctx, st, ctx.id())
+        .map(|f| (f.item.clone(), f.at, f.credit))
+        .ok_or_else(not_found)?;
     let category = categories::find(body.category_id.trim())
         .ok_or_else(|| reply::not_found("CATEGORY_NOT_FOUND", "category not found"))?;
     let t = st
         .items
-        .get_mut(&key)
+        .get_mut(&item)
         .and_then(|i| i.data.as_mut())
         .map(|d| &mut d.transactions[at])
         .ok_or_else(not_found)?;
