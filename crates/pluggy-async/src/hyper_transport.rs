@@ -13,7 +13,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use pluggy_core::endpoint::Method;
 use pluggy_core::{
-    AsyncTransport, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
+    AsyncTransport, Headers, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
 };
 
 /// Settings of a [`HyperTransport`].
@@ -135,13 +135,12 @@ impl HyperTransport {
             .map_err(|e| invalid(&format!("could not build the request: {e}")))?;
         let response = self.client.request(request).await.map_err(client_error)?;
         let status = response.status().as_u16();
-        let mut headers = Vec::with_capacity(response.headers().len());
-        headers.extend(
+        let headers = Headers::copy_of(|| {
             response
                 .headers()
                 .iter()
-                .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned()))),
-        );
+                .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
+        });
         let body = read_body(response.into_body(), self.config.max_response_bytes).await?;
         Ok(RawResponse::new(status, headers, body))
     }

@@ -94,10 +94,10 @@ impl RawHyper {
     ) -> Result<RawResponse> {
         let response = self.response(method, path, api_key, json).await?;
         let status = response.status().as_u16();
-        let headers = response
+        let headers: pluggy_core::Headers = response
             .headers()
             .iter()
-            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
             .collect();
         let body = response
             .into_body()

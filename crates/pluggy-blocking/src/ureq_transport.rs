@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use pluggy_core::endpoint::Method;
 use pluggy_core::{
-    BlockingTransport, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
+    BlockingTransport, Headers, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
 };
 use ureq::http::{self, HeaderName, HeaderValue};
 
@@ -111,11 +111,12 @@ impl BlockingTransport for UreqTransport {
             .map_err(|e| invalid(format!("could not build the request: {e}")))?;
         let response = self.agent.run(request).map_err(ureq_error)?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
+        let headers = Headers::copy_of(|| {
+            response
+                .headers()
+                .iter()
+                .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
+        });
         let body = response
             .into_body()
             .with_config()

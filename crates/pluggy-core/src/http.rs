@@ -271,20 +271,119 @@ impl PreparedRequest {
     }
 }
 
+/// The header fields of an answer, in the order received: every name and value in one
+/// buffer, so that a transport copies an answer's headers with two allocations whatever their
+/// number. Names are compared case-insensitively.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    text: String,
+    /// For each field, where its name ends and where its value ends in `text`.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Headers {
+    /// No fields.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Room for `fields` fields whose names and values add up to `bytes` bytes.
+    pub fn with_capacity(fields: usize, bytes: usize) -> Self {
+        Self {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(fields),
+        }
+    }
+
+    /// A copy of the fields that `fields` lists, in one buffer sized up front (`fields` is
+    /// called twice: once to size the buffer, once to fill it).
+    pub fn copy_of<'a, I>(fields: impl Fn() -> I) -> Self
+    where
+        I: Iterator<Item = (&'a str, &'a str)>,
+    {
+        let (count, bytes) = fields().fold((0, 0), |(count, bytes), (name, value)| {
+            (count + 1, bytes + name.len() + value.len())
+        });
+        let mut headers = Self::with_capacity(count, bytes);
+        for (name, value) in fields() {
+            headers.push(name, value);
+        }
+        headers
+    }
+
+    /// Appends a field.
+    pub fn push(&mut self, name: &str, value: &str) {
+        self.text.push_str(name);
+        let name_end = self.text.len();
+        self.text.push_str(value);
+        self.ends.push((name_end, self.text.len()));
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The fields, as `(name, value)`, in the order received.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut start = 0;
+        self.ends.iter().map(move |&(name_end, value_end)| {
+            let field = (&self.text[start..name_end], &self.text[name_end..value_end]);
+            start = value_end;
+            field
+        })
+    }
+
+    /// The first value of the field `name`, compared case-insensitively.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+}
+
+impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(fields: I) -> Self {
+        let mut headers = Self::new();
+        for (name, value) in fields {
+            headers.push(name.as_ref(), value.as_ref());
+        }
+        headers
+    }
+}
+
+impl From<Vec<(String, String)>> for Headers {
+    fn from(fields: Vec<(String, String)>) -> Self {
+        fields.into_iter().collect()
+    }
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// A complete HTTP answer as a transport received it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawResponse {
     status: u16,
-    headers: Vec<(String, String)>,
+    headers: Headers,
     body: Vec<u8>,
 }
 
 impl RawResponse {
-    /// Builds a response from its parts. Header names are compared case-insensitively.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+    /// Builds a response from its parts: `headers` is a [`Headers`], or a list of
+    /// `(name, value)` pairs.
+    pub fn new(status: u16, headers: impl Into<Headers>, body: Vec<u8>) -> Self {
         Self {
             status,
-            headers,
+            headers: headers.into(),
             body,
         }
     }
@@ -300,16 +399,13 @@ impl RawResponse {
     }
 
     /// The headers, as received.
-    pub fn headers(&self) -> &[(String, String)] {
+    pub fn headers(&self) -> &Headers {
         &self.headers
     }
 
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name)
     }
 
     /// `Retry-After` as a delay, when it is a number of seconds.
@@ -686,6 +782,37 @@ mod tests {
 
     fn ua() -> &'static str {
         "pluggy-rs-test"
+    }
+
+    #[test]
+    fn headers_keep_every_field_in_order_in_one_buffer() {
+        let fields = [
+            ("content-type", "application/json"),
+            ("Retry-After", "2"),
+            ("x-empty", ""),
+            ("retry-after", "9"),
+        ];
+        let copied = Headers::copy_of(|| fields.iter().copied());
+        let collected: Headers = fields.iter().copied().collect();
+        assert_eq!(copied, collected);
+        assert_eq!(copied.len(), 4);
+        assert_eq!(copied.iter().collect::<Vec<_>>(), fields);
+        // One buffer of exactly the fields' bytes: nothing allocated per field.
+        assert_eq!(copied.text.capacity(), copied.text.len());
+        assert_eq!(
+            copied.get("RETRY-AFTER"),
+            Some("2"),
+            "the first, by any case"
+        );
+        assert_eq!(copied.get("x-empty"), Some(""));
+        assert_eq!(copied.get("missing"), None);
+        let raw = RawResponse::new(429, copied, Vec::new());
+        assert_eq!(raw.retry_after(), Some(Duration::from_secs(2)));
+        assert_eq!(
+            format!("{:?}", raw.headers()),
+            r#"[("content-type", "application/json"), ("Retry-After", "2"), ("x-empty", ""), ("retry-after", "9")]"#
+        );
+        assert!(Headers::new().is_empty());
     }
 
     #[test]

@@ -57,7 +57,9 @@ pub use generated::endpoints::{
     self, API_KEY_LIFETIME_SECS, CONNECT_TOKEN_LIFETIME_SECS, Operation, REDUCED_ACCOUNT_FIELDS,
 };
 pub use generated::enums::{ConnectorType, ExecutionStatus, ItemStatus, Product, WebhookEvent};
-pub use http::{BaseUrl, Body, Call, Header, PreparedRequest, RawResponse, parse_response};
+pub use http::{
+    BaseUrl, Body, Call, Header, Headers, PreparedRequest, RawResponse, parse_response,
+};
 pub use ids::{
     AccountId, AutomaticPixPaymentId, BillId, BoletoConnectionId, BoletoId, CategoryId,
     CategoryRuleId, ClientId, ClientUserId, ConnectorId, ConsentId, EventId, IdentityId,
