@@ -208,6 +208,8 @@ impl RawUreq {
             .max_redirects(0)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))
+            .max_idle_connections(config.pool_max_idle_per_host.saturating_mul(2))
+            .max_idle_connections_per_host(config.pool_max_idle_per_host)
             .build()
             .new_agent();
         Self {
