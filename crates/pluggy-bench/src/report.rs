@@ -74,18 +74,19 @@ impl Report {
                  round by round,\neach round's number is wall time / calls. raw/sdk us: each side's \
                  median over rounds; ratio: median over rounds of that round's sdk/raw (paired, \
                  so it\nneed not equal the quotient of the two medians when rounds differ), with \
-                 its lowest and highest."
+                 its lowest and highest. \"raw twice\" puts a second raw client in the SDK's \
+                 place:\nits ratio is what the method reads when both sides do the same work."
             );
             let _ = writeln!(
                 s,
-                "{:<25} {:<12} {:>6} {:>6} {:>9} {:>9} {:>7} {:>13}  <= 1.05",
+                "{:<31} {:<12} {:>6} {:>6} {:>9} {:>9} {:>7} {:>13}  <= 1.05",
                 "case", "per round", "calls", "rounds", "raw us", "sdk us", "ratio", "round ratios"
             );
             for c in &self.overhead {
                 let r = c.round_ratios();
                 let _ = writeln!(
                     s,
-                    "{:<25} {:<12} {:>6} {:>6} {:>9.1} {:>9.1} {:>7.3} {:>6.3}-{:<6.3}  {}",
+                    "{:<31} {:<12} {:>6} {:>6} {:>9.1} {:>9.1} {:>7.3} {:>6.3}-{:<6.3}  {}",
                     c.name,
                     c.metric.name(),
                     c.calls_per_round,
