@@ -139,7 +139,7 @@ impl HyperTransport {
             response
                 .headers()
                 .iter()
-                .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
+                .map(|(name, value)| (name.as_str(), value.as_bytes()))
         });
         let body = read_body(response.into_body(), self.config.max_response_bytes).await?;
         Ok(RawResponse::new(status, headers, body))

@@ -115,7 +115,7 @@ impl BlockingTransport for UreqTransport {
             response
                 .headers()
                 .iter()
-                .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
+                .map(|(name, value)| (name.as_str(), value.as_bytes()))
         });
         let body = response
             .into_body()

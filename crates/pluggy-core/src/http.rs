@@ -295,17 +295,22 @@ impl Headers {
         }
     }
 
-    /// A copy of the fields that `fields` lists, in one buffer sized up front (`fields` is
-    /// called twice: once to size the buffer, once to fill it).
+    /// A copy of the fields a transport received, in one buffer sized up front: `fields`
+    /// lists them as sent (name, value bytes) and is called twice, once to size the buffer
+    /// and once to fill it. A field whose value is not visible ASCII (the only text HTTP
+    /// guarantees, as `http::HeaderValue::to_str` reads it) is left out.
     pub fn copy_of<'a, I>(fields: impl Fn() -> I) -> Self
     where
-        I: Iterator<Item = (&'a str, &'a str)>,
+        I: Iterator<Item = (&'a str, &'a [u8])>,
     {
-        let (count, bytes) = fields().fold((0, 0), |(count, bytes), (name, value)| {
-            (count + 1, bytes + name.len() + value.len())
-        });
+        let text = |(name, value): (&'a str, &'a [u8])| Some((name, visible_ascii(value)?));
+        let (count, bytes) = fields()
+            .filter_map(text)
+            .fold((0, 0), |(count, bytes), (name, value)| {
+                (count + 1, bytes + name.len() + value.len())
+            });
         let mut headers = Self::with_capacity(count, bytes);
-        for (name, value) in fields() {
+        for (name, value) in fields().filter_map(text) {
             headers.push(name, value);
         }
         headers
@@ -345,6 +350,15 @@ impl Headers {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     }
+}
+
+/// `value` as text when every byte is visible ASCII, a space or a tab.
+fn visible_ascii(value: &[u8]) -> Option<&str> {
+    value
+        .iter()
+        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+        .then(|| std::str::from_utf8(value).ok())
+        .flatten()
 }
 
 impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
@@ -792,12 +806,19 @@ mod tests {
             ("x-empty", ""),
             ("retry-after", "9"),
         ];
-        let copied = Headers::copy_of(|| fields.iter().copied());
+        let wire = || {
+            fields
+                .iter()
+                .map(|(n, v)| (*n, v.as_bytes()))
+                .chain([("x-binary", b"caf\xc3\xa9".as_slice())])
+        };
+        let copied = Headers::copy_of(wire);
         let collected: Headers = fields.iter().copied().collect();
         assert_eq!(copied, collected);
         assert_eq!(copied.len(), 4);
         assert_eq!(copied.iter().collect::<Vec<_>>(), fields);
-        // One buffer of exactly the fields' bytes: nothing allocated per field.
+        // The value that is not visible ASCII is left out; one buffer of exactly the kept
+        // fields' bytes, nothing allocated per field.
         assert_eq!(copied.text.capacity(), copied.text.len());
         assert_eq!(
             copied.get("RETRY-AFTER"),
