@@ -354,11 +354,10 @@ impl Headers {
 
 /// `value` as text when every byte is visible ASCII, a space or a tab.
 fn visible_ascii(value: &[u8]) -> Option<&str> {
-    value
+    let visible = value
         .iter()
-        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
-        .then(|| std::str::from_utf8(value).ok())
-        .flatten()
+        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b));
+    std::str::from_utf8(value).ok().filter(|_| visible)
 }
 
 impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
