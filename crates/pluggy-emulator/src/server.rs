@@ -327,7 +327,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
                             drop(slot);
                         });
                     }
-                    Err(_) => refuse(stream, &busy),
+                    Err(_) => pluggy_server::refuse(stream, &busy),
                 },
                 // Out of file descriptors or a connection reset before accept: wait a little.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -365,14 +365,6 @@ fn busy_answer(max: usize) -> Vec<u8> {
     .into_bytes();
     answer.extend_from_slice(&body);
     answer
-}
-
-/// Answers a connection over the bound with one non-blocking write of `answer`, then closes
-/// it: nothing is spawned and nothing waits, so a flood cannot pile up work. A peer whose
-/// socket buffer is full simply sees the connection closed.
-fn refuse(stream: TcpStream, answer: &[u8]) {
-    let _ = stream.try_write(answer);
-    drop(stream);
 }
 
 async fn serve_connection(

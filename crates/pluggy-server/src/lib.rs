@@ -29,12 +29,13 @@
 //!   [`Limits::max_body_bytes`] long, declared or sent (413);
 //! - at most [`Limits::max_connections`] connections are served at once; one more is accepted,
 //!   answered 503 with `Retry-After: 1` in a single non-blocking write and closed, with no task
-//!   of its own.
+//!   of its own ([`refuse`], which other servers of the project use too).
 //!
 //! Every answer the server gives on its own is a [`Refusal`], and the observer set with
 //! [`Builder::on_refusal`] hears of it.
 
 mod limits;
+mod refuse;
 mod serve;
 
 use std::fmt;
@@ -46,6 +47,7 @@ use std::thread::JoinHandle;
 pub use bytes::Bytes;
 pub use hyper::{Method, Request, Response, StatusCode, header};
 pub use limits::{Limits, Refusal};
+pub use refuse::refuse;
 
 use serve::{Handler, Observer, Shared};
 

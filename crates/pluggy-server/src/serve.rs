@@ -69,8 +69,7 @@ pub(crate) async fn accept_loop(
                     }
                     Err(_) => {
                         // At the bound: answered from here, without a task.
-                        let _ = stream.try_write(BUSY);
-                        drop(stream);
+                        crate::refuse(stream, BUSY);
                         if !saturated {
                             saturated = true;
                             shared.report(&Refusal::Busy { max_connections: bound });
