@@ -351,8 +351,8 @@ impl App {
                 }
             };
             let Ok(permit) = permits.clone().try_acquire_owned() else {
-                // A fresh socket's send buffer takes the whole answer; nothing waits on it.
-                let _ = stream.try_write(&busy_answer());
+                // Answered and closed from here: nothing waits on it.
+                pluggy_server::refuse(stream, &busy_answer());
                 continue;
             };
             let app = self.clone();
