@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::reply::{self, Reply};
 use crate::world::clock::ts;
-use crate::world::faults::FaultRule;
+use crate::world::faults::{FaultAction, FaultRule};
 use crate::world::state::Shared;
 
 /// The largest step of `POST /__emulator/clock/advance`, in seconds (about 317 years); the
@@ -110,10 +110,12 @@ fn parse_fault(body: &[u8]) -> Result<FaultRule, Reply> {
         id: String::new(),
         method: method.to_ascii_uppercase(),
         route,
-        status,
-        retry_after: n("retry_after")?,
-        delay_ms: n("delay_ms")?.unwrap_or(0).min(600_000),
-        drop,
+        action: FaultAction {
+            status,
+            retry_after: n("retry_after")?,
+            delay_ms: n("delay_ms")?.unwrap_or(0).min(600_000),
+            drop,
+        },
         times,
         probability,
     })
@@ -126,8 +128,9 @@ fn list_faults(shared: &Shared) -> Reply {
         .iter()
         .map(|r| {
             json!({
-                "id": r.id, "method": r.method, "route": r.route, "status": r.status,
-                "retry_after": r.retry_after, "delay_ms": r.delay_ms, "drop": r.drop,
+                "id": r.id, "method": r.method, "route": r.route, "status": r.action.status,
+                "retry_after": r.action.retry_after, "delay_ms": r.action.delay_ms,
+                "drop": r.action.drop,
                 "times": r.times, "probability": r.probability,
             })
         })

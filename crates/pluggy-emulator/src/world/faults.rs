@@ -13,16 +13,14 @@ pub(crate) struct FaultRule {
     pub(crate) id: String,
     pub(crate) method: String,
     pub(crate) route: String,
-    pub(crate) status: Option<u16>,
-    pub(crate) retry_after: Option<u64>,
-    pub(crate) delay_ms: u64,
-    pub(crate) drop: bool,
+    /// What the rule does to a request it fires on.
+    pub(crate) action: FaultAction,
     pub(crate) times: Option<u64>,
     pub(crate) probability: f64,
 }
 
 /// What a firing fault rule does to a request.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct FaultAction {
     pub(crate) status: Option<u16>,
     pub(crate) retry_after: Option<u64>,
@@ -117,12 +115,7 @@ impl Faults {
             return None;
         }
         let rule = &mut book.rules[idx];
-        let action = FaultAction {
-            status: rule.status,
-            retry_after: rule.retry_after,
-            delay_ms: rule.delay_ms,
-            drop: rule.drop,
-        };
+        let action = rule.action;
         if let Some(t) = rule.times.as_mut() {
             *t = t.saturating_sub(1);
             if *t == 0 {
@@ -143,10 +136,12 @@ mod tests {
             id: "f".to_owned(),
             method: "GET".to_owned(),
             route: "/items/{id}".to_owned(),
-            status: Some(500),
-            retry_after: None,
-            delay_ms: 0,
-            drop: false,
+            action: FaultAction {
+                status: Some(500),
+                retry_after: None,
+                delay_ms: 0,
+                drop: false,
+            },
             times,
             probability: 1.0,
         }
