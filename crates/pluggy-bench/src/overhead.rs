@@ -388,9 +388,22 @@ impl BlockingSide<'_> {
 /// The async comparisons: raw hyper-util against `pluggy_async::Client`, one task at a time
 /// and with `sizes.tasks` tasks; then, one task at a time, raw hyper-util against the SDK's
 /// transport alone, which splits the SDK's cost between transport and client.
+/// A hand-written client of the server at `base`, with an API key of its own (also
+/// returned).
+fn raw_side(rt: &Runtime, base: &str) -> Result<(AsyncSide, Arc<str>)> {
+    let client = RawHyper::new(base)?;
+    let key: Arc<str> = rt.block_on(client.api_key())?.into();
+    Ok((
+        AsyncSide::Raw {
+            client,
+            key: key.clone(),
+        },
+        key,
+    ))
+}
+
 pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Comparison>> {
-    let raw = RawHyper::new(base)?;
-    let key: Arc<str> = rt.block_on(raw.api_key())?.into();
+    let (raw, key) = raw_side(rt, base)?;
     let transport = AsyncSide::Transport {
         transport: HyperTransport::new().context("starting HyperTransport")?,
         prepared: Arc::new(Prepared::new(base, &key, async_user_agent())?),
@@ -403,7 +416,6 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
         )
         .build()
         .context("building the pluggy-async client")?;
-    let raw = AsyncSide::Raw { client: raw, key };
     let sdk = AsyncSide::Sdk(sdk);
     let sequential = |subject: &AsyncSide| {
         measure_rounds(sizes.rounds, || {
@@ -424,12 +436,7 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
     };
     // A second hand-written client with its own pool and key: what the method reads when
     // both sides do the same work (its ratio is the noise floor of the concurrent rows).
-    let twin = RawHyper::new(base)?;
-    let twin_key: Arc<str> = rt.block_on(twin.api_key())?.into();
-    let twin = AsyncSide::Raw {
-        client: twin,
-        key: twin_key,
-    };
+    let (twin, _) = raw_side(rt, base)?;
     Ok(vec![
         Comparison::new(
             "async, sequential",

@@ -94,11 +94,12 @@ impl RawHyper {
     ) -> Result<RawResponse> {
         let response = self.response(method, path, api_key, json).await?;
         let status = response.status().as_u16();
-        let headers: pluggy_core::Headers = response
-            .headers()
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
-            .collect();
+        let headers = pluggy_core::Headers::copy_of(|| {
+            response
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        });
         let body = response
             .into_body()
             .collect()
