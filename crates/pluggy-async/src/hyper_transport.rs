@@ -146,12 +146,10 @@ impl HyperTransport {
     }
 }
 
-/// Reads a whole answer body, of at most `limit` bytes, straight into one buffer sized from
-/// its announced length (no intermediate chunk list, no second copy).
-async fn read_body(
-    mut body: hyper::body::Incoming,
-    limit: usize,
-) -> Result<Vec<u8>, TransportError> {
+/// Reads a whole answer body of at most `limit` bytes. A body that arrives in one frame, as
+/// an answer of known length that fits the read buffer does, is kept as hyper read it;
+/// several frames are joined into one buffer sized from the announced length.
+async fn read_body(mut body: hyper::body::Incoming, limit: usize) -> Result<Bytes, TransportError> {
     use hyper::body::Body as _;
     /// The most buffer reserved ahead on the word of a `Content-Length`.
     const MAX_RESERVED: usize = 1 << 20;
@@ -165,7 +163,9 @@ async fn read_body(
     if announced > limit {
         return Err(too_big());
     }
-    let mut bytes = Vec::with_capacity(announced.min(MAX_RESERVED));
+    // The first frame, until a second one comes; then every frame, joined.
+    let mut first: Option<Bytes> = None;
+    let mut joined: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
             TransportError::new(
@@ -173,14 +173,24 @@ async fn read_body(
                 format!("reading the answer failed: {e}"),
             )
         })?;
-        if let Ok(data) = frame.into_data() {
-            if data.len() > limit - bytes.len() {
-                return Err(too_big());
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        let read = first.as_ref().map_or(joined.len(), Bytes::len);
+        if data.len() > limit - read {
+            return Err(too_big());
+        }
+        match first.take() {
+            None if joined.is_empty() => first = Some(data),
+            None => joined.extend_from_slice(&data),
+            Some(earlier) => {
+                joined.reserve(announced.min(MAX_RESERVED).max(read + data.len()));
+                joined.extend_from_slice(&earlier);
+                joined.extend_from_slice(&data);
             }
-            bytes.extend_from_slice(&data);
         }
     }
-    Ok(bytes)
+    Ok(first.unwrap_or_else(|| Bytes::from(joined)))
 }
 
 fn client_error(e: hyper_util::client::legacy::Error) -> TransportError {
@@ -210,5 +220,119 @@ impl AsyncTransport for HyperTransport {
                 format!("no complete answer within {} ms", limit.as_millis()),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use pluggy_core::http::Credential;
+    use pluggy_core::{ApiKey, AsyncTransport, BaseUrl, ConnectorId, IntoCall, calls};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::{HyperTransport, HyperTransportConfig};
+
+    /// Serves one connection: reads the request head, then writes `parts` with a pause between
+    /// them, so that the client reads each part as a frame of its own.
+    async fn serve(parts: Vec<Vec<u8>>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.expect("accept");
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = stream.read(&mut buf).await.expect("read");
+                if n == 0 {
+                    return;
+                }
+                head.extend_from_slice(&buf[..n]);
+            }
+            for part in parts {
+                stream.write_all(&part).await.expect("write");
+                stream.flush().await.expect("flush");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    fn chunked(chunks: &[&[u8]]) -> Vec<Vec<u8>> {
+        let mut parts = vec![
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n"
+                .to_vec(),
+        ];
+        for chunk in chunks {
+            let mut part = format!("{:x}\r\n", chunk.len()).into_bytes();
+            part.extend_from_slice(chunk);
+            part.extend_from_slice(b"\r\n");
+            parts.push(part);
+        }
+        parts.push(b"0\r\n\r\n".to_vec());
+        parts
+    }
+
+    async fn get(
+        base: &str,
+        max_response_bytes: usize,
+    ) -> Result<pluggy_core::RawResponse, pluggy_core::TransportError> {
+        let transport = HyperTransport::with_config(HyperTransportConfig {
+            max_response_bytes,
+            ..Default::default()
+        })
+        .expect("transport");
+        let request = calls::get_connector(ConnectorId::new(0))
+            .into_call()
+            .expect("call")
+            .prepare(
+                &BaseUrl::parse(base).expect("base URL"),
+                Credential::ApiKey(&ApiKey::new("key")),
+                "test",
+            )
+            .expect("request");
+        transport.send(request).await
+    }
+
+    #[tokio::test]
+    async fn a_body_in_several_frames_is_read_whole_and_in_order() {
+        let base = serve(chunked(&[b"first,", b"second,", b"third"])).await;
+        let answer = get(&base, 1024).await.expect("answer");
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.body(), b"first,second,third");
+    }
+
+    #[tokio::test]
+    async fn a_body_in_one_frame_is_kept_as_read() {
+        let base = serve(vec![
+            b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello".to_vec(),
+        ])
+        .await;
+        assert_eq!(get(&base, 1024).await.expect("answer").body(), b"hello");
+    }
+
+    #[tokio::test]
+    async fn frames_beyond_the_limit_fail_the_request() {
+        // Each frame fits; the third takes the total past the limit of 16 bytes.
+        let base = serve(chunked(&[b"123456", b"789012", b"345678"])).await;
+        let error = get(&base, 16).await.expect_err("over the limit");
+        assert!(
+            error.to_string().contains("length limit exceeded"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_announced_length_beyond_the_limit_fails_before_reading() {
+        let base = serve(vec![
+            b"HTTP/1.1 200 OK\r\ncontent-length: 17\r\n\r\n".to_vec(),
+        ])
+        .await;
+        let error = get(&base, 16).await.expect_err("over the limit");
+        assert!(
+            error.to_string().contains("length limit exceeded"),
+            "{error}"
+        );
     }
 }

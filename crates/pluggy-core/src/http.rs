@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -387,17 +388,18 @@ impl fmt::Debug for Headers {
 pub struct RawResponse {
     status: u16,
     headers: Headers,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 impl RawResponse {
     /// Builds a response from its parts: `headers` is a [`Headers`], or a list of
-    /// `(name, value)` pairs.
-    pub fn new(status: u16, headers: impl Into<Headers>, body: Vec<u8>) -> Self {
+    /// `(name, value)` pairs; `body` is a `Vec<u8>`, or the [`Bytes`] an HTTP client read,
+    /// kept without a copy.
+    pub fn new(status: u16, headers: impl Into<Headers>, body: impl Into<Bytes>) -> Self {
         Self {
             status,
             headers: headers.into(),
-            body,
+            body: body.into(),
         }
     }
 
