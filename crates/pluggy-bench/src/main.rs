@@ -173,13 +173,14 @@ struct Plan {
 
 impl Plan {
     fn new(quick: bool) -> Self {
-        let (rounds, sequential_calls, concurrent_calls) = if quick {
-            (6, 100, 400)
+        let (rounds, concurrent_rounds, sequential_calls, concurrent_calls) = if quick {
+            (6, 6, 100, 400)
         } else {
-            (30, 300, 1600)
+            (30, 90, 300, 1600)
         };
         let sizes = Sizes {
             rounds,
+            concurrent_rounds,
             sequential_calls,
             concurrent_calls,
             tasks: 16,

@@ -135,8 +135,13 @@ impl Comparison {
 /// How much work each comparison does.
 #[derive(Clone, Copy, Debug)]
 pub struct Sizes {
-    /// Measured rounds (each side runs once per round), after one warm-up round.
+    /// Measured rounds of the one-caller comparisons (each side runs once per round), after
+    /// one warm-up round.
     pub rounds: usize,
+    /// Measured rounds of the concurrent comparisons. A round's wall time takes in every
+    /// stall of the machine, so these need more rounds than the paired one-caller ones for a
+    /// median as steady.
+    pub concurrent_rounds: usize,
     /// Calls per side and round when calling one at a time.
     pub sequential_calls: usize,
     /// Calls per side and round when calling concurrently.
@@ -385,13 +390,8 @@ impl BlockingSide<'_> {
     }
 }
 
-/// The async comparisons: raw hyper-util against `pluggy_async::Client`, one task at a time
-/// and with `sizes.tasks` tasks; then, one task at a time, raw hyper-util against the SDK's
-/// transport alone, which splits the SDK's cost between transport and client.
-/// A hand-written client of the server at `base`, with an API key of its own (also
-/// returned).
-fn raw_side(rt: &Runtime, base: &str) -> Result<(AsyncSide, Arc<str>)> {
-    let client = RawHyper::new(base)?;
+/// A side of hand-written calls on `client`, with an API key of its own (also returned).
+fn raw_side(rt: &Runtime, client: RawHyper) -> Result<(AsyncSide, Arc<str>)> {
     let key: Arc<str> = rt.block_on(client.api_key())?.into();
     Ok((
         AsyncSide::Raw {
@@ -402,8 +402,13 @@ fn raw_side(rt: &Runtime, base: &str) -> Result<(AsyncSide, Arc<str>)> {
     ))
 }
 
+/// The async comparisons: raw hyper-util against `pluggy_async::Client`, one task at a time
+/// and with `sizes.tasks` tasks; then raw hyper-util against the SDK's transport alone, which
+/// splits the SDK's cost between transport and client; then, with `sizes.tasks` tasks, a
+/// second raw client in the SDK's place (the method's noise floor) and raw hyper-util
+/// without its request deadline against it with one (what the deadline costs).
 pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Comparison>> {
-    let (raw, key) = raw_side(rt, base)?;
+    let (raw, key) = raw_side(rt, RawHyper::new(base)?)?;
     let transport = AsyncSide::Transport {
         transport: HyperTransport::new().context("starting HyperTransport")?,
         prepared: Arc::new(Prepared::new(base, &key, async_user_agent())?),
@@ -423,20 +428,22 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
         })
     };
     let (calls, tasks) = (sizes.concurrent_calls, sizes.tasks);
-    let concurrent = |subject: &AsyncSide| {
+    let against = |baseline: &AsyncSide, subject: &AsyncSide| {
         let mut turn = 0;
-        measure_rounds(sizes.rounds, || {
+        measure_rounds(sizes.concurrent_rounds, || {
             turn += 1;
             take_turns(
                 turn,
-                || raw.concurrent(rt, calls, tasks),
+                || baseline.concurrent(rt, calls, tasks),
                 || subject.concurrent(rt, calls, tasks),
             )
         })
     };
+    let concurrent = |subject: &AsyncSide| against(&raw, subject);
     // A second hand-written client with its own pool and key: what the method reads when
     // both sides do the same work (its ratio is the noise floor of the concurrent rows).
-    let (twin, _) = raw_side(rt, base)?;
+    let (twin, _) = raw_side(rt, RawHyper::new(base)?)?;
+    let (bare, _) = raw_side(rt, RawHyper::new(base)?.without_deadline())?;
     Ok(vec![
         Comparison::new(
             "async, sequential",
@@ -473,6 +480,13 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
             calls,
             concurrent(&twin)?,
         ),
+        Comparison::new(
+            &format!("async, {tasks} tasks, deadline"),
+            ("raw, no deadline", "raw hyper-util"),
+            tasks,
+            calls,
+            against(&bare, &raw)?,
+        ),
     ])
 }
 
@@ -508,7 +522,7 @@ pub fn compare_blocking(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Co
     };
     let (calls, threads) = (sizes.concurrent_calls, sizes.threads);
     let mut turn = 0;
-    let concurrent = measure_rounds(sizes.rounds, || {
+    let concurrent = measure_rounds(sizes.concurrent_rounds, || {
         turn += 1;
         take_turns(
             turn,

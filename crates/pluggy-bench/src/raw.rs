@@ -29,13 +29,16 @@ pub fn blocking_user_agent() -> String {
     format!("pluggy-rs/{} (blocking)", env!("CARGO_PKG_VERSION"))
 }
 
-/// A hand-written client on hyper-util's pooled client, with the connector stack and pool
-/// settings of `pluggy_async::HyperTransport`.
+/// A hand-written client on hyper-util's pooled client, with the connector stack, pool
+/// settings and body limit of `pluggy_async::HyperTransport`, and its deadline over the whole
+/// exchange unless built [`without_deadline`](Self::without_deadline).
 #[derive(Clone)]
 pub struct RawHyper {
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     base: Arc<str>,
     user_agent: Arc<str>,
+    deadline: Option<Duration>,
+    max_body: usize,
 }
 
 impl RawHyper {
@@ -62,7 +65,15 @@ impl RawHyper {
             client,
             base: base.into(),
             user_agent: async_user_agent().into(),
+            deadline: Some(config.request_timeout),
+            max_body: config.max_response_bytes,
         })
+    }
+
+    /// The same client with no deadline on its requests: what the deadline costs.
+    pub fn without_deadline(mut self) -> Self {
+        self.deadline = None;
+        self
     }
 
     /// Sends one request and returns the status and the whole body.
@@ -73,15 +84,22 @@ impl RawHyper {
         api_key: Option<&str>,
         json: Option<&Value>,
     ) -> Result<(u16, Bytes)> {
-        let response = self.response(method, path, api_key, json).await?;
-        let status = response.status().as_u16();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .context(format_args!("reading the answer of {path}"))?
-            .to_bytes();
-        Ok((status, body))
+        let exchange = async {
+            let response = self.response(method, path, api_key, json).await?;
+            let status = response.status().as_u16();
+            let body = http_body_util::Limited::new(response.into_body(), self.max_body)
+                .collect()
+                .await
+                .map_err(|e| BenchError::new(format!("reading the answer of {path}: {e}")))?
+                .to_bytes();
+            Ok((status, body))
+        };
+        match self.deadline {
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .map_err(|_| BenchError::new(format!("no answer to {path} within {limit:?}")))?,
+            None => exchange.await,
+        }
     }
 
     /// Sends one request and returns the answer as pluggy-core sees it, headers included.
