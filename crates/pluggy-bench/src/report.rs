@@ -75,7 +75,9 @@ impl Report {
                  median over rounds; ratio: median over rounds of that round's sdk/raw (paired, \
                  so it\nneed not equal the quotient of the two medians when rounds differ), with \
                  its lowest and highest. \"raw twice\" puts a second raw client in the SDK's \
-                 place:\nits ratio is what the method reads when both sides do the same work."
+                 place:\nits ratio is what the method reads when both sides do the same work. \
+                 The raw clients have the transports' pool, body limit and 30 s deadline;\n\
+                 \"deadline\" times a raw client without it against one with it."
             );
             let _ = writeln!(
                 s,
