@@ -163,9 +163,9 @@ async fn read_body(mut body: hyper::body::Incoming, limit: usize) -> Result<Byte
     if announced > limit {
         return Err(too_big());
     }
-    // The first frame, until a second one comes; then every frame, joined.
-    let mut first: Option<Bytes> = None;
-    let mut joined: Vec<u8> = Vec::new();
+    // The body while it is one frame; once a second frame comes, every frame joined.
+    let mut single = Bytes::new();
+    let mut joined: Option<Vec<u8>> = None;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
             TransportError::new(
@@ -176,21 +176,23 @@ async fn read_body(mut body: hyper::body::Incoming, limit: usize) -> Result<Byte
         let Ok(data) = frame.into_data() else {
             continue;
         };
-        let read = first.as_ref().map_or(joined.len(), Bytes::len);
+        let read = joined.as_ref().map_or(single.len(), Vec::len);
         if data.len() > limit - read {
             return Err(too_big());
         }
-        match first.take() {
-            None if joined.is_empty() => first = Some(data),
-            None => joined.extend_from_slice(&data),
-            Some(earlier) => {
-                joined.reserve(announced.min(MAX_RESERVED).max(read + data.len()));
-                joined.extend_from_slice(&earlier);
-                joined.extend_from_slice(&data);
+        match &mut joined {
+            Some(buffer) => buffer.extend_from_slice(&data),
+            None if single.is_empty() => single = data,
+            None => {
+                let mut buffer =
+                    Vec::with_capacity(announced.min(MAX_RESERVED).max(read + data.len()));
+                buffer.extend_from_slice(&single);
+                buffer.extend_from_slice(&data);
+                joined = Some(buffer);
             }
         }
     }
-    Ok(first.unwrap_or_else(|| Bytes::from(joined)))
+    Ok(joined.map_or(single, Bytes::from))
 }
 
 fn client_error(e: hyper_util::client::legacy::Error) -> TransportError {
