@@ -135,12 +135,7 @@ impl HyperTransport {
             .map_err(|e| invalid(&format!("could not build the request: {e}")))?;
         let response = self.client.request(request).await.map_err(client_error)?;
         let status = response.status().as_u16();
-        let headers = Headers::copy_of(|| {
-            response
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_bytes()))
-        });
+        let headers = Headers::from(response.headers());
         let body = read_body(response.into_body(), self.config.max_response_bytes).await?;
         Ok(RawResponse::new(status, headers, body))
     }

@@ -112,12 +112,7 @@ impl RawHyper {
     ) -> Result<RawResponse> {
         let response = self.response(method, path, api_key, json).await?;
         let status = response.status().as_u16();
-        let headers = pluggy_core::Headers::copy_of(|| {
-            response
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_bytes()))
-        });
+        let headers = pluggy_core::Headers::from(response.headers());
         let body = response
             .into_body()
             .collect()

@@ -111,12 +111,7 @@ impl BlockingTransport for UreqTransport {
             .map_err(|e| invalid(format!("could not build the request: {e}")))?;
         let response = self.agent.run(request).map_err(ureq_error)?;
         let status = response.status().as_u16();
-        let headers = Headers::copy_of(|| {
-            response
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_bytes()))
-        });
+        let headers = Headers::from(response.headers());
         let body = response
             .into_body()
             .with_config()

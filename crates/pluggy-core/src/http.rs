@@ -371,6 +371,19 @@ impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
     }
 }
 
+/// The fields of an answer read by an HTTP client built on the `http` crate (hyper, ureq),
+/// copied by [`Headers::copy_of`]'s rule.
+#[cfg(feature = "http")]
+impl From<&::http::HeaderMap> for Headers {
+    fn from(fields: &::http::HeaderMap) -> Self {
+        Self::copy_of(|| {
+            fields
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        })
+    }
+}
+
 impl From<Vec<(String, String)>> for Headers {
     fn from(fields: Vec<(String, String)>) -> Self {
         fields.into_iter().collect()
@@ -835,6 +848,26 @@ mod tests {
             r#"[("content-type", "application/json"), ("Retry-After", "2"), ("x-empty", ""), ("retry-after", "9")]"#
         );
         assert!(Headers::new().is_empty());
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn headers_from_an_http_header_map_follow_the_copy_rule() {
+        let mut map = ::http::HeaderMap::new();
+        map.append("retry-after", ::http::HeaderValue::from_static("3"));
+        map.append(
+            "x-binary",
+            ::http::HeaderValue::from_bytes(b"caf\xc3\xa9").expect("opaque bytes"),
+        );
+        map.append(
+            "content-type",
+            ::http::HeaderValue::from_static("text/plain"),
+        );
+        let headers = Headers::from(&map);
+        assert_eq!(
+            headers.iter().collect::<Vec<_>>(),
+            [("retry-after", "3"), ("content-type", "text/plain")]
+        );
     }
 
     #[test]
