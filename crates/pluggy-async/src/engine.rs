@@ -26,7 +26,7 @@ pub(crate) struct Engine {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sleeper: Arc<dyn Sleeper>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) user_agent: String,
+    pub(crate) user_agent: Arc<str>,
     pub(crate) jitter: JitterSource,
     /// The fleet this client shares its key and rate budget with, if any.
     pub(crate) fleet: Option<Arc<dyn FleetMember<Async>>>,

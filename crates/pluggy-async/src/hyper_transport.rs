@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::header::{HeaderName, HeaderValue};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use pluggy_core::endpoint::Method;
+use pluggy_core::http::append_http_headers;
 use pluggy_core::{
     AsyncTransport, Headers, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
 };
@@ -115,29 +115,20 @@ impl HyperTransport {
         // The URL is handed over, not copied: hyper parses the `String` in place.
         let mut builder = hyper::Request::builder().method(method).uri(req.take_url());
         if let Some(headers) = builder.headers_mut() {
-            headers.reserve(req.headers().len());
-            for h in req.headers() {
-                let mut value = match h.static_value() {
-                    Some(value) => HeaderValue::from_static(value),
-                    None => HeaderValue::from_str(h.value()).map_err(|_| {
-                        invalid(&format!(
-                            "the {} header has characters HTTP forbids",
-                            h.name()
-                        ))
-                    })?,
-                };
-                value.set_sensitive(h.is_sensitive());
-                headers.append(HeaderName::from_static(h.name()), value);
-            }
+            append_http_headers(req.headers(), headers)?;
         }
         let request = builder
             .body(Full::new(body))
             .map_err(|e| invalid(&format!("could not build the request: {e}")))?;
         let response = self.client.request(request).await.map_err(client_error)?;
-        let status = response.status().as_u16();
-        let headers = Headers::from(response.headers());
-        let body = read_body(response.into_body(), self.config.max_response_bytes).await?;
-        Ok(RawResponse::new(status, headers, body))
+        // The answer's header map is handed over, not copied.
+        let (head, body) = response.into_parts();
+        let body = read_body(body, self.config.max_response_bytes).await?;
+        Ok(RawResponse::new(
+            head.status.as_u16(),
+            Headers::from(head.headers),
+            body,
+        ))
     }
 }
 
@@ -286,7 +277,7 @@ mod tests {
             .prepare(
                 &BaseUrl::parse(base).expect("base URL"),
                 Credential::ApiKey(&ApiKey::new("key")),
-                "test",
+                &"test".into(),
             )
             .expect("request");
         transport.send(request).await

@@ -208,7 +208,7 @@ fn share(calls: usize, workers: usize, index: usize) -> usize {
 struct Prepared {
     base: BaseUrl,
     key: ApiKey,
-    user_agent: String,
+    user_agent: Arc<str>,
 }
 
 impl Prepared {
@@ -216,7 +216,7 @@ impl Prepared {
         Ok(Self {
             base: BaseUrl::parse(base).context("parsing the emulator's base URL")?,
             key: ApiKey::new(key),
-            user_agent,
+            user_agent: user_agent.into(),
         })
     }
 

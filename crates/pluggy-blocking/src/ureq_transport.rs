@@ -5,10 +5,11 @@
 use std::time::Duration;
 
 use pluggy_core::endpoint::Method;
+use pluggy_core::http::append_http_headers;
 use pluggy_core::{
     BlockingTransport, Headers, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
 };
-use ureq::http::{self, HeaderName, HeaderValue};
+use ureq::http;
 
 /// Settings of a [`UreqTransport`].
 #[derive(Clone, Debug)]
@@ -90,35 +91,24 @@ impl BlockingTransport for UreqTransport {
         // The URL is handed over, not copied: the URI parses the `String` in place.
         let mut builder = http::Request::builder().method(method).uri(req.take_url());
         if let Some(headers) = builder.headers_mut() {
-            for h in req.headers() {
-                // Core's constant values are valid as they are: no copy, no second check.
-                let value = h.static_value().map_or_else(
-                    || HeaderValue::from_str(h.value()),
-                    |v| Ok(HeaderValue::from_static(v)),
-                );
-                let mut value = value.map_err(|_| {
-                    invalid(format!(
-                        "the {} header has characters HTTP forbids",
-                        h.name()
-                    ))
-                })?;
-                value.set_sensitive(h.is_sensitive());
-                headers.append(HeaderName::from_static(h.name()), value);
-            }
+            append_http_headers(req.headers(), headers)?;
         }
         let request = builder
             .body(body)
             .map_err(|e| invalid(format!("could not build the request: {e}")))?;
         let response = self.agent.run(request).map_err(ureq_error)?;
-        let status = response.status().as_u16();
-        let headers = Headers::from(response.headers());
-        let body = response
-            .into_body()
-            .with_config()
+        // The answer's header map is handed over, not copied.
+        let (head, body) = response.into_parts();
+        let body = body
+            .into_with_config()
             .limit(self.config.max_response_bytes)
             .read_to_vec()
             .map_err(ureq_error)?;
-        Ok(RawResponse::new(status, headers, body))
+        Ok(RawResponse::new(
+            head.status.as_u16(),
+            Headers::from(head.headers),
+            body,
+        ))
     }
 }
 

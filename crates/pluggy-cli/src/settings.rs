@@ -123,7 +123,7 @@ impl Settings {
     /// credential would see from the API.
     pub fn send(&self, call: &Call, credential: Credential<'_>) -> Result<RawResponse, Error> {
         let base = BaseUrl::parse(self.base_url())?;
-        let request = call.prepare(&base, credential, USER_AGENT)?;
+        let request = call.prepare(&base, credential, &USER_AGENT.into())?;
         self.transport()
             .send(request)
             .map_err(|source| Error::Transport {

@@ -644,7 +644,7 @@ mod tests {
         request
             .into_call()
             .unwrap()
-            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), "t")
+            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), &"t".into())
             .unwrap()
             .url()
             .to_owned()

@@ -74,14 +74,15 @@ impl Settings {
         BaseUrl::parse(&self.base_url)
     }
 
-    /// `pluggy-rs/VERSION (DRIVER)`, then the caller's suffix.
-    pub fn user_agent(&self, driver: &str) -> String {
+    /// `pluggy-rs/VERSION (DRIVER)`, then the caller's suffix: built once per client, and
+    /// shared by its requests.
+    pub fn user_agent(&self, driver: &str) -> Arc<str> {
         let mut agent = format!("pluggy-rs/{} ({driver})", env!("CARGO_PKG_VERSION"));
         if let Some(suffix) = &self.user_agent_suffix {
             agent.push(' ');
             agent.push_str(suffix);
         }
-        agent
+        agent.into()
     }
 
     /// What a client built with these settings joins a fleet with (see [`FleetScope`]).
@@ -598,7 +599,7 @@ pub struct KeyState {
 
 /// The manager's fresh key, as [`TokenManager::fresh_key`] described it.
 struct FreshKey {
-    key: Arc<ApiKey>,
+    key: ApiKey,
     epoch: Epoch,
     /// The monotonic instant the key stops being fresh.
     until: Duration,
@@ -608,17 +609,14 @@ struct FreshKey {
 /// shares the secret instead of copying it.
 #[derive(Clone, Debug)]
 pub struct HeldKey {
-    key: Arc<ApiKey>,
+    key: ApiKey,
     epoch: KeyEpoch,
 }
 
 impl HeldKey {
     /// A key and its epoch.
     pub fn new(key: ApiKey, epoch: KeyEpoch) -> Self {
-        Self {
-            key: Arc::new(key),
-            epoch,
-        }
+        Self { key, epoch }
     }
 
     /// The key.
@@ -675,7 +673,7 @@ impl KeyState {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let fresh = fresh.as_ref().filter(|f| now.mono < f.until)?;
         Some(HeldKey {
-            key: Arc::clone(&fresh.key),
+            key: fresh.key.clone(),
             epoch: KeyEpoch::Local(fresh.epoch),
         })
     }
@@ -684,7 +682,7 @@ impl KeyState {
     /// (this state's manager, locked by the caller, so snapshots follow the manager's order).
     fn publish(&self, manager: &TokenManager) {
         let next = manager.fresh_key().map(|(key, epoch, until)| FreshKey {
-            key: Arc::new(key.clone()),
+            key: key.clone(),
             epoch,
             until,
         });

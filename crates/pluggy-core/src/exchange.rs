@@ -110,7 +110,7 @@ impl<T> Exchange<T> {
         base: &BaseUrl,
         credential: Credential<'_>,
         epoch: Option<KeyEpoch>,
-        user_agent: &str,
+        user_agent: &std::sync::Arc<str>,
     ) -> Result<PreparedRequest, Error> {
         self.epoch = epoch;
         self.call.prepare(base, credential, user_agent)
@@ -181,7 +181,7 @@ mod tests {
             &BaseUrl::default(),
             Credential::ApiKey(&key),
             Some(KeyEpoch::Local(epoch())),
-            "t",
+            &"t".into(),
         )
         .unwrap();
         ex

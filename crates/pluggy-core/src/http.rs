@@ -1,8 +1,8 @@
 //! Requests as data: building a [`PreparedRequest`] from a [`Call`] on the endpoint table, and
 //! turning a [`RawResponse`] into a typed result or a typed [`Error`].
 
-use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,7 +14,7 @@ use zeroize::Zeroize;
 use crate::endpoint::{Access, Endpoint, ItemBinding};
 use crate::endpoints;
 use crate::error::{ApiError, AuthFailure, Error, ErrorBody};
-use crate::secret::{ApiKey, ConnectToken};
+use crate::secret::{self, ApiKey, ConnectToken};
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded, in path segments and
 /// query values alike (so `+`, `/`, `&`, `=` and `,` inside a value survive the trip).
@@ -133,22 +133,33 @@ impl fmt::Debug for Body {
     }
 }
 
-/// One request header. Sensitive values (`X-API-KEY`) are redacted in `Debug`, zeroized on
-/// drop, and should be marked sensitive by transports (HTTP/2 HPACK "never indexed").
-#[derive(Clone, PartialEq, Eq)]
+/// One request header. Sensitive values (`X-API-KEY`) are redacted in `Debug`, shared with
+/// the credential they come from rather than copied (so that the one copy is zeroized when the
+/// credential is dropped), and should be marked sensitive by transports (HTTP/2 HPACK "never
+/// indexed").
+#[derive(Clone)]
 pub struct Header {
     name: &'static str,
-    value: Cow<'static, str>,
-    sensitive: bool,
+    value: Value,
+}
+
+/// A header's value, by where it lives.
+#[derive(Clone)]
+enum Value {
+    /// One of core's constants (`application/json`).
+    Constant(&'static str),
+    /// Text that may be logged, shared by every request that sends it (the `User-Agent`).
+    Text(Arc<str>),
+    /// A secret, shared with the credential it belongs to.
+    Secret(secret::Shared),
 }
 
 impl Header {
     /// A header whose value may be logged.
-    pub fn new(name: &'static str, value: impl Into<String>) -> Self {
+    pub fn new(name: &'static str, value: impl Into<Arc<str>>) -> Self {
         Self {
             name,
-            value: Cow::Owned(value.into()),
-            sensitive: false,
+            value: Value::Text(value.into()),
         }
     }
 
@@ -157,17 +168,20 @@ impl Header {
     fn constant(name: &'static str, value: &'static str) -> Self {
         Self {
             name,
-            value: Cow::Borrowed(value),
-            sensitive: false,
+            value: Value::Constant(value),
         }
     }
 
     /// A header whose value is a secret.
     pub fn sensitive(name: &'static str, value: impl Into<String>) -> Self {
+        Self::secret(name, secret::Shared::new(value.into()))
+    }
+
+    /// A header carrying `secret`, which it shares instead of copying.
+    fn secret(name: &'static str, secret: secret::Shared) -> Self {
         Self {
             name,
-            value: Cow::Owned(value.into()),
-            sensitive: true,
+            value: Value::Secret(secret),
         }
     }
 
@@ -178,38 +192,56 @@ impl Header {
 
     /// The header value. For a sensitive header this is the secret itself.
     pub fn value(&self) -> &str {
-        &self.value
+        match &self.value {
+            Value::Constant(value) => value,
+            Value::Text(value) => value,
+            Value::Secret(value) => value.expose(),
+        }
     }
 
     /// Whether the value is a secret.
     pub fn is_sensitive(&self) -> bool {
-        self.sensitive
+        matches!(self.value, Value::Secret(_))
     }
 
     /// The value when it is a constant of core's, valid as an HTTP header value: a transport
     /// may build its header from it without copying or checking it again.
     pub fn static_value(&self) -> Option<&'static str> {
         match self.value {
-            Cow::Borrowed(value) => Some(value),
-            Cow::Owned(_) => None,
+            Value::Constant(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The value as [`Bytes`], for transports whose header values are built on them
+    /// (`http::HeaderValue::from_maybe_shared`). A secret's bytes are shared with the
+    /// credential, not copied, so the request leaves no copy of the secret behind when it is
+    /// dropped; a constant is not copied either.
+    pub fn value_bytes(&self) -> Bytes {
+        match &self.value {
+            Value::Constant(value) => Bytes::from_static(value.as_bytes()),
+            Value::Text(value) => Bytes::copy_from_slice(value.as_bytes()),
+            Value::Secret(value) => Bytes::from_owner(value.clone()),
         }
     }
 }
 
-impl Drop for Header {
-    fn drop(&mut self) {
-        if let (true, Cow::Owned(value)) = (self.sensitive, &mut self.value) {
-            value.zeroize();
-        }
+impl PartialEq for Header {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.is_sensitive() == other.is_sensitive()
+            && crate::secret::constant_time_eq(self.value().as_bytes(), other.value().as_bytes())
     }
 }
+
+impl Eq for Header {}
 
 impl fmt::Debug for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.sensitive {
+        if self.is_sensitive() {
             write!(f, "{}: <redacted>", self.name)
         } else {
-            write!(f, "{}: {:?}", self.name, self.value)
+            write!(f, "{}: {:?}", self.name, self.value())
         }
     }
 }
@@ -272,14 +304,35 @@ impl PreparedRequest {
     }
 }
 
-/// The header fields of an answer, in the order received: every name and value in one
-/// buffer, so that a transport copies an answer's headers with two allocations whatever their
-/// number. Names are compared case-insensitively.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Headers {
-    text: String,
-    /// For each field, where its name ends and where its value ends in `text`.
-    ends: Vec<(usize, usize)>,
+/// The header fields of an answer, in the order received. A transport built on the `http`
+/// crate hands over the map its client read, which is kept as it is (with the `http`
+/// feature); any other transport copies the fields into one buffer, with two allocations
+/// whatever their number. Names are compared case-insensitively, and a field whose value is
+/// not visible ASCII (the only text HTTP guarantees) is left out of every reading.
+#[derive(Clone, Default)]
+pub struct Headers(Fields);
+
+/// Where an answer's fields live.
+#[derive(Clone)]
+enum Fields {
+    /// Every name and value in one buffer; for each field, where its name ends and where its
+    /// value ends in `text`.
+    Text {
+        text: String,
+        ends: Vec<(usize, usize)>,
+    },
+    /// The map an HTTP client built on the `http` crate read.
+    #[cfg(feature = "http")]
+    Map(::http::HeaderMap),
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Self::Text {
+            text: String::new(),
+            ends: Vec::new(),
+        }
+    }
 }
 
 impl Headers {
@@ -290,10 +343,10 @@ impl Headers {
 
     /// Room for `fields` fields whose names and values add up to `bytes` bytes.
     pub fn with_capacity(fields: usize, bytes: usize) -> Self {
-        Self {
+        Self(Fields::Text {
             text: String::with_capacity(bytes),
             ends: Vec::with_capacity(fields),
-        }
+        })
     }
 
     /// A copy of the fields a transport received, in one buffer sized up front: `fields`
@@ -317,32 +370,54 @@ impl Headers {
         headers
     }
 
-    /// Appends a field.
+    /// Appends a field. Fields kept as an HTTP client's map are copied into one buffer first.
     pub fn push(&mut self, name: &str, value: &str) {
-        self.text.push_str(name);
-        let name_end = self.text.len();
-        self.text.push_str(value);
-        self.ends.push((name_end, self.text.len()));
+        match &mut self.0 {
+            Fields::Text { text, ends } => {
+                text.push_str(name);
+                let name_end = text.len();
+                text.push_str(value);
+                ends.push((name_end, text.len()));
+            }
+            #[cfg(feature = "http")]
+            Fields::Map(map) => {
+                let mut copied: Headers = map_fields(map).collect();
+                copied.push(name, value);
+                *self = copied;
+            }
+        }
     }
 
     /// The number of fields.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        match &self.0 {
+            Fields::Text { ends, .. } => ends.len(),
+            #[cfg(feature = "http")]
+            Fields::Map(_) => self.iter().count(),
+        }
     }
 
     /// Whether there are no fields.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// The fields, as `(name, value)`, in the order received.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        let mut start = 0;
-        self.ends.iter().map(move |&(name_end, value_end)| {
-            let field = (&self.text[start..name_end], &self.text[name_end..value_end]);
-            start = value_end;
-            field
-        })
+        let (text, map) = match &self.0 {
+            Fields::Text { text, ends } => (Some((text, ends)), None),
+            #[cfg(feature = "http")]
+            Fields::Map(map) => (None, Some(map)),
+        };
+        let text = text.into_iter().flat_map(|(text, ends)| {
+            let mut start = 0;
+            ends.iter().map(move |&(name_end, value_end)| {
+                let field = (&text[start..name_end], &text[name_end..value_end]);
+                start = value_end;
+                field
+            })
+        });
+        text.chain(map.into_iter().flat_map(map_fields))
     }
 
     /// The first value of the field `name`, compared case-insensitively.
@@ -351,6 +426,19 @@ impl Headers {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     }
+}
+
+/// The fields of an HTTP client's map that [`Headers`] reads: those with visible-ASCII values.
+#[cfg(feature = "http")]
+fn map_fields(map: &::http::HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    map.iter()
+        .filter_map(|(name, value)| Some((name.as_str(), visible_ascii(value.as_bytes())?)))
+}
+
+/// Without the `http` feature there is no map to read.
+#[cfg(not(feature = "http"))]
+fn map_fields(never: &std::convert::Infallible) -> std::iter::Empty<(&str, &str)> {
+    match *never {}
 }
 
 /// `value` as text when every byte is visible ASCII, a space or a tab.
@@ -384,11 +472,57 @@ impl From<&::http::HeaderMap> for Headers {
     }
 }
 
+/// A request's headers for an HTTP client built on the `http` crate (hyper, ureq), appended
+/// to `fields`. Core's constants are used as they are; a secret's value is shared with its
+/// credential, not copied, and marked sensitive. Fails with
+/// [`TransportErrorKind::InvalidRequest`](crate::TransportErrorKind::InvalidRequest), naming
+/// the header but not its value, when a value has a character HTTP forbids.
+#[cfg(feature = "http")]
+pub fn append_http_headers(
+    headers: &[Header],
+    fields: &mut ::http::HeaderMap,
+) -> Result<(), crate::TransportError> {
+    use ::http::{HeaderName, HeaderValue};
+    fields.reserve(headers.len());
+    for header in headers {
+        let value = match header.static_value() {
+            Some(value) => Ok(HeaderValue::from_static(value)),
+            None => HeaderValue::from_maybe_shared(header.value_bytes()),
+        };
+        let mut value = value.map_err(|_| {
+            crate::TransportError::new(
+                crate::TransportErrorKind::InvalidRequest,
+                format!("the {} header has characters HTTP forbids", header.name()),
+            )
+        })?;
+        value.set_sensitive(header.is_sensitive());
+        fields.append(HeaderName::from_static(header.name()), value);
+    }
+    Ok(())
+}
+
 impl From<Vec<(String, String)>> for Headers {
     fn from(fields: Vec<(String, String)>) -> Self {
         fields.into_iter().collect()
     }
 }
+
+/// The map an HTTP client built on the `http` crate read (hyper, ureq), kept without a copy.
+#[cfg(feature = "http")]
+impl From<::http::HeaderMap> for Headers {
+    fn from(map: ::http::HeaderMap) -> Self {
+        Self(Fields::Map(map))
+    }
+}
+
+/// Two sets of fields are equal when they read the same, field by field.
+impl PartialEq for Headers {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Headers {}
 
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -615,7 +749,7 @@ impl Call {
         &self,
         base: &BaseUrl,
         credential: Credential<'_>,
-        user_agent: &str,
+        user_agent: &Arc<str>,
     ) -> Result<PreparedRequest, Error> {
         let ep = self.endpoint;
         let invalid = |why: String| Error::InvalidInput(format!("{ep}: {why}"));
@@ -665,14 +799,12 @@ impl Call {
         }
         let mut headers = Vec::with_capacity(4);
         headers.push(Header::constant("accept", "application/json"));
-        headers.push(Header::new("user-agent", user_agent));
+        headers.push(Header::new("user-agent", Arc::clone(user_agent)));
         match credential {
             Credential::None => {}
-            Credential::ApiKey(k) => {
-                headers.push(Header::sensitive("x-api-key", k.expose_secret()))
-            }
-            Credential::ConnectToken(t) => {
-                headers.push(Header::sensitive("x-api-key", t.expose_secret()))
+            Credential::ApiKey(key) => headers.push(Header::secret("x-api-key", key.into())),
+            Credential::ConnectToken(token) => {
+                headers.push(Header::secret("x-api-key", token.into()))
             }
         }
         if self.body.is_some() {
@@ -800,7 +932,7 @@ fn describe_decode_error(endpoint: &'static Endpoint, e: &serde_json::Error) -> 
 #[cfg(test)]
 pub(crate) fn test_request() -> PreparedRequest {
     Call::new(&endpoints::CONNECTORS_LIST)
-        .prepare(&BaseUrl::default(), Credential::None, "test")
+        .prepare(&BaseUrl::default(), Credential::None, &"test".into())
         .unwrap()
 }
 
@@ -808,8 +940,8 @@ pub(crate) fn test_request() -> PreparedRequest {
 mod tests {
     use super::*;
 
-    fn ua() -> &'static str {
-        "pluggy-rs-test"
+    fn ua() -> std::sync::Arc<str> {
+        "pluggy-rs-test".into()
     }
 
     #[test]
@@ -833,7 +965,14 @@ mod tests {
         assert_eq!(copied.iter().collect::<Vec<_>>(), fields);
         // The value that is not visible ASCII is left out; one buffer of exactly the kept
         // fields' bytes, nothing allocated per field.
-        assert_eq!(copied.text.capacity(), copied.text.len());
+        match &copied.0 {
+            Fields::Text { text, ends } => {
+                assert_eq!(text.capacity(), text.len());
+                assert_eq!(ends.capacity(), ends.len());
+            }
+            #[cfg(feature = "http")]
+            Fields::Map(_) => panic!("a copy is one buffer"),
+        }
         assert_eq!(
             copied.get("RETRY-AFTER"),
             Some("2"),
@@ -871,6 +1010,92 @@ mod tests {
     }
 
     #[test]
+    fn a_request_shares_its_credential_instead_of_copying_it() {
+        let key = ApiKey::new("the-one-copy-of-the-key");
+        let token = crate::ConnectToken::new("the-one-copy-of-the-token");
+        let stored = |secret: &str| secret.as_ptr();
+        for (credential, secret) in [
+            (Credential::ApiKey(&key), key.expose_secret()),
+            (Credential::ConnectToken(&token), token.expose_secret()),
+        ] {
+            let req = Call::new(&endpoints::CONNECTORS_LIST)
+                .prepare(&BaseUrl::default(), credential, &ua())
+                .unwrap();
+            let header = req
+                .headers()
+                .iter()
+                .find(|h| h.name() == "x-api-key")
+                .unwrap();
+            // The header, and the bytes a transport sends, point at the credential's storage:
+            // dropping the request leaves no copy of the secret in freed memory.
+            assert_eq!(header.value().as_ptr(), stored(secret));
+            assert_eq!(header.value_bytes().as_ptr(), stored(secret));
+            assert_eq!(&header.value_bytes()[..], secret.as_bytes());
+            assert_eq!(
+                key.clone().expose_secret().as_ptr(),
+                stored(key.expose_secret())
+            );
+        }
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn http_headers_carry_the_values_and_mark_secrets_sensitive() {
+        let key = ApiKey::new("k-123");
+        let req = Call::new(&endpoints::CONNECTORS_LIST)
+            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), &ua())
+            .unwrap();
+        let mut fields = ::http::HeaderMap::new();
+        super::append_http_headers(req.headers(), &mut fields).unwrap();
+        let field = |name: &str| fields.get(name).unwrap();
+        assert_eq!(field("accept"), "application/json");
+        assert_eq!(field("user-agent"), "pluggy-rs-test");
+        assert!(!field("user-agent").is_sensitive());
+        assert_eq!(field("x-api-key"), "k-123");
+        assert!(field("x-api-key").is_sensitive());
+
+        let bad = [Header::sensitive("x-api-key", "line\nbreak-secret")];
+        let err = super::append_http_headers(&bad, &mut ::http::HeaderMap::new()).unwrap_err();
+        assert_eq!(err.kind, crate::TransportErrorKind::InvalidRequest);
+        assert!(err.message.contains("x-api-key"), "{err}");
+        assert!(!err.message.contains("secret"), "{err}");
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn an_http_header_map_is_kept_and_read_by_the_same_rule() {
+        let mut map = ::http::HeaderMap::new();
+        map.append("retry-after", ::http::HeaderValue::from_static("3"));
+        map.append(
+            "x-binary",
+            ::http::HeaderValue::from_bytes(b"caf\xc3\xa9").expect("opaque bytes"),
+        );
+        map.append("x-twice", ::http::HeaderValue::from_static("first"));
+        map.append("x-twice", ::http::HeaderValue::from_static("second"));
+        let copied = Headers::from(&map);
+        let mut kept = Headers::from(map);
+        assert!(matches!(kept.0, Fields::Map(_)));
+        assert_eq!(kept, copied);
+        assert_eq!(
+            kept.iter().collect::<Vec<_>>(),
+            [
+                ("retry-after", "3"),
+                ("x-twice", "first"),
+                ("x-twice", "second")
+            ]
+        );
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept.get("Retry-After"), Some("3"));
+        assert_eq!(kept.get("x-binary"), None);
+        let raw = RawResponse::new(429, kept.clone(), Vec::new());
+        assert_eq!(raw.retry_after(), Some(Duration::from_secs(3)));
+        kept.push("x-added", "yes");
+        assert_eq!(kept.len(), 4);
+        assert_eq!(kept.get("x-added"), Some("yes"));
+        assert_eq!(kept.get("x-twice"), Some("first"));
+    }
+
+    #[test]
     fn a_retired_operation_is_a_typed_error_naming_its_successor() {
         let body = br#"{"code":410,"codeDescription":"ENDPOINT_DEPRECATED","message":"Use /v2/transactions"}"#;
         let raw = RawResponse::new(410, Vec::new(), body.to_vec());
@@ -901,13 +1126,13 @@ mod tests {
         let key = ApiKey::new("k");
         let req = Call::new(&endpoints::ITEMS_RETRIEVE)
             .path_param("id", "a/b c")
-            .prepare(&base, Credential::ApiKey(&key), ua())
+            .prepare(&base, Credential::ApiKey(&key), &ua())
             .unwrap();
         assert_eq!(req.url(), "https://proxy.example/pluggy/items/a%2Fb%20c");
         let req = Call::new(&endpoints::TRANSACTIONS_LIST)
             .query("accountId", "x+y&z=1")
             .query("from", "2024-01-01")
-            .prepare(&base, Credential::ApiKey(&key), ua())
+            .prepare(&base, Credential::ApiKey(&key), &ua())
             .unwrap();
         assert_eq!(
             req.url(),
@@ -923,7 +1148,7 @@ mod tests {
             .query("accountId", "ignored")
             .raw_query(next)
             .unwrap()
-            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), ua())
+            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), &ua())
             .unwrap();
         assert_eq!(
             req.url(),
@@ -939,12 +1164,12 @@ mod tests {
     #[test]
     fn missing_path_param_and_unknown_query_are_refused() {
         let err = Call::new(&endpoints::ITEMS_RETRIEVE)
-            .prepare(&BaseUrl::default(), Credential::None, ua())
+            .prepare(&BaseUrl::default(), Credential::None, &ua())
             .unwrap_err();
         assert!(err.to_string().contains("\"id\" is missing"), "{err}");
         let err = Call::new(&endpoints::ACCOUNTS_LIST)
             .query("itemid", "x")
-            .prepare(&BaseUrl::default(), Credential::None, ua())
+            .prepare(&BaseUrl::default(), Credential::None, &ua())
             .unwrap_err();
         assert!(err.to_string().contains("not a query parameter"), "{err}");
     }
@@ -954,7 +1179,7 @@ mod tests {
         let key = ApiKey::new("super-secret-key");
         let req = Call::new(&endpoints::CONNECTORS_LIST)
             .query_list("countries", ["BR", "AR"])
-            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), ua())
+            .prepare(&BaseUrl::default(), Credential::ApiKey(&key), &ua())
             .unwrap();
         assert!(
             req.url().ends_with("/connectors?countries=BR%2CAR"),

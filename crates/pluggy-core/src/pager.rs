@@ -178,7 +178,7 @@ mod tests {
         request
             .call()
             .unwrap()
-            .prepare(&BaseUrl::default(), Credential::None, "t")
+            .prepare(&BaseUrl::default(), Credential::None, &"t".into())
             .unwrap()
             .url()
             .to_owned()

@@ -2,27 +2,64 @@
 //!
 //! Every type here keeps its value in a [`secrecy::SecretString`]: `Debug` prints a redacted
 //! marker, there is no `Display` and no `Serialize`, and the value is zeroized when dropped.
+//! Clones share the one value, which is zeroized when the last of them is dropped, so that
+//! putting a key into each request's header does not leave a copy of it behind per request.
 //! The only way to read one is an explicit `expose_secret()`, which makes each use easy to find.
 
 use std::fmt;
+use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
+
+/// A secret's value, shared by the clones of the secret that holds it and zeroized when the
+/// last of them is dropped.
+#[derive(Clone)]
+pub(crate) struct Shared(Arc<SecretString>);
+
+impl Shared {
+    /// Holds `value`.
+    pub(crate) fn new(value: String) -> Self {
+        Self(Arc::new(SecretString::from(value)))
+    }
+
+    /// Reads the secret.
+    pub(crate) fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+/// The bytes a transport sends: a [`bytes::Bytes`] built on it shares the value instead of
+/// copying it.
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        self.expose().as_bytes()
+    }
+}
 
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident, $label:literal) => {
         $(#[$meta])*
+        ///
+        /// Cloning it shares the value instead of copying it.
         #[derive(Clone)]
-        pub struct $name(SecretString);
+        pub struct $name(Shared);
 
         impl $name {
             /// Wraps a secret value.
             pub fn new(value: impl Into<String>) -> Self {
-                Self(SecretString::from(value.into()))
+                Self(Shared::new(value.into()))
             }
 
             /// Reads the secret. Call it only where the value is sent on the wire.
             pub fn expose_secret(&self) -> &str {
-                self.0.expose_secret()
+                self.0.expose()
+            }
+        }
+
+        /// The value, shared, for a request's header.
+        impl From<&$name> for Shared {
+            fn from(secret: &$name) -> Self {
+                secret.0.clone()
             }
         }
 

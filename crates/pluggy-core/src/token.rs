@@ -1321,7 +1321,7 @@ mod tests {
             .prepare(
                 &crate::BaseUrl::default(),
                 crate::http::Credential::None,
-                "t",
+                &"t".into(),
             )
             .unwrap();
         assert_eq!(req.url(), "https://api.pluggy.ai/auth");

@@ -422,7 +422,7 @@ fn transactions_decode_with_exact_amounts_and_details() {
         .prepare(
             &BaseUrl::default(),
             pluggy_core::http::Credential::None,
-            "t",
+            &"t".into(),
         )
         .unwrap();
     assert_eq!(

@@ -294,7 +294,7 @@ mod tests {
         };
         let req = filters
             .apply(Call::new(&crate::endpoints::CONNECTORS_LIST))
-            .prepare(&BaseUrl::default(), Credential::None, "t")
+            .prepare(&BaseUrl::default(), Credential::None, &"t".into())
             .unwrap();
         assert_eq!(
             req.url(),
@@ -303,7 +303,7 @@ mod tests {
         );
         let req = ConnectorFilters::default()
             .apply(Call::new(&crate::endpoints::CONNECTORS_LIST))
-            .prepare(&BaseUrl::default(), Credential::None, "t")
+            .prepare(&BaseUrl::default(), Credential::None, &"t".into())
             .unwrap();
         assert_eq!(req.url(), "https://api.pluggy.ai/connectors");
     }

@@ -352,7 +352,7 @@ mod tests {
     use crate::http::{BaseUrl, Credential};
 
     fn url(call: Call) -> String {
-        call.prepare(&BaseUrl::default(), Credential::None, "t")
+        call.prepare(&BaseUrl::default(), Credential::None, &"t".into())
             .unwrap()
             .url()
             .to_owned()
