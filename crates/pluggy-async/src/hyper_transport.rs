@@ -13,7 +13,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use pluggy_core::endpoint::Method;
 use pluggy_core::http::append_http_headers;
 use pluggy_core::{
-    AsyncTransport, Headers, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
+    AsyncTransport, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
 };
 
 /// Settings of a [`HyperTransport`].
@@ -124,11 +124,7 @@ impl HyperTransport {
         // The answer's header map is handed over, not copied.
         let (head, body) = response.into_parts();
         let body = read_body(body, self.config.max_response_bytes).await?;
-        Ok(RawResponse::new(
-            head.status.as_u16(),
-            Headers::from(head.headers),
-            body,
-        ))
+        Ok(RawResponse::from_http(head, body))
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use pluggy_core::endpoint::Method;
 use pluggy_core::http::append_http_headers;
 use pluggy_core::{
-    BlockingTransport, Headers, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
+    BlockingTransport, PreparedRequest, RawResponse, TransportError, TransportErrorKind,
 };
 use ureq::http;
 
@@ -104,11 +104,7 @@ impl BlockingTransport for UreqTransport {
             .limit(self.config.max_response_bytes)
             .read_to_vec()
             .map_err(ureq_error)?;
-        Ok(RawResponse::new(
-            head.status.as_u16(),
-            Headers::from(head.headers),
-            body,
-        ))
+        Ok(RawResponse::from_http(head, body))
     }
 }
 

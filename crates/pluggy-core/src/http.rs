@@ -550,6 +550,13 @@ impl RawResponse {
         }
     }
 
+    /// An answer an HTTP client built on the `http` crate read: its status, its header map
+    /// (kept, not copied) and the body read from it.
+    #[cfg(feature = "http")]
+    pub fn from_http(head: ::http::response::Parts, body: impl Into<Bytes>) -> Self {
+        Self::new(head.status.as_u16(), head.headers, body)
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
