@@ -87,16 +87,26 @@ impl BlockingTransport for UreqTransport {
             Method::Put => http::Method::PUT,
             Method::Delete => http::Method::DELETE,
         };
-        let body = req.take_body().map(|b| b.into_bytes()).unwrap_or_default();
+        // A request without content whose method anticipates none (GET, DELETE) announces
+        // no length (RFC 9110, section 8.6); any other carries its bytes, `content-length: 0`
+        // when there are none.
+        let body = match req.take_body() {
+            Some(body) => Some(body.into_bytes()),
+            None if matches!(method, http::Method::GET | http::Method::DELETE) => None,
+            None => Some(Vec::new()),
+        };
         // The URL is handed over, not copied: the URI parses the `String` in place.
         let mut builder = http::Request::builder().method(method).uri(req.take_url());
         if let Some(headers) = builder.headers_mut() {
             append_http_headers(req.headers(), headers)?;
         }
-        let request = builder
-            .body(body)
-            .map_err(|e| invalid(format!("could not build the request: {e}")))?;
-        let response = self.agent.run(request).map_err(ureq_error)?;
+        let built = match body {
+            Some(bytes) => builder.body(bytes).map(|request| self.agent.run(request)),
+            None => builder.body(()).map(|request| self.agent.run(request)),
+        };
+        let response = built
+            .map_err(|e| invalid(format!("could not build the request: {e}")))?
+            .map_err(ureq_error)?;
         // The answer's header map is handed over, not copied.
         let (head, body) = response.into_parts();
         let body = body
@@ -124,4 +134,87 @@ fn ureq_error(e: ureq::Error) -> TransportError {
         _ => TransportErrorKind::Other,
     };
     TransportError::new(kind, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use pluggy_core::http::Credential;
+    use pluggy_core::models::ItemParameters;
+    use pluggy_core::{ApiKey, BaseUrl, BlockingTransport, ConnectorId, IntoCall, ItemId, calls};
+
+    use super::UreqTransport;
+
+    /// Sends `call` through the transport to a one-answer server on 127.0.0.1 and returns the
+    /// request as the server read it, head and body.
+    fn sent(call: impl IntoCall) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut read = Vec::new();
+            let mut buf = [0u8; 4096];
+            // The head, then as many body bytes as it announces.
+            loop {
+                let n = stream.read(&mut buf).expect("read");
+                read.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&read).into_owned();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length: "))
+                        .map_or(0, |n| n.trim().parse::<usize>().expect("length"));
+                    if read.len() >= end + 4 + length || n == 0 {
+                        break;
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                .expect("write");
+            String::from_utf8(read).expect("UTF-8 request")
+        });
+        let request = call
+            .into_call()
+            .expect("call")
+            .prepare(
+                &BaseUrl::parse(&base).expect("base URL"),
+                Credential::ApiKey(&ApiKey::new("key")),
+                &"test".into(),
+            )
+            .expect("request");
+        let answer = UreqTransport::new().send(request).expect("answer");
+        assert_eq!(answer.status(), 200);
+        server.join().expect("server")
+    }
+
+    #[test]
+    fn a_get_or_delete_announces_no_content() {
+        for request in [
+            sent(calls::get_connector(ConnectorId::new(0))),
+            sent(calls::delete_item(&ItemId::new("item-1"))),
+        ] {
+            let head = request.to_ascii_lowercase();
+            assert!(!head.contains("content-length"), "{request}");
+            assert!(!head.contains("transfer-encoding"), "{request}");
+        }
+    }
+
+    #[test]
+    fn a_request_with_content_announces_its_length_and_sends_it() {
+        let parameters = ItemParameters::new().with("user", "user-ok");
+        let request = sent(calls::validate_connector(ConnectorId::new(0), &parameters));
+        let (head, body) = request.split_once("\r\n\r\n").expect("a head");
+        assert!(head.starts_with("POST /connectors/0/validate "), "{head}");
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{head}"
+        );
+        assert_eq!(body, r#"{"user":"user-ok"}"#);
+    }
 }
