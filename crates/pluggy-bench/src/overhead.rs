@@ -404,9 +404,10 @@ fn raw_side(rt: &Runtime, client: RawHyper) -> Result<(AsyncSide, Arc<str>)> {
 
 /// The async comparisons: raw hyper-util against `pluggy_async::Client`, one task at a time
 /// and with `sizes.tasks` tasks; then raw hyper-util against the SDK's transport alone, which
-/// splits the SDK's cost between transport and client; then, with `sizes.tasks` tasks, a
-/// second raw client in the SDK's place (the method's noise floor) and raw hyper-util
-/// without its request deadline against it with one (what the deadline costs).
+/// splits the SDK's cost between transport and client; then, one task at a time and with
+/// `sizes.tasks` tasks, a second raw client in the SDK's place (the method's noise floor);
+/// and raw hyper-util without its request deadline against it with one (what the deadline
+/// costs).
 pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Comparison>> {
     let (raw, key) = raw_side(rt, RawHyper::new(base)?)?;
     let transport = AsyncSide::Transport {
@@ -441,7 +442,7 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
     };
     let concurrent = |subject: &AsyncSide| against(&raw, subject);
     // A second hand-written client with its own pool and key: what the method reads when
-    // both sides do the same work (its ratio is the noise floor of the concurrent rows).
+    // both sides do the same work (its ratio is the noise floor of the rows above).
     let (twin, _) = raw_side(rt, RawHyper::new(base)?)?;
     let (bare, _) = raw_side(rt, RawHyper::new(base)?.without_deadline())?;
     Ok(vec![
@@ -472,6 +473,13 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
             tasks,
             calls,
             concurrent(&transport)?,
+        ),
+        Comparison::new(
+            "async, sequential, raw twice",
+            ("raw hyper-util", "raw hyper-util"),
+            1,
+            sizes.sequential_calls,
+            sequential(&twin)?,
         ),
         Comparison::new(
             &format!("async, {tasks} tasks, raw twice"),
