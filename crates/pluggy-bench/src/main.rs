@@ -201,9 +201,15 @@ impl Plan {
     }
 }
 
+/// A runtime of two worker threads, as the emulator and the clients run on.
 fn runtime(name: &str) -> Result<Runtime> {
+    runtime_of(name, 2)
+}
+
+/// A multi-thread runtime of `workers` worker threads, timers and I/O on.
+fn runtime_of(name: &str, workers: usize) -> Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(workers)
         .thread_name(name)
         .enable_all()
         .build()
@@ -244,6 +250,11 @@ fn run(options: &Options) -> Result<Report> {
         progress("SDK overhead, async (raw hyper-util vs pluggy-async)");
         overhead.extend(overhead::compare_async(
             &client_rt,
+            &base,
+            plan.async_sizes,
+        )?);
+        overhead.push(overhead::compare_async_one_worker(
+            &runtime_of("client-1", 1)?,
             &base,
             plan.async_sizes,
         )?);

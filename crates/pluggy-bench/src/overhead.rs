@@ -402,6 +402,36 @@ fn raw_side(rt: &Runtime, client: RawHyper) -> Result<(AsyncSide, Arc<str>)> {
     ))
 }
 
+/// A side of calls through a `pluggy_async::Client` of the emulator's default credentials.
+fn sdk_side(base: &str) -> Result<AsyncSide> {
+    pluggy_async::Client::builder()
+        .base_url(base)
+        .credentials(
+            pluggy_emulator::DEFAULT_CLIENT_ID,
+            pluggy_core::ClientSecret::new(pluggy_emulator::DEFAULT_CLIENT_SECRET),
+        )
+        .build()
+        .map(AsyncSide::Sdk)
+        .context("building the pluggy-async client")
+}
+
+/// Raw hyper-util against `pluggy_async::Client`, one task at a time, on `one`, a runtime of
+/// a single worker thread, each side with clients and connections of its own: the SDK's own
+/// cost without calls, answers and connection tasks being spread over two workers.
+pub fn compare_async_one_worker(one: &Runtime, base: &str, sizes: Sizes) -> Result<Comparison> {
+    let (raw, _) = raw_side(one, RawHyper::new(base)?)?;
+    let sdk = sdk_side(base)?;
+    Ok(Comparison::new(
+        "async, sequential, 1 worker",
+        ("raw hyper-util", "pluggy-async"),
+        1,
+        sizes.sequential_calls,
+        measure_rounds(sizes.rounds, || {
+            AsyncSide::alternating(one, &raw, &sdk, sizes.sequential_calls)
+        })?,
+    ))
+}
+
 /// The async comparisons: raw hyper-util against `pluggy_async::Client`, one task at a time
 /// and with `sizes.tasks` tasks; then raw hyper-util against the SDK's transport alone, which
 /// splits the SDK's cost between transport and client; then, one task at a time and with
@@ -414,15 +444,7 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
         transport: HyperTransport::new().context("starting HyperTransport")?,
         prepared: Arc::new(Prepared::new(base, &key, async_user_agent())?),
     };
-    let sdk = pluggy_async::Client::builder()
-        .base_url(base)
-        .credentials(
-            pluggy_emulator::DEFAULT_CLIENT_ID,
-            pluggy_core::ClientSecret::new(pluggy_emulator::DEFAULT_CLIENT_SECRET),
-        )
-        .build()
-        .context("building the pluggy-async client")?;
-    let sdk = AsyncSide::Sdk(sdk);
+    let sdk = sdk_side(base)?;
     let sequential = |subject: &AsyncSide| {
         measure_rounds(sizes.rounds, || {
             AsyncSide::alternating(rt, &raw, subject, sizes.sequential_calls)

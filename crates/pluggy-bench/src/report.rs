@@ -77,7 +77,8 @@ impl Report {
                  its lowest and highest. \"raw twice\" puts a second raw client in the SDK's \
                  place:\nits ratio is what the method reads when both sides do the same work. \
                  The raw clients have the transports' pool, body limit and 30 s deadline;\n\
-                 \"deadline\" times a raw client without it against one with it."
+                 \"deadline\" times a raw client without it against one with it. \"1 worker\" \
+                 runs both sides on a client runtime of one worker thread."
             );
             let _ = writeln!(
                 s,
