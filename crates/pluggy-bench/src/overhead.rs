@@ -18,7 +18,7 @@ use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
 
 use crate::error::{BenchError, Context, Result};
-use crate::raw::{RawHyper, RawUreq, async_user_agent, blocking_user_agent};
+use crate::raw::{RawHyper, RawUreq, async_user_agent, blocking_user_agent, sdk_client};
 use crate::stats::Spread;
 
 /// The connector every call asks for (the emulator's sandbox bank).
@@ -402,17 +402,9 @@ fn raw_side(rt: &Runtime, client: RawHyper) -> Result<(AsyncSide, Arc<str>)> {
     ))
 }
 
-/// A side of calls through a `pluggy_async::Client` of the emulator's default credentials.
+/// A side of calls through a `pluggy_async::Client` of the emulator's default application.
 fn sdk_side(base: &str) -> Result<AsyncSide> {
-    pluggy_async::Client::builder()
-        .base_url(base)
-        .credentials(
-            pluggy_emulator::DEFAULT_CLIENT_ID,
-            pluggy_core::ClientSecret::new(pluggy_emulator::DEFAULT_CLIENT_SECRET),
-        )
-        .build()
-        .map(AsyncSide::Sdk)
-        .context("building the pluggy-async client")
+    sdk_client(base).map(AsyncSide::Sdk)
 }
 
 /// Raw hyper-util against `pluggy_async::Client`, one task at a time, on `one`, a runtime of

@@ -30,7 +30,7 @@ use pluggy_emulator::RunningEmulator;
 use tokio::runtime::Runtime;
 
 use crate::error::{BenchError, Context, Result};
-use crate::raw::RawHyper;
+use crate::raw::{RawHyper, sdk_client};
 use crate::throughput::Load;
 
 pub use child::child_main;
@@ -233,8 +233,7 @@ pub fn run(client_rt: &Runtime, emulator: &RunningEmulator, plan: Plan) -> Resul
     let mut peers = Peers::default();
     let tools = install::ensure(&paths);
     let base = emulator.base_url().to_owned();
-    let sdk_client = sdk_client(&base)?;
-    let item = client_rt.block_on(create_item(&sdk_client))?;
+    let item = client_rt.block_on(create_item(&sdk_client(&base)?))?;
 
     match &tools {
         Ok(tools) => {
@@ -277,18 +276,6 @@ pub fn run(client_rt: &Runtime, emulator: &RunningEmulator, plan: Plan) -> Resul
         }
     }
     Ok(peers)
-}
-
-/// A pluggy-async client of the emulator's default application.
-fn sdk_client(base: &str) -> Result<pluggy_async::Client> {
-    pluggy_async::Client::builder()
-        .base_url(base)
-        .credentials(
-            pluggy_emulator::DEFAULT_CLIENT_ID,
-            pluggy_core::ClientSecret::new(pluggy_emulator::DEFAULT_CLIENT_SECRET),
-        )
-        .build()
-        .context("building the pluggy-async client")
 }
 
 /// A sandbox item, waited for until its first sync ended, so every run reads the same answer.

@@ -1,6 +1,7 @@
 //! The baselines: the same requests the SDK makes, written by hand on the HTTP clients the SDK
 //! wraps (hyper-util's pooled client and a ureq agent), configured as the SDK's transports
-//! configure them. Also the plain requests the bench makes to the emulator's admin routes.
+//! configure them. Also the plain requests the bench makes to the emulator's admin routes, and
+//! the pluggy-async client the parts measure the SDK with.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,18 @@ pub fn async_user_agent() -> String {
 /// The `User-Agent` pluggy-blocking sends.
 pub fn blocking_user_agent() -> String {
     format!("pluggy-rs/{} (blocking)", env!("CARGO_PKG_VERSION"))
+}
+
+/// A pluggy-async client of the emulator's default application.
+pub fn sdk_client(base: &str) -> Result<pluggy_async::Client> {
+    pluggy_async::Client::builder()
+        .base_url(base)
+        .credentials(
+            pluggy_emulator::DEFAULT_CLIENT_ID,
+            pluggy_core::ClientSecret::new(pluggy_emulator::DEFAULT_CLIENT_SECRET),
+        )
+        .build()
+        .context("building the pluggy-async client")
 }
 
 /// A hand-written client on hyper-util's pooled client, with the connector stack, pool

@@ -205,7 +205,7 @@ pub fn child_main(args: &[String]) -> Option<ExitCode> {
 /// `get_item` until the window ends. The result line.
 fn async_run(run: &RunArgs) -> Result<Value> {
     let rt = crate::runtime("peer")?;
-    let client = super::sdk_client(&run.base)?;
+    let client = crate::raw::sdk_client(&run.base)?;
     let id = ItemId::new(run.item.clone());
     let (warmup, window) = (run.warmup, run.window);
     let (requests, errors, first_error) = rt.block_on(async {
