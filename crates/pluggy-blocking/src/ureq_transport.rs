@@ -100,13 +100,12 @@ impl BlockingTransport for UreqTransport {
         if let Some(headers) = builder.headers_mut() {
             append_http_headers(req.headers(), headers)?;
         }
-        let built = match body {
-            Some(bytes) => builder.body(bytes).map(|request| self.agent.run(request)),
-            None => builder.body(()).map(|request| self.agent.run(request)),
-        };
-        let response = built
-            .map_err(|e| invalid(format!("could not build the request: {e}")))?
-            .map_err(ureq_error)?;
+        let unbuilt = |e: http::Error| invalid(format!("could not build the request: {e}"));
+        let response = match body {
+            Some(bytes) => self.agent.run(builder.body(bytes).map_err(unbuilt)?),
+            None => self.agent.run(builder.body(()).map_err(unbuilt)?),
+        }
+        .map_err(ureq_error)?;
         // The answer's header map is handed over, not copied.
         let (head, body) = response.into_parts();
         let body = body
@@ -159,18 +158,19 @@ mod tests {
             // The head, then as many body bytes as it announces.
             loop {
                 let n = stream.read(&mut buf).expect("read");
-                read.extend_from_slice(&buf[..n]);
-                let text = String::from_utf8_lossy(&read).into_owned();
-                if let Some(end) = text.find("\r\n\r\n") {
-                    let length = text[..end]
-                        .lines()
-                        .find_map(|line| line.strip_prefix("content-length: "))
-                        .map_or(0, |n| n.trim().parse::<usize>().expect("length"));
-                    if read.len() >= end + 4 + length || n == 0 {
-                        break;
-                    }
-                }
                 if n == 0 {
+                    break;
+                }
+                read.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&read);
+                let Some(end) = text.find("\r\n\r\n") else {
+                    continue;
+                };
+                let length = text[..end]
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length: "))
+                    .map_or(0, |n| n.trim().parse::<usize>().expect("length"));
+                if read.len() >= end + 4 + length {
                     break;
                 }
             }
