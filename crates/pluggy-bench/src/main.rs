@@ -19,6 +19,7 @@
 //! [--processes P] [--tasks T]` (normally through `cargo xtask bench`).
 
 mod breakdown;
+mod cpu;
 mod error;
 mod fleet;
 mod overhead;
@@ -216,6 +217,19 @@ fn runtime_of(name: &str, workers: usize) -> Result<Runtime> {
         .context(format_args!("starting the {name} runtime"))
 }
 
+/// The clients' runtime of two worker threads, each of its threads joining `threads` as it
+/// starts, so that the CPU time of the client side can be read.
+fn client_runtime(threads: &Arc<cpu::Threads>) -> Result<Runtime> {
+    let joining = threads.clone();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("client")
+        .on_thread_start(move || joining.join_current())
+        .enable_all()
+        .build()
+        .context("starting the client runtime")
+}
+
 /// The emulator as the bench runs it: no rate limits, syncs without delay.
 fn emulator_config() -> Config {
     let mut config = Config::for_tests();
@@ -240,7 +254,8 @@ fn run(options: &Options) -> Result<Report> {
     let started = Instant::now();
     let plan = Plan::new(options.quick);
     let server_rt = runtime("emulator")?;
-    let client_rt = runtime("client")?;
+    let client_threads = Arc::new(cpu::Threads::default());
+    let client_rt = client_runtime(&client_threads)?;
     let emulator = start_emulator(&server_rt)?;
     let base = emulator.base_url().to_owned();
 
@@ -250,6 +265,12 @@ fn run(options: &Options) -> Result<Report> {
         progress("SDK overhead, async (raw hyper-util vs pluggy-async)");
         overhead.extend(overhead::compare_async(
             &client_rt,
+            &base,
+            plan.async_sizes,
+        )?);
+        overhead.extend(overhead::compare_async_cpu(
+            &client_rt,
+            &client_threads,
             &base,
             plan.async_sizes,
         )?);

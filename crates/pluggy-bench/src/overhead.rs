@@ -17,6 +17,7 @@ use pluggy_core::{
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
 
+use crate::cpu::Threads;
 use crate::error::{BenchError, Context, Result};
 use crate::raw::{RawHyper, RawUreq, async_user_agent, blocking_user_agent, sdk_client};
 use crate::stats::Spread;
@@ -34,6 +35,11 @@ pub enum Metric {
     /// Many callers, the sides taking turns round by round; the round's wall time divided by
     /// its calls (the cost per call at that concurrency).
     WallPerCall,
+    /// Many callers or one, the sides taking turns round by round; the CPU time the client
+    /// runtime's threads used in the round divided by its calls. Time spent waiting, for the
+    /// server or for a sleeping core to wake, is not in it, so it reads what a call costs the
+    /// machine rather than how long it took.
+    CpuPerCall,
 }
 
 impl Metric {
@@ -42,6 +48,7 @@ impl Metric {
         match self {
             Metric::AlternatingMedian => "median call",
             Metric::WallPerCall => "wall / calls",
+            Metric::CpuPerCall => "CPU / calls",
         }
     }
 }
@@ -91,6 +98,12 @@ impl Comparison {
             baseline_us: rounds.0,
             subject_us: rounds.1,
         }
+    }
+
+    /// The same comparison read with `metric`.
+    fn with_metric(mut self, metric: Metric) -> Self {
+        self.metric = metric;
+        self
     }
 
     /// The baseline's per-call times over the rounds.
@@ -296,6 +309,25 @@ impl AsyncSide {
             }
             Ok(wall_per_call_us(started.elapsed(), calls))
         })
+    }
+
+    /// `calls` calls shared among `tasks` tasks on the runtime; the CPU time `threads` (the
+    /// runtime's) used, per call, in microseconds.
+    fn cpu_per_call(
+        &self,
+        rt: &Runtime,
+        threads: &Threads,
+        calls: usize,
+        tasks: usize,
+    ) -> Result<f64> {
+        let unreadable = || BenchError::new("the client threads' CPU time cannot be read");
+        let before = threads.used().ok_or_else(unreadable)?;
+        self.concurrent(rt, calls, tasks)?;
+        let used = threads
+            .used()
+            .ok_or_else(unreadable)?
+            .saturating_sub(before);
+        Ok(wall_per_call_us(used, calls))
     }
 
     /// `calls` calls of each of `a` and `b`, alternating, from one task on a runtime worker
@@ -509,6 +541,52 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
             calls,
             against(&bare, &raw)?,
         ),
+    ])
+}
+
+/// Raw hyper-util against `pluggy_async::Client`, and against a second raw client (the noise
+/// floor), with `sizes.tasks` tasks, read as the CPU time the client runtime's `threads` used
+/// per call; none when that time cannot be read (not Linux).
+///
+/// One task at a time is left out: there a call's CPU time is mostly the kernel waking the
+/// other side's thread, cheap when the two threads share a core and dear when the wake-up
+/// must reach another one, and which of the two a side gets sticks to it for a whole run.
+pub fn compare_async_cpu(
+    rt: &Runtime,
+    threads: &Threads,
+    base: &str,
+    sizes: Sizes,
+) -> Result<Vec<Comparison>> {
+    if threads.used().is_none() {
+        return Ok(Vec::new());
+    }
+    let (raw, _) = raw_side(rt, RawHyper::new(base)?)?;
+    let (twin, _) = raw_side(rt, RawHyper::new(base)?)?;
+    let sdk = sdk_side(base)?;
+    let (calls, tasks) = (sizes.concurrent_calls, sizes.tasks);
+    let against = |subject: &AsyncSide| {
+        let mut turn = 0;
+        measure_rounds(sizes.concurrent_rounds, || {
+            turn += 1;
+            take_turns(
+                turn,
+                || raw.cpu_per_call(rt, threads, calls, tasks),
+                || subject.cpu_per_call(rt, threads, calls, tasks),
+            )
+        })
+    };
+    let row = |name: String, subject_name, subject: &AsyncSide| {
+        let rounds = against(subject)?;
+        let sides = ("raw hyper-util", subject_name);
+        Ok(Comparison::new(&name, sides, tasks, calls, rounds).with_metric(Metric::CpuPerCall))
+    };
+    Ok(vec![
+        row(format!("async, {tasks} tasks, CPU"), "pluggy-async", &sdk)?,
+        row(
+            format!("async, {tasks} tasks, CPU, raw twice"),
+            "raw hyper-util",
+            &twin,
+        )?,
     ])
 }
 

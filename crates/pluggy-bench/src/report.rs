@@ -78,7 +78,10 @@ impl Report {
                  place:\nits ratio is what the method reads when both sides do the same work. \
                  The raw clients have the transports' pool, body limit and 30 s deadline;\n\
                  \"deadline\" times a raw client without it against one with it. \"1 worker\" \
-                 runs both sides on a client runtime of one worker thread."
+                 runs both sides on a client runtime of one worker thread.\n\"CPU\" rows \
+                 charge each round with the CPU time the client runtime's threads used (user \
+                 and kernel, from /proc), divided by its calls: what a call costs, without the \
+                 time spent waiting."
             );
             let _ = writeln!(
                 s,
