@@ -544,8 +544,8 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
     ])
 }
 
-/// Raw hyper-util against `pluggy_async::Client`, and against a second raw client (the noise
-/// floor), with `sizes.tasks` tasks, read as the CPU time the client runtime's `threads` used
+/// Raw hyper-util against `pluggy_async::Client`, against the SDK's transport alone, and
+/// against a second raw client (the noise floor), with `sizes.tasks` tasks, read as the CPU time the client runtime's `threads` used
 /// per call; none when that time cannot be read (not Linux).
 ///
 /// One task at a time is left out: there a call's CPU time is mostly the kernel waking the
@@ -560,9 +560,13 @@ pub fn compare_async_cpu(
     if threads.used().is_none() {
         return Ok(Vec::new());
     }
-    let (raw, _) = raw_side(rt, RawHyper::new(base)?)?;
+    let (raw, key) = raw_side(rt, RawHyper::new(base)?)?;
     let (twin, _) = raw_side(rt, RawHyper::new(base)?)?;
     let sdk = sdk_side(base)?;
+    let transport = AsyncSide::Transport {
+        transport: HyperTransport::new().context("starting HyperTransport")?,
+        prepared: Arc::new(Prepared::new(base, &key, async_user_agent())?),
+    };
     let (calls, tasks) = (sizes.concurrent_calls, sizes.tasks);
     let against = |subject: &AsyncSide| {
         let mut turn = 0;
@@ -582,6 +586,11 @@ pub fn compare_async_cpu(
     };
     Ok(vec![
         row(format!("async, {tasks} tasks, CPU"), "pluggy-async", &sdk)?,
+        row(
+            format!("async, {tasks} tasks, CPU, transport"),
+            "HyperTransport",
+            &transport,
+        )?,
         row(
             format!("async, {tasks} tasks, CPU, raw twice"),
             "raw hyper-util",
