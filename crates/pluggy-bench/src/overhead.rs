@@ -35,7 +35,7 @@ pub enum Metric {
     /// Many callers, the sides taking turns round by round; the round's wall time divided by
     /// its calls (the cost per call at that concurrency).
     WallPerCall,
-    /// Many callers or one, the sides taking turns round by round; the CPU time the client
+    /// Many callers, the sides taking turns round by round; the CPU time the client
     /// runtime's threads used in the round divided by its calls. Time spent waiting, for the
     /// server or for a sleeping core to wake, is not in it, so it reads what a call costs the
     /// machine rather than how long it took.
@@ -202,9 +202,9 @@ fn median_us(times: &[Duration]) -> f64 {
     Spread::of(&us).median
 }
 
-/// Wall time per call, in microseconds.
-fn wall_per_call_us(wall: Duration, calls: usize) -> f64 {
-    wall.as_secs_f64() * 1e6 / calls.max(1) as f64
+/// A time spread over `calls` calls: per call, in microseconds.
+fn per_call_us(time: Duration, calls: usize) -> f64 {
+    time.as_secs_f64() * 1e6 / calls.max(1) as f64
 }
 
 /// The two items in turn order: `a` first on even turns, `b` first on odd ones.
@@ -307,7 +307,7 @@ impl AsyncSide {
             while let Some(done) = set.join_next().await {
                 done.context("a bench task failed")??;
             }
-            Ok(wall_per_call_us(started.elapsed(), calls))
+            Ok(per_call_us(started.elapsed(), calls))
         })
     }
 
@@ -327,7 +327,7 @@ impl AsyncSide {
             .used()
             .ok_or_else(unreadable)?
             .saturating_sub(before);
-        Ok(wall_per_call_us(used, calls))
+        Ok(per_call_us(used, calls))
     }
 
     /// `calls` calls of each of `a` and `b`, alternating, from one task on a runtime worker
@@ -403,7 +403,7 @@ impl BlockingSide<'_> {
             }
             Ok::<_, BenchError>(())
         })?;
-        Ok(wall_per_call_us(started.elapsed(), calls))
+        Ok(per_call_us(started.elapsed(), calls))
     }
 
     /// `calls` calls of each of `a` and `b`, alternating, on this thread; the median call of
@@ -545,8 +545,9 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
 }
 
 /// Raw hyper-util against `pluggy_async::Client`, against the SDK's transport alone, and
-/// against a second raw client (the noise floor), with `sizes.tasks` tasks, read as the CPU time the client runtime's `threads` used
-/// per call; none when that time cannot be read (not Linux).
+/// against a second raw client (the noise floor), with `sizes.tasks` tasks, read as the CPU
+/// time the client runtime's `threads` used per call; none when that time cannot be read (not
+/// Linux).
 ///
 /// One task at a time is left out: there a call's CPU time is mostly the kernel waking the
 /// other side's thread, cheap when the two threads share a core and dear when the wake-up
@@ -680,7 +681,7 @@ mod tests {
     fn medians_and_wall_time_per_call() {
         let us = Duration::from_micros;
         assert!((median_us(&[us(10), us(1000), us(12), us(11), us(13)]) - 12.0).abs() < 1e-6);
-        assert!((wall_per_call_us(us(2000), 5) - 400.0).abs() < 1e-6);
+        assert!((per_call_us(us(2000), 5) - 400.0).abs() < 1e-6);
     }
 
     #[test]
