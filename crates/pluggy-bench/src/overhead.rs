@@ -196,6 +196,20 @@ fn take_turns<T>(
     }
 }
 
+/// One warm-up round, then `rounds` measured ones, each running `a` and `b` once, which goes
+/// first alternating from round to round.
+fn rounds_in_turns(
+    rounds: usize,
+    mut a: impl FnMut() -> Result<f64>,
+    mut b: impl FnMut() -> Result<f64>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let mut turn = 0;
+    measure_rounds(rounds, || {
+        turn += 1;
+        take_turns(turn, &mut a, &mut b)
+    })
+}
+
 /// The median of call times, in microseconds.
 fn median_us(times: &[Duration]) -> f64 {
     let us: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1e6).collect();
@@ -476,15 +490,11 @@ pub fn compare_async(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Compa
     };
     let (calls, tasks) = (sizes.concurrent_calls, sizes.tasks);
     let against = |baseline: &AsyncSide, subject: &AsyncSide| {
-        let mut turn = 0;
-        measure_rounds(sizes.concurrent_rounds, || {
-            turn += 1;
-            take_turns(
-                turn,
-                || baseline.concurrent(rt, calls, tasks),
-                || subject.concurrent(rt, calls, tasks),
-            )
-        })
+        rounds_in_turns(
+            sizes.concurrent_rounds,
+            || baseline.concurrent(rt, calls, tasks),
+            || subject.concurrent(rt, calls, tasks),
+        )
     };
     let concurrent = |subject: &AsyncSide| against(&raw, subject);
     // A second hand-written client with its own pool and key: what the method reads when
@@ -570,15 +580,11 @@ pub fn compare_async_cpu(
     };
     let (calls, tasks) = (sizes.concurrent_calls, sizes.tasks);
     let against = |subject: &AsyncSide| {
-        let mut turn = 0;
-        measure_rounds(sizes.concurrent_rounds, || {
-            turn += 1;
-            take_turns(
-                turn,
-                || raw.cpu_per_call(rt, threads, calls, tasks),
-                || subject.cpu_per_call(rt, threads, calls, tasks),
-            )
-        })
+        rounds_in_turns(
+            sizes.concurrent_rounds,
+            || raw.cpu_per_call(rt, threads, calls, tasks),
+            || subject.cpu_per_call(rt, threads, calls, tasks),
+        )
     };
     let row = |name: String, subject_name, subject: &AsyncSide| {
         let rounds = against(subject)?;
@@ -631,15 +637,11 @@ pub fn compare_blocking(rt: &Runtime, base: &str, sizes: Sizes) -> Result<Vec<Co
         })
     };
     let (calls, threads) = (sizes.concurrent_calls, sizes.threads);
-    let mut turn = 0;
-    let concurrent = measure_rounds(sizes.concurrent_rounds, || {
-        turn += 1;
-        take_turns(
-            turn,
-            || raw.concurrent(calls, threads),
-            || sdk.concurrent(calls, threads),
-        )
-    })?;
+    let concurrent = rounds_in_turns(
+        sizes.concurrent_rounds,
+        || raw.concurrent(calls, threads),
+        || sdk.concurrent(calls, threads),
+    )?;
     Ok(vec![
         Comparison::new(
             "blocking, sequential",
